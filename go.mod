@@ -1,0 +1,5 @@
+module github.com/gopkce/gopkce
+
+go 1.26.8
+
+require github.com/golang-jwt/jwt/v5 v5.3.1

@@ -1,0 +1,117 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"io"
+	"syscall/js"
+
+	"github.com/gopkce/gopkce/wasm/oauth"
+)
+
+// fetchTransport is an oauth.Transport over window.fetch. Redirects are not
+// followed (redirect: "manual" gives an opaque response, reported as 302),
+// no cookies are sent, nothing is cached, and the request is aborted
+// through an AbortController when ctx ends.
+type fetchTransport struct{}
+
+func (fetchTransport) RoundTrip(ctx context.Context, r *oauth.Request) (*oauth.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ac := js.Global().Get("AbortController").New()
+	headers := js.Global().Get("Headers").New()
+	for k, v := range r.Header {
+		headers.Call("set", k, v)
+	}
+	init := js.Global().Get("Object").New()
+	init.Set("method", r.Method)
+	init.Set("headers", headers)
+	init.Set("redirect", "manual")
+	init.Set("credentials", "omit")
+	init.Set("cache", "no-store")
+	init.Set("referrerPolicy", "no-referrer")
+	init.Set("signal", ac.Get("signal"))
+	if r.Body != nil {
+		body := js.Global().Get("Uint8Array").New(len(r.Body))
+		js.CopyBytesToJS(body, r.Body)
+		init.Set("body", body)
+	}
+	stop := context.AfterFunc(ctx, func() { ac.Call("abort") })
+	var p js.Value
+	if err := catch(func() { p = js.Global().Call("fetch", r.URL, init) }); err != nil {
+		stop()
+		return nil, err
+	}
+	resp, err := await(p)
+	if err != nil {
+		stop()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	if resp.Get("type").String() == "opaqueredirect" {
+		stop()
+		return &oauth.Response{Status: 302, Header: func(string) string { return "" }, Body: io.NopCloser(emptyReader{})}, nil
+	}
+	h := resp.Get("headers")
+	header := func(name string) string {
+		v := h.Call("get", name)
+		if v.Type() != js.TypeString {
+			return ""
+		}
+		return v.String()
+	}
+	body := &bodyReader{stop: stop}
+	if b := resp.Get("body"); b.Truthy() {
+		body.reader = b.Call("getReader")
+	}
+	return &oauth.Response{Status: resp.Get("status").Int(), Header: header, Body: body}, nil
+}
+
+type emptyReader struct{}
+
+func (emptyReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// bodyReader streams a fetch Response body, so that the caller's size cap
+// stops reading a huge body instead of buffering it.
+type bodyReader struct {
+	reader js.Value // ReadableStreamDefaultReader, or undefined
+	buf    []byte
+	done   bool
+	stop   func() bool
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	for len(b.buf) == 0 {
+		if b.done || b.reader.IsUndefined() {
+			return 0, io.EOF
+		}
+		chunk, err := await(b.reader.Call("read"))
+		if err != nil {
+			return 0, err
+		}
+		if chunk.Get("done").Bool() {
+			b.done = true
+			continue
+		}
+		v := chunk.Get("value")
+		b.buf = make([]byte, v.Get("length").Int())
+		js.CopyBytesToGo(b.buf, v)
+	}
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	return n, nil
+}
+
+func (b *bodyReader) Close() error {
+	b.stop()
+	if !b.done && !b.reader.IsUndefined() {
+		// cancel() returns a Promise; its outcome does not matter.
+		b.reader.Call("cancel").Call("catch", js.Global().Get("Boolean"))
+		b.done = true
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+//go:build js && wasm
+
+// Command wasm is the gopkce browser module. It only converts between Go and
+// JavaScript: the flow itself is in package oauth. The loader (web/gopkce.js)
+// starts it and receives its functions through gopkce._bind.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"syscall/js"
+
+	"github.com/gopkce/gopkce/wasm/oauth"
+)
+
+var (
+	mu      sync.Mutex
+	client  *oauth.Client
+	channel js.Value // BroadcastChannel of the token storage, or undefined
+)
+
+func main() {
+	api := js.Global().Get("Object").New()
+	api.Set("configure", async(configure))
+	api.Set("startLogin", async(startLogin))
+	api.Set("handleCallback", async(handleCallback))
+	api.Set("getToken", async(getToken))
+	api.Set("getClaims", async(getClaims))
+	api.Set("getSession", async(getSession))
+	api.Set("logout", async(logout))
+	ns := js.Global().Get("gopkce")
+	if !ns.Truthy() || ns.Get("_bind").Type() != js.TypeFunction {
+		js.Global().Get("console").Call("error", "gopkce: load gopkce.js, which starts this module")
+		return
+	}
+	ns.Call("_bind", api)
+	select {}
+}
+
+func current() (*oauth.Client, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if client == nil {
+		return nil, oauth.NewError(oauth.CodeInvalidConfig, "call gopkce.configure(config) first")
+	}
+	return client, nil
+}
+
+// emit hands an event to the loader, which calls the page's listeners.
+func emit(e oauth.Event, fromOtherTab bool) {
+	ns := js.Global().Get("gopkce")
+	if !ns.Truthy() || ns.Get("_emit").Type() != js.TypeFunction {
+		return
+	}
+	detail := js.Global().Get("Object").New()
+	if !e.ExpiresAt.IsZero() {
+		detail.Set("expiresAt", e.ExpiresAt.UnixMilli())
+	}
+	if e.Code != "" {
+		detail.Set("code", e.Code)
+	}
+	detail.Set("fromOtherTab", fromOtherTab)
+	ns.Call("_emit", e.Type, detail)
+}
+
+// configure(config): validates the configuration (see oauth.ParseConfig)
+// and sets up storage, locks and the cross-tab channel.
+func configure(args []js.Value) (any, error) {
+	if len(args) == 0 || args[0].Type() != js.TypeObject {
+		return nil, oauth.NewError(oauth.CodeInvalidConfig, "configure takes a configuration object")
+	}
+	cfg, err := oauth.ParseConfig([]byte(js.Global().Get("JSON").Call("stringify", args[0]).String()))
+	if err != nil {
+		return nil, err
+	}
+	logins, err := globalStorage("sessionStorage")
+	if err != nil {
+		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
+	}
+	opts := oauth.Options{Transport: fetchTransport{}, LoginStorage: logins}
+	switch cfg.Storage {
+	case oauth.StorageSession:
+		opts.TokenStorage = logins
+	case oauth.StorageLocal:
+		local, err := globalStorage("localStorage")
+		if err != nil {
+			return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
+		}
+		opts.TokenStorage = local
+	}
+	if l := newLocker(); l != nil {
+		opts.Locker = l
+	}
+	var bc js.Value
+	if cfg.Storage == oauth.StorageLocal && js.Global().Get("BroadcastChannel").Truthy() {
+		bc = js.Global().Get("BroadcastChannel").New("gopkce:" + cfg.ClientID + "@" + cfg.Issuer + cfg.TokenEndpoint)
+		bc.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
+			d := arg0(args).Get("data")
+			if d.Type() != js.TypeObject || d.Get("type").Type() != js.TypeString {
+				return nil
+			}
+			e := oauth.Event{Type: d.Get("type").String()}
+			if d.Get("code").Type() == js.TypeString {
+				e.Code = d.Get("code").String()
+			}
+			emit(e, true)
+			return nil
+		}))
+	}
+	opts.OnEvent = func(e oauth.Event) {
+		emit(e, false)
+		if bc.Truthy() && e.Type != oauth.EventRefreshTokenExpiring {
+			msg := js.Global().Get("Object").New()
+			msg.Set("type", e.Type)
+			msg.Set("code", e.Code)
+			bc.Call("postMessage", msg)
+		}
+	}
+	c, err := oauth.NewClient(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	mu.Lock()
+	if channel.Truthy() {
+		channel.Call("close")
+	}
+	client, channel = c, bc
+	mu.Unlock()
+	return nil, nil
+}
+
+// startLogin({returnTo, navigate}): stores a new login attempt and sends
+// the browser to the provider (or, with navigate: false, returns the URL).
+func startLogin(args []js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	returnTo, navigate := "", true
+	if o := arg0(args); o.Type() == js.TypeObject {
+		if v := o.Get("returnTo"); v.Type() == js.TypeString {
+			returnTo = v.String()
+		} else if !v.IsUndefined() && !v.IsNull() {
+			return nil, oauth.NewError(oauth.CodeInvalidArgument, "returnTo must be a string")
+		}
+		if v := o.Get("navigate"); v.Type() == js.TypeBoolean {
+			navigate = v.Bool()
+		}
+	}
+	u, err := c.StartLogin(returnTo)
+	if err != nil {
+		return nil, err
+	}
+	if navigate {
+		js.Global().Get("location").Call("assign", u)
+	}
+	return u, nil
+}
+
+// handleCallback(url = location.href): validates the redirect, exchanges the
+// code and removes code and state from the address bar whatever the outcome.
+// Resolves with {returnTo}.
+func handleCallback(args []js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	loc := js.Global().Get("location").Get("href").String()
+	u := loc
+	if a := arg0(args); a.Type() == js.TypeString {
+		u = a.String()
+	}
+	res, err := c.HandleCallback(context.Background(), u)
+	if u == loc {
+		if clean := oauth.CleanCallbackURL(loc); clean != "" {
+			h := js.Global().Get("history")
+			h.Call("replaceState", h.Get("state"), "", clean)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := js.Global().Get("Object").New()
+	out.Set("returnTo", res.ReturnTo)
+	return out, nil
+}
+
+// getToken({forceRefresh}): a valid token, refreshed when near expiry.
+func getToken(args []js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	var opts oauth.TokenOptions
+	if o := arg0(args); o.Type() == js.TypeObject {
+		opts.ForceRefresh = o.Get("forceRefresh").Truthy()
+	}
+	return c.Token(context.Background(), opts)
+}
+
+// getClaims(): the ID token's claims (or the access token's), or null.
+func getClaims([]js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	claims, err := c.Claims()
+	if err != nil || claims == nil {
+		return nil, err
+	}
+	return jsonToJS(claims)
+}
+
+// getSession(): {loggedIn, expiresAt, refreshTokenExpiresAt, ...}, no tokens.
+func getSession([]js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	info, err := c.Info()
+	if err != nil {
+		return nil, err
+	}
+	return jsonToJS(info)
+}
+
+// logout({navigate}): forgets the tokens and visits the provider's logout.
+func logout(args []js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	u, err := c.Logout()
+	if err != nil {
+		return nil, err
+	}
+	if o := arg0(args); o.Type() != js.TypeObject || o.Get("navigate").Type() != js.TypeBoolean || o.Get("navigate").Bool() {
+		js.Global().Get("location").Call("assign", u)
+	}
+	return u, nil
+}
+
+func jsonToJS(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return js.Global().Get("JSON").Call("parse", string(b)), nil
+}

@@ -1,0 +1,119 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"sync"
+	"time"
+)
+
+// Options are the platform pieces a [Client] runs on. Zero fields get
+// native defaults: crypto/rand, time.Now, in-memory storage and locks.
+// Transport has no default: the core does not link net/http.
+type Options struct {
+	Transport Transport
+	// LoginStorage holds pending logins: the tab's sessionStorage.
+	LoginStorage Storage
+	// TokenStorage holds the token set: per [Config.Storage].
+	TokenStorage Storage
+	// Locker serialises refreshes across every holder of TokenStorage.
+	Locker Locker
+	Now    func() time.Time
+	Rand   io.Reader
+	// Sleep waits between refresh retries; it returns early with ctx's error.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// OnEvent is called (synchronously, without locks held) for each [Event].
+	OnEvent func(Event)
+}
+
+// Event types reported through [Options.OnEvent].
+const (
+	EventTokensChanged        = "tokens_changed"
+	EventLoginRequired        = "login_required"
+	EventRefreshTokenExpiring = "refresh_token_expiring"
+	EventLoggedOut            = "logged_out"
+)
+
+// Event tells the page what happened to the session. It never carries a
+// token.
+type Event struct {
+	Type string
+	// ExpiresAt is the access token's expiry (tokens_changed) or the refresh
+	// token's (refresh_token_expiring).
+	ExpiresAt time.Time
+	// Code is the error code behind login_required.
+	Code string
+}
+
+// Client runs the flow for one configuration. It is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	opts Options
+
+	mu     sync.Mutex
+	flight *flightCall
+	warned string // refresh token already announced as expiring
+}
+
+type flightCall struct {
+	done chan struct{}
+	ts   *TokenSet
+	err  error
+}
+
+// NewClient returns a client for cfg, which must have been validated by
+// [ParseConfig] or [Config.Validate].
+func NewClient(cfg Config, opts Options) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Transport == nil {
+		return nil, newError(CodeInvalidConfig, "no HTTP transport")
+	}
+	if opts.LoginStorage == nil {
+		opts.LoginStorage = NewMemoryStorage()
+	}
+	if opts.TokenStorage == nil {
+		opts.TokenStorage = NewMemoryStorage()
+	}
+	if opts.Locker == nil {
+		opts.Locker = NewMemoryLocker()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleepCtx
+	}
+	return &Client{cfg: cfg, opts: opts}, nil
+}
+
+// Config returns the client's validated configuration.
+func (c *Client) Config() Config { return c.cfg }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) emit(e Event) {
+	if c.opts.OnEvent != nil {
+		c.opts.OnEvent(e)
+	}
+}
+
+func (c *Client) tokensKey() string { return "gopkce:tokens:" + c.cfg.sessionKey() }
+
+// LockName is the name of the lock that serialises refreshes of this
+// client's tokens (a Web Lock in the browser).
+func (c *Client) LockName() string { return "gopkce:refresh:" + c.cfg.sessionKey() }

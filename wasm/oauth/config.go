@@ -1,0 +1,368 @@
+package oauth
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/netip"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// StorageKind says where tokens are kept. Login state (verifier, state,
+// nonce) is always kept in the tab's session storage, whatever this is.
+type StorageKind string
+
+const (
+	// StorageSession keeps tokens in sessionStorage: one tab, survives reloads.
+	StorageSession StorageKind = "session"
+	// StorageLocal keeps tokens in localStorage, shared by every tab.
+	StorageLocal StorageKind = "local"
+	// StorageMemory keeps tokens in the module's memory: gone on reload.
+	StorageMemory StorageKind = "memory"
+)
+
+// Refresh-token lifetime presets. Providers do not return the refresh
+// token's expiry, so it has to be configured (see [Config.RefreshTokenLifetime]).
+const (
+	// LifetimeCognito is Amazon Cognito's default refresh-token validity.
+	LifetimeCognito = 30 * 24 * time.Hour
+	// LifetimeAzureB2CSPA is the fixed (not sliding) lifetime of refresh
+	// tokens issued to single-page apps by Azure AD B2C and Entra ID.
+	LifetimeAzureB2CSPA = 24 * time.Hour
+)
+
+// Defaults applied by [ParseConfig] and [Config.Validate].
+const (
+	DefaultRefreshMargin = 60 * time.Second
+	DefaultExpiresIn     = time.Hour
+	DefaultTimeout       = 15 * time.Second
+)
+
+// Config is the client configuration. It comes from the page's code (or a
+// JSON document the page fetched), never from storage: a login state or a
+// token set read back from storage cannot change an endpoint.
+type Config struct {
+	// Issuer is the provider's issuer identifier. When set, the callback's
+	// iss parameter is compared with it exactly (RFC 9207 §2.4).
+	Issuer string
+	// AuthorizationEndpoint and TokenEndpoint are required (RFC 6749 §3).
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+	// LogoutEndpoint is Cognito's /logout (client_id and logout_uri);
+	// EndSessionEndpoint is OpenID Connect RP-initiated logout
+	// (client_id and post_logout_redirect_uri). At most one is set.
+	LogoutEndpoint     string
+	EndSessionEndpoint string
+	// ClientID is the public client's identifier. There is no secret.
+	ClientID string
+	// RedirectURI is sent exactly as configured (RFC 6749 §3.1.2).
+	RedirectURI string
+	// PostLogoutRedirectURI is where the provider sends the browser after
+	// logout; it defaults to the origin of RedirectURI.
+	PostLogoutRedirectURI string
+	// Scope is optional: Cognito grants the client's scopes when it is empty.
+	Scope string
+	// ExtraParams are added to the authorization request (prompt, login_hint,
+	// p for B2C policies...). Protocol parameters cannot be overridden.
+	ExtraParams map[string]string
+	// Storage is where tokens are kept; default [StorageSession].
+	Storage StorageKind
+	// RefreshMargin: tokens expiring within it are refreshed first.
+	RefreshMargin time.Duration
+	// UseIDToken makes [Client.Token] return the ID token instead of the
+	// access token, for APIs that still take it (Smokeball's did).
+	UseIDToken bool
+	// IssParameterSupported is the provider's
+	// authorization_response_iss_parameter_supported: a callback without iss
+	// is then refused (RFC 9207 §3).
+	IssParameterSupported bool
+	// RefreshTokenLifetime is how long a refresh token lives from the login
+	// that issued it, since providers do not say (0: unknown, never expires
+	// locally). See [LifetimeCognito] and [LifetimeAzureB2CSPA].
+	RefreshTokenLifetime time.Duration
+	// DefaultExpiresIn is the access token's lifetime when the token
+	// response has no expires_in (RFC 6749 §5.1 leaves it optional).
+	DefaultExpiresIn time.Duration
+	// Timeout bounds each token request.
+	Timeout time.Duration
+}
+
+// configJSON lists the JSON keys of a configuration as the page writes them.
+var configKeys = []string{
+	"issuer", "authorizationEndpoint", "tokenEndpoint", "logoutEndpoint",
+	"endSessionEndpoint", "clientId", "redirectUri", "postLogoutRedirectUri",
+	"scope", "extraParams", "storage", "refreshMarginSeconds", "useToken",
+	"issParameterSupported", "refreshTokenLifetime", "defaultExpiresInSeconds",
+	"timeoutSeconds",
+}
+
+// ParseConfig decodes the JSON configuration a page passes to configure()
+// and validates it. Keys are the camelCase names of the fields
+// (clientId, redirectUri, ...). Unknown keys are refused so that a typo is
+// not silently ignored, and any key that looks like a client secret is
+// refused: a browser is a public client (RFC 6749 §2.1, RFC 9700 §2.5).
+func ParseConfig(data []byte) (Config, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return Config{}, &Error{Code: CodeInvalidConfig, msg: "configuration must be a JSON object"}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if looksSecret(k) {
+			return Config{}, configError(k, "a client secret must never be in a browser; use a public client, or a server-side token handler for a confidential one")
+		}
+	}
+	var c Config
+	for _, k := range keys {
+		v := raw[k]
+		if string(v) == "null" {
+			continue
+		}
+		var err error
+		switch k {
+		case "issuer":
+			err = jsonString(v, &c.Issuer)
+		case "authorizationEndpoint":
+			err = jsonString(v, &c.AuthorizationEndpoint)
+		case "tokenEndpoint":
+			err = jsonString(v, &c.TokenEndpoint)
+		case "logoutEndpoint":
+			err = jsonString(v, &c.LogoutEndpoint)
+		case "endSessionEndpoint":
+			err = jsonString(v, &c.EndSessionEndpoint)
+		case "clientId":
+			err = jsonString(v, &c.ClientID)
+		case "redirectUri":
+			err = jsonString(v, &c.RedirectURI)
+		case "postLogoutRedirectUri":
+			err = jsonString(v, &c.PostLogoutRedirectURI)
+		case "scope":
+			err = jsonString(v, &c.Scope)
+		case "extraParams":
+			if e := json.Unmarshal(v, &c.ExtraParams); e != nil {
+				return Config{}, configError(k, "must be an object of strings")
+			}
+		case "storage":
+			var s string
+			err = jsonString(v, &s)
+			c.Storage = StorageKind(s)
+		case "refreshMarginSeconds":
+			c.RefreshMargin, err = jsonSeconds(v)
+		case "useToken":
+			var s string
+			if err = jsonString(v, &s); err == nil {
+				switch s {
+				case "access_token":
+				case "id_token":
+					c.UseIDToken = true
+				default:
+					return Config{}, configError(k, `must be "access_token" or "id_token"`)
+				}
+			}
+		case "issParameterSupported":
+			if e := json.Unmarshal(v, &c.IssParameterSupported); e != nil {
+				return Config{}, configError(k, "must be a boolean")
+			}
+		case "refreshTokenLifetime":
+			var preset string
+			if json.Unmarshal(v, &preset) == nil {
+				switch preset {
+				case "cognito":
+					c.RefreshTokenLifetime = LifetimeCognito
+				case "azure-b2c-spa":
+					c.RefreshTokenLifetime = LifetimeAzureB2CSPA
+				default:
+					return Config{}, configError(k, `must be a number of seconds, "cognito" or "azure-b2c-spa"`)
+				}
+			} else {
+				c.RefreshTokenLifetime, err = jsonSeconds(v)
+			}
+		case "defaultExpiresInSeconds":
+			c.DefaultExpiresIn, err = jsonSeconds(v)
+		case "timeoutSeconds":
+			c.Timeout, err = jsonSeconds(v)
+		default:
+			return Config{}, configError(k, "unknown configuration key (known: "+strings.Join(configKeys, ", ")+")")
+		}
+		if err != nil {
+			return Config{}, configError(k, err.Error())
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+func jsonString(v json.RawMessage, dst *string) error {
+	if json.Unmarshal(v, dst) != nil {
+		return plainError("must be a string")
+	}
+	return nil
+}
+
+func jsonSeconds(v json.RawMessage) (time.Duration, error) {
+	var f float64
+	if json.Unmarshal(v, &f) != nil || f < 0 || f > 10*365*24*3600 {
+		return 0, plainError("must be a number of seconds between 0 and ten years")
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// looksSecret reports whether a configuration key names a client secret in
+// any spelling: client_secret, clientSecret, "Client-Secret", secret...
+func looksSecret(key string) bool {
+	var b strings.Builder
+	for _, r := range strings.ToLower(key) {
+		if r >= 'a' && r <= 'z' {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	return strings.Contains(n, "secret") || n == "password" || strings.Contains(n, "privatekey") || strings.Contains(n, "clientassertion")
+}
+
+// reservedParams are the authorization-request parameters gopkce sets
+// itself; ExtraParams cannot override them.
+var reservedParams = map[string]bool{
+	"response_type": true, "client_id": true, "redirect_uri": true, "state": true,
+	"nonce": true, "code_challenge": true, "code_challenge_method": true, "scope": true,
+	"response_mode": true, "request": true, "request_uri": true,
+}
+
+// Validate checks the configuration and fills in defaults. Endpoints and the
+// redirect URI must be absolute https URLs; http is accepted only for
+// loopback hosts (RFC 8252 §8.3, development).
+func (c *Config) Validate() error {
+	if c.ClientID == "" {
+		return configError("clientId", "is required")
+	}
+	if c.AuthorizationEndpoint == "" {
+		return configError("authorizationEndpoint", "is required")
+	}
+	if c.TokenEndpoint == "" {
+		return configError("tokenEndpoint", "is required")
+	}
+	if c.RedirectURI == "" {
+		return configError("redirectUri", "is required")
+	}
+	if c.LogoutEndpoint != "" && c.EndSessionEndpoint != "" {
+		return configError("logoutEndpoint", "set logoutEndpoint (Cognito) or endSessionEndpoint (OpenID Connect), not both")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"authorizationEndpoint", c.AuthorizationEndpoint},
+		{"tokenEndpoint", c.TokenEndpoint},
+		{"redirectUri", c.RedirectURI},
+		{"logoutEndpoint", c.LogoutEndpoint},
+		{"endSessionEndpoint", c.EndSessionEndpoint},
+		{"postLogoutRedirectUri", c.PostLogoutRedirectURI},
+	} {
+		if f.v == "" {
+			continue
+		}
+		if err := checkURL(f.v); err != nil {
+			return configError(f.name, err.Error())
+		}
+	}
+	if c.Issuer != "" {
+		if err := checkURL(c.Issuer); err != nil {
+			return configError("issuer", err.Error())
+		}
+	}
+	for k, v := range c.ExtraParams {
+		if looksSecret(k) {
+			return configError("extraParams."+k, "a client secret must never be in a browser")
+		}
+		if reservedParams[k] || k == "" {
+			return configError("extraParams."+k, "is set by gopkce and cannot be overridden")
+		}
+		if strings.ContainsAny(v, "\x00") {
+			return configError("extraParams."+k, "contains a NUL character")
+		}
+	}
+	switch c.Storage {
+	case "":
+		c.Storage = StorageSession
+	case StorageSession, StorageLocal, StorageMemory:
+	default:
+		return configError("storage", `must be "session", "local" or "memory"`)
+	}
+	if c.RefreshMargin == 0 {
+		c.RefreshMargin = DefaultRefreshMargin
+	}
+	if c.DefaultExpiresIn == 0 {
+		c.DefaultExpiresIn = DefaultExpiresIn
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.PostLogoutRedirectURI == "" {
+		u, _ := url.Parse(c.RedirectURI)
+		c.PostLogoutRedirectURI = u.Scheme + "://" + u.Host + "/"
+	}
+	return nil
+}
+
+// checkURL accepts an absolute https URL, or http on a loopback host.
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		return plainError("must be an absolute URL")
+	}
+	if u.User != nil {
+		return plainError("must not carry user credentials")
+	}
+	if u.Fragment != "" || strings.Contains(s, "#") {
+		return plainError("must not have a fragment (RFC 6749 §3.1.2)")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return plainError("must use https (http is allowed only for localhost, 127.0.0.1 and [::1])")
+	default:
+		return plainError("must use https")
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// hasOpenID reports whether the scope asks for OpenID Connect.
+func (c *Config) hasOpenID() bool {
+	for _, s := range strings.Fields(c.Scope) {
+		if s == "openid" {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionKey names the storage entries and the lock of this client and
+// provider, so two configurations never read each other's tokens.
+func (c *Config) sessionKey() string {
+	iss := c.Issuer
+	if iss == "" {
+		iss = c.TokenEndpoint
+	}
+	return c.ClientID + "@" + iss
+}

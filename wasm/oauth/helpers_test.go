@@ -1,0 +1,305 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// seqReader yields 0, 1, 2, ... so that generated values are predictable.
+type seqReader struct{ n byte }
+
+func (r *seqReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.n
+		r.n++
+	}
+	return len(p), nil
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// stubTransport answers every request with one canned response and records
+// the requests it saw.
+type stubTransport struct {
+	mu     sync.Mutex
+	reqs   []*Request
+	answer func(req *Request) (*Response, error)
+}
+
+func (s *stubTransport) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
+	s.mu.Lock()
+	s.reqs = append(s.reqs, req)
+	s.mu.Unlock()
+	return s.answer(req)
+}
+
+func (s *stubTransport) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reqs)
+}
+
+func respond(status int, contentType, body string) func(*Request) (*Response, error) {
+	return func(*Request) (*Response, error) {
+		return &Response{
+			Status: status,
+			Header: http.Header{"Content-Type": {contentType}}.Get,
+			Body:   io.NopCloser(strings.NewReader(body)),
+		}, nil
+	}
+}
+
+// provider is a fake token endpoint on httptest that counts requests by
+// grant type and answers through a replaceable handler.
+type provider struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	handler func(w http.ResponseWriter, form url.Values)
+	counts  map[string]*atomic.Int64
+	forms   []url.Values
+	headers []http.Header
+}
+
+func newProvider(t *testing.T) *provider {
+	p := &provider{counts: map[string]*atomic.Int64{
+		"authorization_code": {}, "refresh_token": {},
+	}}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", 400)
+			return
+		}
+		p.mu.Lock()
+		p.forms = append(p.forms, r.PostForm)
+		p.headers = append(p.headers, r.Header.Clone())
+		h := p.handler
+		p.mu.Unlock()
+		if c := p.counts[r.PostForm.Get("grant_type")]; c != nil {
+			c.Add(1)
+		}
+		h(w, r.PostForm)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *provider) set(h func(w http.ResponseWriter, form url.Values)) {
+	p.mu.Lock()
+	p.handler = h
+	p.mu.Unlock()
+}
+
+func (p *provider) lastForm() url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.forms[len(p.forms)-1]
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// idToken makes a JWT with the given claims (signature irrelevant here:
+// the core only decodes).
+func idToken(t testing.TB, claims jwt.MapClaims) string {
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("test-key-not-a-secret-of-anyone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// testConfig is a Cognito-like configuration pointed at tokenURL.
+func testConfig(tokenURL string) Config {
+	return Config{
+		Issuer:                "https://idp.example.com",
+		AuthorizationEndpoint: "https://idp.example.com/oauth2/authorize",
+		TokenEndpoint:         tokenURL,
+		ClientID:              "client-1",
+		RedirectURI:           "https://app.example.com/callback",
+		Scope:                 "email profile",
+	}
+}
+
+type env struct {
+	c      *Client
+	clock  *fakeClock
+	logins *MemoryStorage
+	tokens *MemoryStorage
+	events *eventLog
+	sleeps *atomic.Int64
+}
+
+type eventLog struct {
+	mu sync.Mutex
+	ev []Event
+}
+
+func (l *eventLog) add(e Event) {
+	l.mu.Lock()
+	l.ev = append(l.ev, e)
+	l.mu.Unlock()
+}
+
+func (l *eventLog) types() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, e := range l.ev {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func newEnv(t testing.TB, cfg Config, tr Transport) *env {
+	t.Helper()
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}}
+	c, err := NewClient(cfg, Options{
+		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
+		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
+		Sleep: func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.c = c
+	return e
+}
+
+// httpTransport is a minimal net/http transport for tests (the real adapter
+// is in oauthhttp, which imports this package).
+type httpTransport struct{}
+
+func (httpTransport) RoundTrip(ctx context.Context, r *Request) (*Response, error) {
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, strings.NewReader(string(r.Body)))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header.Get, Body: resp.Body}, nil
+}
+
+// login runs StartLogin and a callback with code "the-code" against p,
+// leaving the client logged in.
+func (e *env) login(t testing.TB) {
+	t.Helper()
+	u, err := e.c.StartLogin("/home")
+	if err != nil {
+		t.Fatal(err)
+	}
+	au, _ := url.Parse(u)
+	state := au.Query().Get("state")
+	cb := e.c.cfg.RedirectURI + "?code=the-code&state=" + url.QueryEscape(state)
+	if _, err := e.c.HandleCallback(context.Background(), cb); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+}
+
+// code returns the *Error code of err, or "" when err is not one.
+func code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// tokenHandler answers the code exchange and refreshes like Cognito or a
+// rotating provider, numbering the tokens it issues.
+type tokenHandler struct {
+	mu       sync.Mutex
+	n        int
+	rotating bool
+	ttl      int
+	valid    map[string]bool // refresh tokens accepted
+	nonce    func() string
+}
+
+func newTokenHandler(rotating bool) *tokenHandler {
+	return &tokenHandler{rotating: rotating, ttl: 3600, valid: map[string]bool{}}
+}
+
+func (h *tokenHandler) serve(t testing.TB) func(w http.ResponseWriter, form url.Values) {
+	return func(w http.ResponseWriter, form url.Values) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.n++
+		resp := map[string]any{
+			"access_token": "at-" + itoa(h.n),
+			"token_type":   "Bearer",
+			"expires_in":   h.ttl,
+		}
+		switch form.Get("grant_type") {
+		case "authorization_code":
+			rt := "rt-" + itoa(h.n)
+			h.valid[rt] = true
+			resp["refresh_token"] = rt
+			claims := jwt.MapClaims{"iss": "https://idp.example.com", "sub": "user-1", "aud": "client-1", "user_id": "12345678901234567890"}
+			if h.nonce != nil {
+				claims["nonce"] = h.nonce()
+			}
+			resp["id_token"] = idToken(t, claims)
+		case "refresh_token":
+			rt := form.Get("refresh_token")
+			if !h.valid[rt] {
+				writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "Refresh Token has been revoked"})
+				return
+			}
+			if h.rotating {
+				delete(h.valid, rt)
+				next := "rt-" + itoa(h.n)
+				h.valid[next] = true
+				resp["refresh_token"] = next
+			}
+		}
+		writeJSON(w, 200, resp)
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

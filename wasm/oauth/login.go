@@ -1,0 +1,367 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+const (
+	loginPrefix = "gopkce:login:"
+	// maxPendingLogins bounds the login attempts kept per tab; the oldest
+	// is dropped first.
+	maxPendingLogins = 5
+	// LoginTimeout is how long a started login stays valid. Codes live 5
+	// minutes (Cognito) once issued, but the user may take a while on the
+	// provider's page first.
+	LoginTimeout = 15 * time.Minute
+	maxLoginStateBytes = 4096
+)
+
+// pendingLogin is what [Client.StartLogin] stores, under loginPrefix+state.
+// It deliberately holds no endpoint: the token endpoint always comes from
+// the configuration, so rewriting storage cannot redirect the code.
+type pendingLogin struct {
+	V           int    `json:"v"`
+	Verifier    string `json:"verifier"`
+	Nonce       string `json:"nonce,omitempty"`
+	Issuer      string `json:"issuer"`
+	ClientID    string `json:"client_id"`
+	RedirectURI string `json:"redirect_uri"`
+	ReturnTo    string `json:"return_to"`
+	Created     int64  `json:"created"` // Unix milliseconds
+}
+
+// StartLogin begins a login attempt: a fresh verifier, state and nonce are
+// stored in the login storage keyed by state (RFC 6749 §10.12, RFC 7636
+// §4.1), and the authorization URL to redirect the browser to is returned.
+// returnTo is the same-origin path to come back to after login ("" for "/");
+// anything else is refused (RFC 9700 §4.11.1).
+func (c *Client) StartLogin(returnTo string) (string, error) {
+	if returnTo == "" {
+		returnTo = "/"
+	}
+	if err := checkReturnTo(returnTo); err != nil {
+		return "", err
+	}
+	verifier, err := GenerateVerifier(c.opts.Rand)
+	if err != nil {
+		return "", wrapError(CodeStorageError, "no random source", err)
+	}
+	state, err := randomString(c.opts.Rand, 24)
+	if err != nil {
+		return "", wrapError(CodeStorageError, "no random source", err)
+	}
+	p := pendingLogin{
+		V: 1, Verifier: verifier, Issuer: c.cfg.Issuer, ClientID: c.cfg.ClientID,
+		RedirectURI: c.cfg.RedirectURI, ReturnTo: returnTo, Created: c.opts.Now().UnixMilli(),
+	}
+	if c.cfg.hasOpenID() {
+		if p.Nonce, err = randomString(c.opts.Rand, 24); err != nil {
+			return "", wrapError(CodeStorageError, "no random source", err)
+		}
+	}
+	if err := c.prunePendingLogins(); err != nil {
+		return "", err
+	}
+	data, _ := json.Marshal(p)
+	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
+		return "", wrapError(CodeStorageError, "cannot store the login state", err)
+	}
+	return c.AuthorizeURL(state, S256Challenge(verifier), p.Nonce), nil
+}
+
+// AuthorizeURL builds the authorization request (RFC 6749 §4.1.1 with
+// RFC 7636 §4.3): response_type=code, client_id, redirect_uri, state,
+// code_challenge and code_challenge_method=S256, then scope and nonce when
+// set, then the extra parameters.
+func (c *Client) AuthorizeURL(state, challenge, nonce string) string {
+	q := url.Values{}
+	for k, v := range c.cfg.ExtraParams {
+		q.Set(k, v)
+	}
+	q.Set("response_type", "code")
+	q.Set("client_id", c.cfg.ClientID)
+	q.Set("redirect_uri", c.cfg.RedirectURI)
+	q.Set("state", state)
+	q.Set("code_challenge", challenge)
+	q.Set("code_challenge_method", "S256")
+	if c.cfg.Scope != "" {
+		q.Set("scope", c.cfg.Scope)
+	}
+	if nonce != "" {
+		q.Set("nonce", nonce)
+	}
+	sep := "?"
+	if strings.Contains(c.cfg.AuthorizationEndpoint, "?") {
+		sep = "&"
+	}
+	return c.cfg.AuthorizationEndpoint + sep + q.Encode()
+}
+
+// checkReturnTo accepts only a path on this origin: "/x?y#z", never
+// "//host", "/\host", a scheme or control characters.
+func checkReturnTo(p string) error {
+	bad := func(why string) error { return newError(CodeInvalidArgument, "returnTo "+why) }
+	if len(p) > 2048 {
+		return bad("is too long")
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return bad("must be a path on this site starting with a single /")
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return bad("must not contain backslashes or control characters")
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return bad("must be a path on this site")
+	}
+	return nil
+}
+
+// prunePendingLogins drops expired or unreadable attempts and keeps at most
+// maxPendingLogins-1 so that a new one fits.
+func (c *Client) prunePendingLogins() error {
+	keys, err := c.opts.LoginStorage.Keys(loginPrefix)
+	if err != nil {
+		return wrapError(CodeStorageError, "cannot list the login state", err)
+	}
+	type entry struct {
+		key     string
+		created int64
+	}
+	var live []entry
+	now := c.opts.Now()
+	for _, k := range keys {
+		p, err := c.readPending(k)
+		if err != nil || now.Sub(time.UnixMilli(p.Created)) > LoginTimeout {
+			c.opts.LoginStorage.Remove(k)
+			continue
+		}
+		live = append(live, entry{k, p.Created})
+	}
+	sort.Slice(live, func(i, j int) bool { return live[i].created < live[j].created })
+	for len(live) >= maxPendingLogins {
+		c.opts.LoginStorage.Remove(live[0].key)
+		live = live[1:]
+	}
+	return nil
+}
+
+// readPending reads and checks one stored login attempt. Anything that a
+// tampered storage could hold gives CodeInvalidLoginState.
+func (c *Client) readPending(key string) (*pendingLogin, error) {
+	raw, ok, err := c.opts.LoginStorage.Get(key)
+	if err != nil {
+		return nil, wrapError(CodeStorageError, "cannot read the login state", err)
+	}
+	bad := func(why string) error { return newError(CodeInvalidLoginState, "stored login state "+why+"; start the login again") }
+	if !ok {
+		return nil, bad("is missing")
+	}
+	if len(raw) > maxLoginStateBytes {
+		return nil, bad("is oversized")
+	}
+	var p pendingLogin
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil || dec.More() {
+		return nil, bad("is not valid")
+	}
+	switch {
+	case p.V != 1:
+		return nil, bad("has an unknown version")
+	case !ValidVerifier(p.Verifier):
+		return nil, bad("has an invalid PKCE verifier")
+	case p.ClientID != c.cfg.ClientID || p.Issuer != c.cfg.Issuer || p.RedirectURI != c.cfg.RedirectURI:
+		return nil, bad("was made for another configuration")
+	case checkReturnTo(p.ReturnTo) != nil:
+		return nil, bad("has an invalid return path")
+	case p.Created <= 0:
+		return nil, bad("has no creation time")
+	}
+	return &p, nil
+}
+
+// CallbackResult is what a successful [Client.HandleCallback] returns.
+type CallbackResult struct {
+	// ReturnTo is the same-origin path given to StartLogin.
+	ReturnTo string
+	// CleanURL is the callback URL without the authorization response
+	// parameters, for history.replaceState (RFC 9700 §4.2.4).
+	CleanURL string
+}
+
+// responseParams are the authorization-response parameters removed from the
+// address bar after the callback.
+var responseParams = []string{"code", "state", "iss", "error", "error_description", "error_uri", "session_state"}
+
+// CleanCallbackURL returns rawURL without the authorization response
+// parameters, or "" when rawURL does not parse.
+func CleanCallbackURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	for _, p := range responseParams {
+		q.Del(p)
+	}
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	return u.String()
+}
+
+// HandleCallback validates the redirect back from the provider and, for a
+// code, exchanges it for tokens. The rules, in order:
+//
+//   - the URL is the configured redirect URI; each parameter appears once;
+//     implicit-flow tokens are refused (the code flow only);
+//   - every pending login of this tab is removed whatever happens next, so a
+//     reload, Back or replay can never exchange a code twice
+//     (RFC 6749 §4.1.2);
+//   - state must match a pending login (RFC 6749 §10.12); an error with an
+//     unknown state is a forgery and its text is not shown;
+//   - iss is compared with the issuer the login was sent to (RFC 9207 §2.4);
+//   - error becomes an *Error with the provider's code (RFC 6749 §4.1.2.1);
+//   - the code is exchanged once, with the stored verifier (RFC 7636 §4.5).
+func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*CallbackResult, error) {
+	// The stored attempts are consumed before anything else can fail.
+	pending, perr := c.takePendingLogins()
+
+	u, err := url.Parse(callbackURL)
+	if err != nil {
+		return nil, wrapError(CodeInvalidCallback, "callback URL does not parse", err)
+	}
+	q, qerr := url.ParseQuery(u.RawQuery)
+	frag, _ := url.ParseQuery(u.Fragment)
+
+	if qerr != nil {
+		return nil, wrapError(CodeInvalidCallback, "callback query does not parse", qerr)
+	}
+	want, _ := url.Parse(c.cfg.RedirectURI)
+	if u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
+		return nil, newError(CodeInvalidCallback, "this URL is not the configured redirect URI")
+	}
+	for k, v := range q {
+		if len(v) > 1 {
+			return nil, newError(CodeInvalidCallback, "parameter "+url.QueryEscape(k)+" appears more than once")
+		}
+	}
+	for _, k := range []string{"access_token", "id_token", "token"} {
+		if q.Has(k) || frag.Has(k) {
+			return nil, newError(CodeInvalidCallback, "the callback carries tokens: the implicit flow is not supported")
+		}
+	}
+	if perr != nil {
+		return nil, perr
+	}
+	state := q.Get("state")
+	if state == "" {
+		return nil, newError(CodeStateMismatch, "the callback has no state")
+	}
+	if len(pending) == 0 {
+		return nil, newError(CodeNoPendingLogin, "no login was started in this tab (or it was already completed)")
+	}
+	entry, ok := pending[state]
+	if !ok {
+		return nil, newError(CodeStateMismatch, "the callback's state matches no login started in this tab")
+	}
+	p, err := entry.p, entry.err
+	if err != nil {
+		return nil, err
+	}
+	if c.opts.Now().Sub(time.UnixMilli(p.Created)) > LoginTimeout {
+		return nil, newError(CodeLoginRequired, "the login took too long; start it again")
+	}
+	if iss, has := q["iss"]; has {
+		if p.Issuer == "" || iss[0] != p.Issuer {
+			return nil, newError(CodeIssuerMismatch, "the callback comes from another issuer than the one the login was sent to")
+		}
+	} else if c.cfg.IssParameterSupported {
+		return nil, newError(CodeIssuerMismatch, "the callback has no iss although the provider sends it")
+	}
+	if q.Has("error") {
+		// error_uri is deliberately dropped: it must never become a link.
+		return nil, &Error{
+			Code:        providerCode(q.Get("error")),
+			Description: plainText(q.Get("error_description")),
+			msg:         "the provider refused the login",
+		}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return nil, newError(CodeInvalidCallback, "the callback has neither code nor error")
+	}
+	ts, err := c.exchange(ctx, code, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.storeTokens(ts); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.warned = ""
+	c.mu.Unlock()
+	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
+	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
+}
+
+type pendingEntry struct {
+	p   *pendingLogin
+	err error
+}
+
+// takePendingLogins reads and removes every pending login of this tab.
+func (c *Client) takePendingLogins() (map[string]pendingEntry, error) {
+	keys, err := c.opts.LoginStorage.Keys(loginPrefix)
+	if err != nil {
+		return nil, wrapError(CodeStorageError, "cannot list the login state", err)
+	}
+	out := make(map[string]pendingEntry, len(keys))
+	for _, k := range keys {
+		p, err := c.readPending(k)
+		out[strings.TrimPrefix(k, loginPrefix)] = pendingEntry{p, err}
+		if rerr := c.opts.LoginStorage.Remove(k); rerr != nil && err == nil {
+			return nil, wrapError(CodeStorageError, "cannot remove the login state", rerr)
+		}
+	}
+	return out, nil
+}
+
+// exchange redeems the code (RFC 6749 §4.1.3, RFC 7636 §4.5). It is never
+// retried: a code is single use, and a second attempt after a lost response
+// would be refused anyway and could revoke the grant.
+func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin) (*TokenSet, error) {
+	form := url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {code},
+		"redirect_uri":  {p.RedirectURI},
+		"client_id":     {c.cfg.ClientID},
+		"code_verifier": {p.Verifier},
+	}
+	now := c.opts.Now()
+	tr, err := c.tokenRequest(ctx, form)
+	if err != nil {
+		return nil, err
+	}
+	ts := c.newTokenSet(tr, now)
+	ts.LoginAt = now.UnixMilli()
+	if ts.IDToken != "" {
+		claims, err := DecodeClaims(ts.IDToken)
+		if err != nil {
+			return nil, wrapError(CodeInvalidIDToken, "the ID token does not decode", err)
+		}
+		if p.Nonce != "" {
+			if n, _ := claims["nonce"].(string); n != p.Nonce {
+				return nil, newError(CodeInvalidIDToken, "the ID token's nonce is not the one sent (OpenID Connect Core §3.1.3.7)")
+			}
+		}
+	}
+	return ts, nil
+}

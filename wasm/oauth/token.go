@@ -1,0 +1,241 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxTokenResponseBytes caps what is read from the token endpoint. Real
+// responses are a few kilobytes; a bigger body is refused unread.
+const MaxTokenResponseBytes = 64 << 10
+
+// maxExpiresIn bounds expires_in: anything longer is a broken server.
+const maxExpiresIn = 366 * 24 * time.Hour
+
+// TokenSet is what is kept in token storage.
+type TokenSet struct {
+	V            int    `json:"v"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	// ExpiresAt is local receipt time plus expires_in, in Unix milliseconds:
+	// the device clock may be wrong, but its error cancels out.
+	ExpiresAt int64 `json:"expires_at"`
+	// LoginAt is when the login that issued the refresh token completed,
+	// in Unix milliseconds: refresh-token lifetimes count from it.
+	LoginAt int64 `json:"login_at"`
+}
+
+// Expiry returns the access token's local expiry time.
+func (t *TokenSet) Expiry() time.Time { return time.UnixMilli(t.ExpiresAt) }
+
+// tokenResponse is a successful token response (RFC 6749 §5.1).
+type tokenResponse struct {
+	AccessToken  string
+	TokenType    string
+	IDToken      string
+	RefreshToken string
+	Scope        string
+	ExpiresIn    time.Duration // 0: absent
+}
+
+// tokenRequest POSTs form to the token endpoint and parses the answer.
+// The client authenticates with client_id in the body only (RFC 6749
+// §2.3.1 is for confidential clients): no Authorization header, so the
+// request is a CORS "simple request" with no preflight.
+func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.opts.Transport.RoundTrip(ctx, &Request{
+		Method: "POST",
+		URL:    c.cfg.TokenEndpoint,
+		Header: map[string]string{
+			"Content-Type": "application/x-www-form-urlencoded",
+			"Accept":       "application/json",
+		},
+		Body: []byte(form.Encode()),
+	})
+	if err != nil {
+		return nil, wrapError(CodeNetworkError, "token request failed", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxTokenResponseBytes+1))
+	if err != nil {
+		return nil, wrapError(CodeNetworkError, "token response was cut off", err)
+	}
+	if len(body) > MaxTokenResponseBytes {
+		return nil, &Error{Code: CodeInvalidResponse, Status: resp.Status, msg: "token response is larger than " + strconv.Itoa(MaxTokenResponseBytes) + " bytes"}
+	}
+	header := resp.Header
+	if header == nil {
+		header = func(string) string { return "" }
+	}
+	return parseTokenResponse(resp.Status, header, body)
+}
+
+// parseTokenResponse turns a token-endpoint answer into a tokenResponse or
+// a typed error. Bodies are never echoed: only the OAuth error fields of a
+// 4xx JSON error (RFC 6749 §5.2) reach the caller.
+func parseTokenResponse(status int, header func(string) string, body []byte) (*tokenResponse, error) {
+	statusText := "HTTP " + strconv.Itoa(status)
+	switch {
+	case status == 429 || status >= 500:
+		e := &Error{Code: CodeNetworkError, Status: status, msg: "token endpoint answered " + statusText}
+		if ra, err := strconv.Atoi(strings.TrimSpace(header("Retry-After"))); err == nil && ra > 0 {
+			e.RetryAfter = ra
+		}
+		return nil, e
+	case status >= 400:
+		if oe := parseOAuthError(status, body); oe != nil {
+			return nil, oe
+		}
+		return nil, &Error{Code: CodeInvalidResponse, Status: status, msg: "token endpoint answered " + statusText + " without an OAuth error"}
+	case status != 200:
+		return nil, &Error{Code: CodeInvalidResponse, Status: status, msg: "token endpoint answered " + statusText + " (redirects are not followed)"}
+	}
+	fields, ok := jsonObject(body)
+	if !ok {
+		return nil, &Error{Code: CodeInvalidResponse, Status: status, msg: "token response is not a JSON object"}
+	}
+	if _, has := fields["error"]; has {
+		if oe := parseOAuthError(status, body); oe != nil {
+			return nil, oe
+		}
+	}
+	bad := func(msg string) error { return &Error{Code: CodeInvalidResponse, Status: status, msg: msg} }
+	var r tokenResponse
+	var err error
+	if r.AccessToken, err = stringField(fields, "access_token", true); err != nil {
+		return nil, bad(err.Error())
+	}
+	if r.TokenType, err = stringField(fields, "token_type", true); err != nil {
+		return nil, bad(err.Error())
+	}
+	// RFC 6749 §5.1: token_type is case insensitive (B2C sends "bearer").
+	if !strings.EqualFold(r.TokenType, "Bearer") {
+		return nil, bad("unsupported token_type (only Bearer is supported)")
+	}
+	r.TokenType = "Bearer"
+	if r.RefreshToken, err = stringField(fields, "refresh_token", false); err != nil {
+		return nil, bad(err.Error())
+	}
+	if r.IDToken, err = stringField(fields, "id_token", false); err != nil {
+		return nil, bad(err.Error())
+	}
+	if r.Scope, err = stringField(fields, "scope", false); err != nil {
+		return nil, bad(err.Error())
+	}
+	if r.ExpiresIn, err = expiresIn(fields["expires_in"]); err != nil {
+		return nil, bad(err.Error())
+	}
+	return &r, nil
+}
+
+// jsonObject decodes body as exactly one JSON object.
+func jsonObject(body []byte) (map[string]json.RawMessage, bool) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	return fields, true
+}
+
+// parseOAuthError reads an RFC 6749 §5.2 error body, or returns nil.
+func parseOAuthError(status int, body []byte) *Error {
+	fields, ok := jsonObject(body)
+	if !ok {
+		return nil
+	}
+	code, err := stringField(fields, "error", true)
+	if err != nil {
+		return nil
+	}
+	desc, _ := stringField(fields, "error_description", false)
+	return &Error{
+		Code:        providerCode(code),
+		Description: plainText(desc),
+		Status:      status,
+		msg:         "token endpoint refused the request",
+	}
+}
+
+// stringField returns a string member; null counts as absent.
+func stringField(fields map[string]json.RawMessage, name string, required bool) (string, error) {
+	raw, ok := fields[name]
+	if !ok || string(raw) == "null" {
+		if required {
+			return "", errors.New("token response has no " + name)
+		}
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", errors.New("token response's " + name + " is not a string")
+	}
+	if required && s == "" {
+		return "", errors.New("token response's " + name + " is empty")
+	}
+	return s, nil
+}
+
+// expiresIn reads expires_in (RFC 6749 §5.1): a number of seconds. A string
+// of digits is accepted too, as some providers send one; absent or null
+// means "use the configured default"; negative, fractional-garbage or
+// absurdly large values are refused.
+func expiresIn(raw json.RawMessage) (time.Duration, error) {
+	if raw == nil || string(raw) == "null" {
+		return 0, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, errors.New("token response's expires_in is not a number")
+		}
+		n = json.Number(strings.TrimSpace(s))
+	}
+	secs, err := strconv.ParseInt(n.String(), 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(n.String(), 64)
+		if ferr != nil || f != f {
+			return 0, errors.New("token response's expires_in is not a number")
+		}
+		if f < 0 || f > maxExpiresIn.Seconds() {
+			return 0, errors.New("token response's expires_in is out of range")
+		}
+		secs = int64(f)
+	}
+	if secs < 0 || secs > int64(maxExpiresIn.Seconds()) {
+		return 0, errors.New("token response's expires_in is out of range")
+	}
+	if secs == 0 {
+		// Zero: already expired; keep it distinct from "absent".
+		return time.Nanosecond, nil
+	}
+	return time.Duration(secs) * time.Second, nil
+}
+
+// newTokenSet computes a TokenSet from a response received at now.
+func (c *Client) newTokenSet(r *tokenResponse, now time.Time) *TokenSet {
+	exp := r.ExpiresIn
+	if exp == 0 {
+		exp = c.cfg.DefaultExpiresIn
+	}
+	return &TokenSet{
+		V: 1, AccessToken: r.AccessToken, TokenType: r.TokenType, IDToken: r.IDToken,
+		RefreshToken: r.RefreshToken, Scope: r.Scope, ExpiresAt: now.Add(exp).UnixMilli(),
+	}
+}

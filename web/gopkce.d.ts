@@ -1,0 +1,138 @@
+// Types for gopkce: the global `gopkce` (gopkce.js) and the ES module
+// (gopkce.mjs).
+
+export type ErrorCode =
+  | "invalid_config"
+  | "invalid_argument"
+  | "state_mismatch"
+  | "no_pending_login"
+  | "invalid_callback"
+  | "issuer_mismatch"
+  | "invalid_login_state"
+  | "login_required"
+  | "network_error"
+  | "invalid_response"
+  | "invalid_grant"
+  | "invalid_id_token"
+  | "storage_error"
+  | "provider_error"
+  | "load_error"
+  | "internal_error"
+  // Codes the provider sends back (RFC 6749 §4.1.2.1, §5.2).
+  | "access_denied"
+  | "invalid_request"
+  | "unauthorized_client"
+  | "invalid_scope"
+  | "server_error"
+  | "temporarily_unavailable"
+  | "invalid_client"
+  | "unsupported_grant_type"
+  | (string & {});
+
+/** Every rejection is a GopkceError. */
+export interface GopkceError extends Error {
+  name: "GopkceError";
+  code: ErrorCode;
+  /** The provider's error_description, as plain text: show it with textContent. */
+  description: string;
+  /** The configuration key refused, for invalid_config. */
+  field?: string;
+  /** HTTP status of the token endpoint's answer, when there was one. */
+  status?: number;
+}
+
+export interface Config {
+  /** Issuer identifier; the callback's `iss` is compared with it (RFC 9207). */
+  issuer?: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  /** Cognito's /logout endpoint (client_id + logout_uri). */
+  logoutEndpoint?: string;
+  /** OpenID Connect end_session_endpoint (client_id + post_logout_redirect_uri). */
+  endSessionEndpoint?: string;
+  clientId: string;
+  /** Sent exactly as given; https, or http on loopback only. */
+  redirectUri: string;
+  /** Defaults to the redirect URI's origin + "/". */
+  postLogoutRedirectUri?: string;
+  /** Space-separated; optional (Cognito grants the client's scopes). */
+  scope?: string;
+  /** Extra authorization parameters (prompt, login_hint, ...). */
+  extraParams?: Record<string, string>;
+  /** Where tokens live; login state is always in sessionStorage. Default "session". */
+  storage?: "session" | "local" | "memory";
+  /** Refresh this long before expiry. Default 60. */
+  refreshMarginSeconds?: number;
+  /** Which token getToken() returns. Default "access_token". */
+  useToken?: "access_token" | "id_token";
+  /** The provider's authorization_response_iss_parameter_supported. */
+  issParameterSupported?: boolean;
+  /** Refresh-token lifetime from login, since providers do not return it. */
+  refreshTokenLifetime?: number | "cognito" | "azure-b2c-spa";
+  /** Access-token lifetime when the response has no expires_in. Default 3600. */
+  defaultExpiresInSeconds?: number;
+  /** Timeout of each token request. Default 15. */
+  timeoutSeconds?: number;
+}
+
+export interface Session {
+  loggedIn: boolean;
+  /** Access-token expiry, ms since the epoch (local clock). */
+  expiresAt?: number;
+  /** Refresh-token expiry by the configured lifetime, ms since the epoch. */
+  refreshTokenExpiresAt?: number;
+  hasRefreshToken: boolean;
+  scope?: string;
+}
+
+export type EventType =
+  | "tokens_changed"
+  | "login_required"
+  | "refresh_token_expiring"
+  | "logged_out";
+
+export interface GopkceEvent {
+  type: EventType;
+  /** tokens_changed: access-token expiry; refresh_token_expiring: its expiry (ms). */
+  expiresAt?: number;
+  code?: string;
+  /** True when another tab sharing localStorage caused it. */
+  fromOtherTab: boolean;
+}
+
+export interface Gopkce {
+  /** Resolves when the module runs; rejects with code "load_error". */
+  readonly ready: Promise<void>;
+  configure(config: Config): Promise<void>;
+  /** Redirects to the provider; resolves with the authorization URL. */
+  startLogin(options?: { returnTo?: string; navigate?: boolean }): Promise<string>;
+  /** Validates the callback and exchanges the code once. */
+  handleCallback(url?: string): Promise<{ returnTo: string }>;
+  /** A valid token, refreshed when near expiry, one refresh at a time. */
+  getToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /** Claims of the ID token (or the access token), decoded, not verified. */
+  getClaims(): Promise<Record<string, unknown> | null>;
+  getSession(): Promise<Session>;
+  /** Forgets the tokens and visits the provider's logout endpoint. */
+  logout(options?: { navigate?: boolean }): Promise<string>;
+  on(type: EventType | "*", listener: (event: GopkceEvent) => void): () => void;
+  /** Starts the module from a URL (ES module use, or data-manual scripts). */
+  load(wasmUrl: string): Promise<void>;
+}
+
+declare const gopkce: Gopkce;
+export default gopkce;
+export const ready: Gopkce["ready"];
+export const configure: Gopkce["configure"];
+export const startLogin: Gopkce["startLogin"];
+export const handleCallback: Gopkce["handleCallback"];
+export const getToken: Gopkce["getToken"];
+export const getClaims: Gopkce["getClaims"];
+export const getSession: Gopkce["getSession"];
+export const logout: Gopkce["logout"];
+export const on: Gopkce["on"];
+
+declare global {
+  // eslint-disable-next-line no-var
+  var gopkce: Gopkce;
+}

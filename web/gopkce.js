@@ -1,0 +1,128 @@
+/*
+ * gopkce loader. Include it after wasm_exec.js:
+ *
+ *   <script src="/wasm_exec.js"></script>
+ *   <script src="/gopkce.js"></script>          (loads gopkce.wasm beside it)
+ *
+ * or import gopkce.mjs as an ES module. It defines the global namespace
+ * `gopkce`; every function returns a Promise and may be called before the
+ * module is ready: calls wait for `gopkce.ready`.
+ */
+(function (global) {
+  "use strict";
+  if (global.gopkce && global.gopkce._loader) {
+    return;
+  }
+  let resolveAPI;
+  let rejectAPI;
+  const api = new Promise(function (resolve, reject) {
+    resolveAPI = resolve;
+    rejectAPI = reject;
+  });
+  const listeners = new Map();
+  let started = false;
+
+  function loadError(message, cause) {
+    const e = new Error("gopkce: load_error: " + message);
+    e.name = "GopkceError";
+    e.code = "load_error";
+    e.description = "";
+    if (cause) {
+      e.cause = cause;
+    }
+    return e;
+  }
+
+  function call(name) {
+    return function () {
+      const args = arguments;
+      return api.then(function (impl) {
+        return impl[name].apply(null, args);
+      });
+    };
+  }
+
+  function load(url) {
+    if (started) {
+      return ns.ready;
+    }
+    started = true;
+    if (typeof global.Go !== "function") {
+      rejectAPI(loadError("wasm_exec.js must be loaded before gopkce.js"));
+      return ns.ready;
+    }
+    const go = new global.Go();
+    const response = fetch(url, { credentials: "same-origin" });
+    const instantiated =
+      typeof WebAssembly.instantiateStreaming === "function"
+        ? WebAssembly.instantiateStreaming(response, go.importObject)
+        : response
+            .then(function (r) {
+              return r.arrayBuffer();
+            })
+            .then(function (bytes) {
+              return WebAssembly.instantiate(bytes, go.importObject);
+            });
+    instantiated
+      .then(function (result) {
+        go.run(result.instance).then(function () {
+          rejectAPI(loadError("the module exited"));
+        });
+      })
+      .catch(function (err) {
+        rejectAPI(loadError("cannot load " + url + ": " + err.message, err));
+      });
+    return ns.ready;
+  }
+
+  const ns = {
+    _loader: true,
+    /** Resolves when the module is running; rejects with code load_error. */
+    ready: api.then(function () {}),
+    configure: call("configure"),
+    startLogin: call("startLogin"),
+    handleCallback: call("handleCallback"),
+    getToken: call("getToken"),
+    getClaims: call("getClaims"),
+    getSession: call("getSession"),
+    logout: call("logout"),
+    load: load,
+    /** Subscribes to an event ("*" for all); returns the unsubscribe function. */
+    on: function (type, fn) {
+      if (typeof fn !== "function") {
+        throw new TypeError("gopkce.on: listener must be a function");
+      }
+      if (!listeners.has(type)) {
+        listeners.set(type, new Set());
+      }
+      listeners.get(type).add(fn);
+      return function () {
+        listeners.get(type).delete(fn);
+      };
+    },
+    // Called by the module: hands over its functions, then reports events.
+    _bind: function (impl) {
+      resolveAPI(impl);
+    },
+    _emit: function (type, detail) {
+      const event = Object.assign({ type: type }, detail);
+      [type, "*"].forEach(function (key) {
+        (listeners.get(key) || []).forEach(function (fn) {
+          try {
+            fn(event);
+          } catch (err) {
+            setTimeout(function () {
+              throw err;
+            });
+          }
+        });
+      });
+    },
+  };
+  global.gopkce = ns;
+
+  const script = typeof document !== "undefined" ? document.currentScript : null;
+  if (script && script.src && !script.hasAttribute("data-manual")) {
+    load(script.getAttribute("data-wasm") || new URL("gopkce.wasm", script.src).href);
+  }
+})(globalThis);
