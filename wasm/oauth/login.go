@@ -17,7 +17,7 @@ const (
 	// LoginTimeout is how long a started login stays valid. Codes live 5
 	// minutes (Cognito) once issued, but the user may take a while on the
 	// provider's page first.
-	LoginTimeout = 15 * time.Minute
+	LoginTimeout       = 15 * time.Minute
 	maxLoginStateBytes = 4096
 )
 
@@ -160,7 +160,9 @@ func (c *Client) readPending(key string) (*pendingLogin, error) {
 	if err != nil {
 		return nil, wrapError(CodeStorageError, "cannot read the login state", err)
 	}
-	bad := func(why string) error { return newError(CodeInvalidLoginState, "stored login state "+why+"; start the login again") }
+	bad := func(why string) error {
+		return newError(CodeInvalidLoginState, "stored login state "+why+"; start the login again")
+	}
 	if !ok {
 		return nil, bad("is missing")
 	}

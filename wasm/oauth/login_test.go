@@ -208,13 +208,17 @@ func TestHandleCallback(t *testing.T) {
 		{name: "token in query", query: func(s string) string { return ok(s) + "&token=abc" }, wantCode: CodeInvalidCallback},
 		{name: "neither code nor error", query: func(s string) string { return "state=" + s }, wantCode: CodeInvalidCallback},
 		{
-			name:     "access_denied with HTML description",
-			query:    func(s string) string { return "error=access_denied&error_description=" + url.QueryEscape(html) + "&state=" + s },
+			name: "access_denied with HTML description",
+			query: func(s string) string {
+				return "error=access_denied&error_description=" + url.QueryEscape(html) + "&state=" + s
+			},
 			wantCode: "access_denied", wantDesc: html,
 		},
 		{
-			name:     "error with wrong state hides provider text",
-			query:    func(string) string { return "error=access_denied&error_description=" + url.QueryEscape("call +1-555 now") + "&state=forged" },
+			name: "error with wrong state hides provider text",
+			query: func(string) string {
+				return "error=access_denied&error_description=" + url.QueryEscape("call +1-555 now") + "&state=forged"
+			},
 			wantCode: CodeStateMismatch,
 		},
 		{

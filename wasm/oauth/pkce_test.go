@@ -34,11 +34,11 @@ func TestGenerateVerifierShapeAndUniqueness(t *testing.T) {
 
 func TestValidVerifier(t *testing.T) {
 	for v, want := range map[string]bool{
-		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk":         true,
-		"short":                                              false,
-		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX":          false, // 42
-		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX!":         false,
-		"dBjftJeZ4CVP+mB92K27uhbUJU1p1r/wW1gFWFOEjXk":         false,
+		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk": true,
+		"short": false,
+		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX":         false, // 42
+		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX!":        false,
+		"dBjftJeZ4CVP+mB92K27uhbUJU1p1r/wW1gFWFOEjXk":        false,
 		string(make([]byte, 129)):                            false,
 		"~~~~~~~~~~.........._________----------AAAAAaaaaa1": true,
 	} {

@@ -201,7 +201,11 @@ func TestRefreshTransientFailuresKeepRefreshToken(t *testing.T) {
 		fault func(w http.ResponseWriter)
 	}{
 		{"503", func(w http.ResponseWriter) { w.WriteHeader(503) }},
-		{"500 HTML", func(w http.ResponseWriter) { w.Header().Set("Content-Type", "text/html"); w.WriteHeader(500); w.Write([]byte("<h1>oops</h1>")) }},
+		{"500 HTML", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(500)
+			w.Write([]byte("<h1>oops</h1>"))
+		}},
 		{"429", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "2"); w.WriteHeader(429) }},
 		{"connection dropped", func(w http.ResponseWriter) {
 			c, _, _ := w.(http.Hijacker).Hijack()
