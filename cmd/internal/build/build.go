@@ -1,0 +1,178 @@
+// Package build builds the browser module the way build.sh does: the wasm
+// with -trimpath -ldflags='-s -w', its brotli and gzip variants, and a copy
+// of the toolchain's wasm_exec.js beside it.
+package build
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// Sizes are the byte counts of the built module.
+type Sizes struct{ Raw, Gzip, Brotli int64 }
+
+// ModuleRoot finds the directory holding go.mod, from dir upwards.
+func ModuleRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("build: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Wasm is the path of the built module under root.
+func Wasm(root string) string { return filepath.Join(root, "web", "gopkce.wasm") }
+
+// Stale reports whether web/gopkce.wasm is missing or older than any Go
+// source under wasm/, go.mod or go.sum.
+func Stale(root string) (bool, error) {
+	st, err := os.Stat(Wasm(root))
+	if err != nil {
+		return true, nil
+	}
+	built := st.ModTime()
+	newer := false
+	check := func(p string) {
+		if s, err := os.Stat(p); err == nil && s.ModTime().After(built) {
+			newer = true
+		}
+	}
+	check(filepath.Join(root, "go.mod"))
+	check(filepath.Join(root, "go.sum"))
+	err = filepath.WalkDir(filepath.Join(root, "wasm"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			check(p)
+		}
+		return nil
+	})
+	for _, v := range []string{Wasm(root) + ".br", Wasm(root) + ".gz", filepath.Join(root, "web", "wasm_exec.js")} {
+		if s, err := os.Stat(v); err != nil || s.ModTime().Before(built) {
+			newer = true
+		}
+	}
+	return newer, err
+}
+
+// Ensure builds the module when [Stale] says so, logging to log.
+func Ensure(root string, log io.Writer) error {
+	stale, err := Stale(root)
+	if err != nil {
+		return err
+	}
+	if !stale {
+		return nil
+	}
+	fmt.Fprintln(log, "building web/gopkce.wasm (missing or older than its sources)...")
+	start := time.Now()
+	sizes, err := Build(root)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "built in %.1fs: %s\n", time.Since(start).Seconds(), sizes)
+	return nil
+}
+
+func (s Sizes) String() string {
+	return fmt.Sprintf("gopkce.wasm %d bytes raw, %d gzip, %d brotli", s.Raw, s.Gzip, s.Brotli)
+}
+
+// Build compiles the module and writes gopkce.wasm, .br and .gz under
+// web/, and copies the toolchain's wasm_exec.js into web/.
+func Build(root string) (Sizes, error) {
+	out := Wasm(root)
+	tmp := out + ".tmp"
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp, "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return Sizes{}, fmt.Errorf("build: go build: %v\n%s", err, msg)
+	}
+	raw, err := os.ReadFile(tmp)
+	if err != nil {
+		return Sizes{}, err
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return Sizes{}, fmt.Errorf("build: go env GOROOT: %w", err)
+	}
+	execJS, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		return Sizes{}, err
+	}
+	if err := os.WriteFile(filepath.Join(root, "web", "wasm_exec.js"), execJS, 0o644); err != nil {
+		return Sizes{}, err
+	}
+	br, err := Brotli(raw)
+	if err != nil {
+		return Sizes{}, err
+	}
+	gz, err := Gzip(raw)
+	if err != nil {
+		return Sizes{}, err
+	}
+	// Variants first, the module last: its mtime marks a complete build.
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{out + ".br", br}, {out + ".gz", gz}} {
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			return Sizes{}, err
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return Sizes{}, err
+	}
+	now := time.Now()
+	os.Chtimes(out+".br", now, now)
+	os.Chtimes(out+".gz", now, now)
+	os.Chtimes(filepath.Join(root, "web", "wasm_exec.js"), now, now)
+	return Sizes{Raw: int64(len(raw)), Gzip: int64(len(gz)), Brotli: int64(len(br))}, nil
+}
+
+// Brotli compresses at the best quality, as the brotli command does.
+func Brotli(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Gzip compresses at the best level.
+func Gzip(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

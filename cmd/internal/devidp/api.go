@@ -1,0 +1,66 @@
+package devidp
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// me: GET /api/me, a protected API. It checks the bearer token's signature
+// (RS256 only), issuer, expiry and token_use, and returns its claims.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	s.cors(w, r)
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "Authorization: Bearer <token> required"})
+		return
+	}
+	claims, err := s.Verify(tok)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp", error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
+		return
+	}
+	s.mu.Lock()
+	s.apiCalls++
+	s.mu.Unlock()
+	writeJSON(w, 200, map[string]any{"message": "hello " + claims["username"].(string), "claims": claims})
+}
+
+// Verify checks an access token issued by this provider.
+func (s *Server) Verify(tok string) (jwt.MapClaims, error) {
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
+		return &s.key.PublicKey, nil
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(s.issuer), jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(), jwt.WithTimeFunc(s.now))
+	if err != nil {
+		return nil, err
+	}
+	if claims["token_use"] != "access" {
+		return nil, errors.New("not an access token")
+	}
+	if _, ok := claims["username"].(string); !ok {
+		return nil, errors.New("no username")
+	}
+	gid, _ := claims["gid"].(string)
+	s.mu.Lock()
+	revoked := s.revoked[gid]
+	s.mu.Unlock()
+	if revoked {
+		return nil, errors.New("the grant was revoked")
+	}
+	return claims, nil
+}

@@ -1,0 +1,318 @@
+// Package site is the static server of the demo: it serves web/ with the
+// headers of the security checklist and refuses what a static server must
+// refuse (dotfiles, traversal, symlinks out of the root, listings, methods
+// other than GET and HEAD, //host paths).
+package site
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gopkce/gopkce/cmd/internal/build"
+)
+
+// Options configure the handler.
+type Options struct {
+	// Root is the site directory (web/).
+	Root string
+	// Config is served as /config.json: {"gopkce": {...}, "api": "..."}.
+	Config any
+	// ConnectOrigins are added to CSP connect-src (token, discovery, JWKS
+	// and API origins); FormOrigins to form-action (the authorize origin).
+	ConnectOrigins []string
+	FormOrigins    []string
+	// HTTPS adds Strict-Transport-Security.
+	HTTPS bool
+	// Log receives one access-log line per request, without query strings.
+	Log io.Writer
+}
+
+// SPARoutes are the paths that serve index.html.
+var SPARoutes = map[string]bool{"/": true, "/callback": true}
+
+// compressible lists the types worth compressing.
+var compressible = map[string]bool{
+	".wasm": true, ".js": true, ".mjs": true, ".css": true, ".html": true, ".json": true, ".ts": true, ".svg": true, ".txt": true,
+}
+
+type handler struct {
+	opts   Options
+	root   *os.Root
+	csp    string
+	config []byte
+
+	mu    sync.Mutex
+	cache map[string]*entry
+}
+
+// entry is a file's content and its encodings, cached by modification time.
+type entry struct {
+	mod     time.Time
+	size    int64
+	ctype   string
+	body    map[string][]byte // "" identity, "br", "gzip"
+	etag    map[string]string
+	noStore bool
+}
+
+// New returns the site handler.
+func New(opts Options) (http.Handler, error) {
+	root, err := os.OpenRoot(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	cfg, err := json.Marshal(opts.Config)
+	if err != nil {
+		return nil, fmt.Errorf("site: config: %w", err)
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	connect := append([]string{"'self'"}, opts.ConnectOrigins...)
+	form := append([]string{"'self'"}, opts.FormOrigins...)
+	csp := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src " + strings.Join(connect, " ") +
+		"; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action " + strings.Join(form, " ") +
+		"; object-src 'none'; frame-ancestors 'none'"
+	return &handler{opts: opts, root: root, csp: csp, config: cfg, cache: map[string]*entry{}}, nil
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+}
+
+func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.WriteHeader(s) }
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw}
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", h.csp)
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if h.opts.HTTPS {
+		hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	h.serve(w, r)
+	// The path only: query strings carry authorization codes.
+	fmt.Fprintf(h.opts.Log, "%s %s %s %d %d %s\n", start.Format(time.RFC3339), r.Method, strconv.Quote(r.URL.Path), w.status, w.n, time.Since(start).Round(time.Microsecond))
+}
+
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, "404 page not found", http.StatusNotFound)
+}
+
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p, ok := cleanPath(r)
+	if !ok {
+		notFound(w)
+		return
+	}
+	if p == "/config.json" {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(h.config)
+		return
+	}
+	if SPARoutes[p] {
+		p = "/index.html"
+	}
+	e, err := h.load(p[1:])
+	if err != nil {
+		notFound(w)
+		return
+	}
+	enc := ""
+	if e.body["br"] != nil || e.body["gzip"] != nil {
+		w.Header().Add("Vary", "Accept-Encoding")
+		enc = negotiate(r.Header.Get("Accept-Encoding"), e)
+	}
+	w.Header().Set("Content-Type", e.ctype)
+	if e.noStore {
+		w.Header().Set("Cache-Control", "no-store")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("ETag", e.etag[enc])
+		if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, e.etag[enc]) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	if enc != "" {
+		w.Header().Set("Content-Encoding", enc)
+	}
+	body := e.body[enc]
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Write(body)
+}
+
+// cleanPath accepts only plain paths: no "//", no backslash, no NUL, no
+// encoded slash or dot, and no segment that is ".", ".." or starts with a
+// dot (dotfiles such as .git/config).
+func cleanPath(r *http.Request) (string, bool) {
+	p := r.URL.Path
+	raw := strings.ToLower(r.URL.EscapedPath())
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || strings.ContainsAny(p, "\\\x00") ||
+		strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") || strings.Contains(raw, "%2e") || strings.Contains(raw, "%00") {
+		return "", false
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if strings.HasPrefix(seg, ".") {
+			return "", false
+		}
+	}
+	if path.Clean(p) != p && p != "/" {
+		return "", false
+	}
+	return p, true
+}
+
+// negotiate picks br, then gzip, when Accept-Encoding allows it (q=0
+// refuses an encoding, RFC 9110 §12.5.3).
+func negotiate(accept string, e *entry) string {
+	ok := map[string]bool{}
+	for _, part := range strings.Split(accept, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if k, v, found := strings.Cut(strings.TrimSpace(params), "="); found && strings.TrimSpace(k) == "q" {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				q = f
+			}
+		}
+		ok[strings.ToLower(strings.TrimSpace(name))] = q > 0
+	}
+	for _, enc := range []string{"br", "gzip"} {
+		if e.body[enc] != nil && ok[enc] {
+			return enc
+		}
+	}
+	return ""
+}
+
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == etag || t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// load reads name through os.Root, which refuses symlinks that leave the
+// root, and caches its content and encodings. Directories are not served.
+func (h *handler) load(name string) (*entry, error) {
+	f, err := h.root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fs.ErrNotExist
+	}
+	h.mu.Lock()
+	e := h.cache[name]
+	h.mu.Unlock()
+	if e != nil && e.mod.Equal(st.ModTime()) && e.size == st.Size() {
+		return e, nil
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	ext := path.Ext(name)
+	ctype := mime.TypeByExtension(ext)
+	switch ext {
+	case ".wasm":
+		ctype = "application/wasm"
+	case ".mjs", ".js":
+		ctype = "text/javascript; charset=utf-8"
+	case ".ts":
+		ctype = "text/plain; charset=utf-8"
+	case "":
+		ctype = "application/octet-stream"
+	}
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, noStore: ext == ".html",
+		body: map[string][]byte{"": data}, etag: map[string]string{}}
+	if compressible[ext] && len(data) > 512 {
+		e.body["br"] = h.variant(name+".br", st.ModTime(), data, build.Brotli)
+		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, build.Gzip)
+	}
+	for enc, b := range e.body {
+		if b == nil {
+			delete(e.body, enc)
+			continue
+		}
+		sum := sha256.Sum256(b)
+		e.etag[enc] = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + suffix(enc) + `"`
+	}
+	h.mu.Lock()
+	h.cache[name] = e
+	h.mu.Unlock()
+	return e, nil
+}
+
+func suffix(enc string) string {
+	if enc == "" {
+		return ""
+	}
+	return "-" + enc
+}
+
+// variant uses a precompressed file when it is at least as new as the
+// original, and otherwise compresses in memory.
+func (h *handler) variant(name string, mod time.Time, data []byte, compress func([]byte) ([]byte, error)) []byte {
+	if f, err := h.root.Open(name); err == nil {
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mod) {
+			if b, err := io.ReadAll(f); err == nil {
+				return b
+			}
+		}
+	}
+	b, err := compress(data)
+	if err != nil || len(b) >= len(data) {
+		return nil
+	}
+	return b
+}
