@@ -65,7 +65,7 @@ func (c *Client) Session(ctx context.Context, opts TokenOptions) (*TokenSet, err
 	if !opts.ForceRefresh && c.fresh(ts) {
 		return ts, nil
 	}
-	return c.refreshShared(ctx, ts.AccessToken)
+	return c.refreshShared(ctx, ts.AccessToken, opts.ForceRefresh)
 }
 
 // fresh reports whether the access token is valid beyond the margin.
@@ -74,7 +74,7 @@ func (c *Client) fresh(ts *TokenSet) bool {
 }
 
 // refreshShared joins the refresh in flight or starts one.
-func (c *Client) refreshShared(ctx context.Context, seen string) (*TokenSet, error) {
+func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*TokenSet, error) {
 	c.mu.Lock()
 	if f := c.flight; f != nil {
 		c.mu.Unlock()
@@ -90,7 +90,7 @@ func (c *Client) refreshShared(ctx context.Context, seen string) (*TokenSet, err
 	c.mu.Unlock()
 
 	// The refresh outlives a caller that gives up: others wait for it.
-	f.ts, f.err = c.refreshLocked(context.WithoutCancel(ctx), seen)
+	f.ts, f.err = c.refreshLocked(context.WithoutCancel(ctx), seen, force)
 
 	c.mu.Lock()
 	c.flight = nil
@@ -102,12 +102,12 @@ func (c *Client) refreshShared(ctx context.Context, seen string) (*TokenSet, err
 // refreshLocked takes the lock, re-reads storage (another tab may have
 // refreshed already) and refreshes only if the tokens are still the stale
 // ones this caller saw.
-func (c *Client) refreshLocked(ctx context.Context, seen string) (*TokenSet, error) {
+func (c *Client) refreshLocked(ctx context.Context, seen string, force bool) (*TokenSet, error) {
 	var out *TokenSet
 	var events []Event
 	err := c.opts.Locker.WithLock(ctx, c.LockName(), func(ctx context.Context) error {
 		var err error
-		out, events, err = c.refresh(ctx, seen)
+		out, events, err = c.refresh(ctx, seen, force)
 		return err
 	})
 	for _, e := range events {
@@ -123,7 +123,7 @@ func (c *Client) refreshLocked(ctx context.Context, seen string) (*TokenSet, err
 	return out, nil
 }
 
-func (c *Client) refresh(ctx context.Context, seen string) (*TokenSet, []Event, error) {
+func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSet, []Event, error) {
 	ts, err := c.loadTokens()
 	if err != nil {
 		return nil, nil, err
@@ -198,8 +198,9 @@ func (c *Client) refresh(ctx context.Context, seen string) (*TokenSet, []Event, 
 			c.removeTokens()
 			return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidGrant}},
 				&Error{Code: CodeLoginRequired, Description: e.Description, Status: e.Status, msg: "the provider refused the refresh token; log in again", err: e}
-		case e.Code == CodeNetworkError && c.opts.Now().Before(ts.Expiry()):
-			// The token has not really expired: keep serving it.
+		case e.Code == CodeNetworkError && !force && c.opts.Now().Before(ts.Expiry()):
+			// Within the margin but not yet expired: keep serving the token
+			// rather than fail; the next call tries again.
 			return ts, nil, nil
 		}
 		return nil, nil, err

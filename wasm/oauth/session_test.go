@@ -481,3 +481,21 @@ func TestLogoutURLs(t *testing.T) {
 		})
 	}
 }
+
+// Within the margin but not expired, a transient failure serves the still
+// valid token; a forced refresh reports the failure instead.
+func TestTransientFailureWithinMargin(t *testing.T) {
+	e, p, _ := loggedIn(t, false)
+	e.clock.Add(59*time.Minute + 30*time.Second) // 30 s left, margin 60 s
+	p.set(func(w http.ResponseWriter, _ url.Values) { w.WriteHeader(502) })
+	tok, err := e.c.Token(context.Background(), TokenOptions{})
+	if err != nil || tok != "at-1" {
+		t.Fatalf("Token = %q, %v; want the still-valid at-1", tok, err)
+	}
+	if _, err := e.c.Token(context.Background(), TokenOptions{ForceRefresh: true}); !errors.Is(err, ErrNetwork) {
+		t.Fatalf("forced refresh: %v, want network_error", err)
+	}
+	if ts := e.stored(t); ts == nil || ts.RefreshToken != "rt-1" {
+		t.Fatal("refresh token lost")
+	}
+}

@@ -152,9 +152,12 @@ func Build(root string) (Sizes, error) {
 }
 
 // Brotli compresses at the best quality, as the brotli command does.
-func Brotli(b []byte) ([]byte, error) {
+func Brotli(b []byte) ([]byte, error) { return BrotliLevel(b, brotli.BestCompression) }
+
+// BrotliLevel compresses at a brotli quality (0 to 11).
+func BrotliLevel(b []byte, level int) ([]byte, error) {
 	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	w := brotli.NewWriterLevel(&buf, level)
 	if _, err := w.Write(b); err != nil {
 		return nil, err
 	}

@@ -275,7 +275,7 @@ func (h *handler) load(name string) (*entry, error) {
 	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, noStore: ext == ".html",
 		body: map[string][]byte{"": data}, etag: map[string]string{}}
 	if compressible[ext] && len(data) > 512 {
-		e.body["br"] = h.variant(name+".br", st.ModTime(), data, build.Brotli)
+		e.body["br"] = h.variant(name+".br", st.ModTime(), data, func(b []byte) ([]byte, error) { return build.BrotliLevel(b, 9) })
 		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, build.Gzip)
 	}
 	for enc, b := range e.body {
