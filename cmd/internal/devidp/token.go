@@ -49,6 +49,13 @@ func (s *Server) InjectFaults(f ...Fault) {
 	s.mu.Unlock()
 }
 
+// ClearFaults drops the faults not yet consumed.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
