@@ -92,7 +92,6 @@ func testFullFlow(t *testing.T) {
 	}
 }
 
-
 // startLoginURL starts a login without navigating and returns the
 // authorization URL and its state.
 func (e *e2e) startLoginURL(ctx context.Context, returnTo string) (string, string) {
