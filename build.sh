@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# gopkce build and test.
+#
+#   ./build.sh        build web/gopkce.wasm with its .br and .gz, refresh
+#                     wasm_exec.js from the Go toolchain, print the sizes
+#   ./build.sh test   build, then run every test: vet, gofmt, the native
+#                     tests with -race (the end-to-end suite in headless
+#                     Chromium included), the binding under Node, and the
+#                     fuzz targets briefly
+#   ./build.sh bench  build, then run the benchmarks (README's table)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+goroot=$(go env GOROOT)
+cp "$goroot/lib/wasm/wasm_exec.js" wasm_exec.js
+# Prints the three sizes; also writes web/wasm_exec.js.
+go run ./cmd/serve -build
+
+find_chromium() {
+	if [ -n "${GOPKCE_CHROME:-}" ]; then echo "$GOPKCE_CHROME"; return; fi
+	for c in chromium chromium-browser google-chrome; do
+		if command -v "$c" >/dev/null 2>&1; then command -v "$c"; return; fi
+	done
+}
+
+ensure_chromium() {
+	if [ -n "$(find_chromium)" ]; then return; fi
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "Chromium not found: installing Debian's chromium..."
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	fi
+	if [ -z "$(find_chromium)" ]; then
+		echo "build.sh: the end-to-end tests need Chromium. Install it (Debian: apt-get install chromium)" >&2
+		echo "          or set GOPKCE_CHROME to a Chrome or Chromium binary." >&2
+		exit 1
+	fi
+}
+
+case "${1:-}" in
+"")
+	;;
+test)
+	ensure_chromium
+	export CI="${CI:-1}" # browser tests fail, never skip, when Chromium is missing
+	echo "== gofmt and vet"
+	unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+	if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
+	go vet ./...
+	GOOS=js GOARCH=wasm go vet ./wasm/...
+	echo "== native tests (-race), end-to-end suite in headless Chromium included"
+	go test -race -count=1 ./...
+	echo "== the binding under Node (go_js_wasm_exec)"
+	GOOS=js GOARCH=wasm go test -count=1 -exec="$goroot/lib/wasm/go_js_wasm_exec" ./wasm/...
+	echo "== fuzz targets, briefly"
+	go test -run='^$' -fuzz='^FuzzHandleCallback$' -fuzztime=5s ./wasm/oauth
+	go test -run='^$' -fuzz='^FuzzParseTokenResponse$' -fuzztime=5s ./wasm/oauth
+	echo "== all tests passed"
+	;;
+bench)
+	ensure_chromium
+	go test -run='^$' -bench=. -benchtime=20x -count=1 ./cmd/serve ./wasm/oauth
+	;;
+*)
+	echo "usage: ./build.sh [test|bench]" >&2
+	exit 2
+	;;
+esac
