@@ -166,7 +166,7 @@ func (w logWriter) Write(p []byte) (int, error) {
 func (e *e2e) logf(format string, args ...any) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.closed {
+	if _, bench := e.tb.(*testing.B); !e.closed && !bench {
 		e.tb.Logf(format, args...)
 	}
 }
