@@ -107,7 +107,12 @@
   async function callAPI() {
     const token = await gopkce.getToken();
     const resp = await fetch(apiURL, { headers: { Authorization: "Bearer " + token }, credentials: "omit" });
-    const text = await resp.text();
+    let text = await resp.text();
+    try {
+      text = JSON.stringify(JSON.parse(text), null, 2);
+    } catch (_) {
+      // not JSON: shown as it came
+    }
     $("api-result").textContent = "HTTP " + resp.status + "\n" + text;
     $("api-result").dataset.status = String(resp.status);
   }

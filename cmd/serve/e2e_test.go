@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,6 +20,7 @@ import (
 // headless Chromium. Every case starts its own servers and browser profile.
 func TestE2E(t *testing.T) {
 	t.Run("full_flow", testFullFlow)
+	t.Run("layout_desktop_and_phone", testLayout)
 	t.Run("refresh_cognito", func(t *testing.T) { testRefresh(t, devidp.Cognito) })
 	t.Run("refresh_rotating", func(t *testing.T) { testRefresh(t, devidp.Rotating) })
 	t.Run("concurrent_getToken", testConcurrentGetToken)
@@ -470,4 +473,38 @@ func testConfigRefused(t *testing.T, hook func(map[string]any), field string) {
 	if !strings.Contains(msg, field) || strings.Contains(msg, "s3cr3t") {
 		t.Fatalf("message %q must name %s and not echo a secret", msg, field)
 	}
+}
+
+// The demo fits a desktop and a phone-width window before and after login:
+// no horizontal overflow. With GOPKCE_SCREENSHOTS=dir it saves screenshots.
+func testLayout(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	ctx := e.browser
+	dir := os.Getenv("GOPKCE_SCREENSHOTS")
+	check := func(name string) {
+		for _, w := range []struct {
+			label         string
+			width, height int64
+		}{{"desktop", 1280, 800}, {"phone", 375, 740}} {
+			e.do(ctx, chromedp.EmulateViewport(w.width, w.height))
+			time.Sleep(100 * time.Millisecond)
+			if over := eval[bool](e, ctx, `document.documentElement.scrollWidth > window.innerWidth`); over {
+				t.Errorf("%s at %s width overflows horizontally", name, w.label)
+			}
+			if dir != "" {
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(dir, name+"-"+w.label+".png"), png, 0o644)
+			}
+		}
+	}
+	e.open(ctx, "/")
+	check("before-login")
+	e.do(ctx, chromedp.EmulateViewport(1280, 800))
+	e.login(ctx, "/", "Grace Hopper")
+	e.do(ctx, chromedp.Click(chromedp.ID("call-api")))
+	e.do(ctx, chromedp.Poll[chromedp.Void](`document.getElementById("api-result").dataset.status`, chromedp.WithPollingInterval(20*time.Millisecond)))
+	check("after-login")
 }
