@@ -87,7 +87,7 @@ func testFullFlow(t *testing.T) {
 	if status := eval[string](e, ctx, `document.getElementById("api-result").dataset.status`); status != "200" {
 		t.Fatalf("/api/me answered %s: %s", status, e.text(ctx, "#api-result"))
 	}
-	if !strings.Contains(e.text(ctx, "#api-result"), `"username":"alice@example.com"`) {
+	if !strings.Contains(e.text(ctx, "#api-result"), `"username": "alice@example.com"`) {
 		t.Fatalf("/api/me result: %s", e.text(ctx, "#api-result"))
 	}
 	if n := e.idp.APICalls(); n != 1 {
