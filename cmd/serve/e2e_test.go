@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,6 +54,11 @@ func TestE2E(t *testing.T) {
 	t.Run("config_http_redirect", func(t *testing.T) {
 		testConfigRefused(t, func(c map[string]any) { c["redirectUri"] = "http://app.example.com/callback" }, "redirectUri")
 	})
+	// Tokens across tabs and over time.
+	t.Run("two_tabs_single_flight", testTwoTabsSingleFlight)
+	t.Run("logout_other_tab", testLogoutOtherTab)
+	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
+	t.Run("transient_retry", testTransientRetry)
 }
 
 // 1. Start page, "Log in", provider login, callback, claims, /api/me with

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gopkce/gopkce/cmd/internal/devidp"
+)
+
+// Issue 5: tokens across tabs and over time.
+
+// Two tabs sharing localStorage, each calling getToken 10 times at once on
+// an expired token, against a rotating provider: one refresh request (Web
+// Locks serialise the tabs), the same token everywhere, the grant alive.
+func testTwoTabsSingleFlight(t *testing.T) {
+	e := newE2E(t, e2eOptions{refreshMode: devidp.Rotating, accessTTL: 4 * time.Second, refreshMargin: 3 * time.Second, storage: "local"})
+	tab1 := e.browser
+	e.login(tab1, "/", "kim")
+	tab2 := e.newTab("tab2")
+	e.open(tab2, "/")
+	e.waitLoggedIn(tab2)
+	if !eval[bool](e, tab2, `navigator.locks !== undefined`) {
+		t.Fatal("this Chromium has no Web Locks")
+	}
+	old := e.tokens(tab1, "localStorage")["access_token"]
+	time.Sleep(1200 * time.Millisecond)
+	var wg sync.WaitGroup
+	results := make([][]string, 2)
+	errs := make([]error, 2)
+	for i, tab := range []context.Context{tab1, tab2} {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+			defer cancel()
+			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]string](
+				`Promise.all(Array.from({length: 10}, () => gopkce.getToken()))`, chromedp.EvalAwaitPromise))
+		})
+	}
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil || len(results[i]) != 10 {
+			t.Fatalf("tab %d: %v (%d results)", i+1, errs[i], len(results[i]))
+		}
+		for _, tok := range results[i] {
+			if tok != results[0][0] || tok == old {
+				t.Fatalf("tab %d got a different or stale token", i+1)
+			}
+		}
+	}
+	if n := e.idp.TokenRequests("refresh_token"); n != 1 {
+		t.Fatalf("%d refresh requests from two tabs, want 1", n)
+	}
+	rt := e.tokens(tab2, "localStorage")["refresh_token"].(string)
+	if !e.idp.RefreshTokenValid(rt) {
+		t.Fatal("the grant was revoked: two tabs sent the same refresh token")
+	}
+	if r := e.call(tab2, `gopkce.getToken({forceRefresh: true})`); r.Code != "" {
+		t.Fatalf("session dead afterwards: %s", r.Code)
+	}
+}
+
+// Logout in one tab: the other reports logged out within a second.
+func testLogoutOtherTab(t *testing.T) {
+	e := newE2E(t, e2eOptions{storage: "local"})
+	tab1 := e.browser
+	e.login(tab1, "/", "lee")
+	tab2 := e.newTab("tab2")
+	e.open(tab2, "/")
+	e.waitLoggedIn(tab2)
+	e.do(tab1, chromedp.Click(chromedp.ID("logout")))
+	ctx, cancel := context.WithTimeout(tab2, time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		`!document.getElementById("logged-out").hidden && !!document.querySelector('#events li[data-type="logged_out"]')`,
+		chromedp.WithPollingInterval(20*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("the other tab did not report the logout within a second: %v", err)
+	}
+	if !eval[bool](e, tab2, `document.querySelector('#events li[data-type="logged_out"]').textContent.includes("from another tab")`) {
+		t.Fatal("the event does not say it came from another tab")
+	}
+	if r := e.call(tab2, `gopkce.getToken()`); r.Code != "login_required" {
+		t.Fatalf("other tab's getToken: %q", r.Code)
+	}
+}
+
+// A refresh-token lifetime of a few seconds: getToken rejects with
+// login_required without a token request.
+func testRefreshTokenLifetime(t *testing.T) {
+	e := newE2E(t, e2eOptions{accessTTL: 4 * time.Second, refreshMargin: 3 * time.Second, lifetime: "2"})
+	ctx := e.browser
+	e.login(ctx, "/", "mia")
+	s := e.call(ctx, `gopkce.getSession()`)
+	if r := string(s.OK); !strings.Contains(r, `"refreshTokenExpiresAt":`) {
+		t.Fatalf("session %s has no refresh-token expiry", r)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	if r := e.call(ctx, `gopkce.getToken()`); r.Code != "login_required" {
+		t.Fatalf("getToken: %q %s, want login_required", r.Code, r.Message)
+	}
+	if n := e.idp.TokenRequests("refresh_token"); n != 0 {
+		t.Fatalf("%d refresh requests with an expired refresh token", n)
+	}
+	if e.tokens(ctx, "sessionStorage") != nil {
+		t.Fatal("expired session kept")
+	}
+}
+
+// Two injected 503s then success: a token, and one counted success.
+func testTransientRetry(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	e.expect("status of 503")
+	ctx := e.browser
+	e.login(ctx, "/", "noor")
+	e.idp.InjectFaults(devidp.Fault{Kind: devidp.FaultStatus503}, devidp.Fault{Kind: devidp.FaultStatus503})
+	r := e.call(ctx, `gopkce.getToken({forceRefresh: true})`)
+	if r.Code != "" {
+		t.Fatalf("getToken: %s %s", r.Code, r.Message)
+	}
+	if n, ok := e.idp.TokenRequests("refresh_token"), e.idp.TokenSuccesses("refresh_token"); n != 3 || ok != 1 {
+		t.Fatalf("%d refresh requests, %d successes; want 3 and 1", n, ok)
+	}
+}
