@@ -102,7 +102,15 @@ func (s Sizes) String() string {
 // web/, and copies the toolchain's wasm_exec.js into web/.
 func Build(root string) (Sizes, error) {
 	out := Wasm(root)
-	tmp := out + ".tmp"
+	// A private temporary name: two builds at once (a test binary and
+	// build.sh) must not trip over each other.
+	f, err := os.CreateTemp(filepath.Dir(out), ".gopkce-*.wasm")
+	if err != nil {
+		return Sizes{}, err
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp)
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp, "./wasm")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
