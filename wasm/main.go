@@ -89,8 +89,16 @@ func configure(args []js.Value) (any, error) {
 		}
 		opts.TokenStorage = local
 	}
+	var locker oauth.Locker = oauth.NewMemoryLocker()
 	if l := newLocker(); l != nil {
-		opts.Locker = l
+		locker = l
+	}
+	opts.Locker = locker
+	var guard *duplicateGuard
+	if cfg.Storage == oauth.StorageSession {
+		detectDuplicate(logins)
+		guard = &duplicateGuard{inner: locker}
+		opts.Locker = guard
 	}
 	var bc js.Value
 	if cfg.Storage == oauth.StorageLocal && js.Global().Get("BroadcastChannel").Truthy() {
@@ -120,6 +128,10 @@ func configure(args []js.Value) (any, error) {
 	c, err := oauth.NewClient(cfg, opts)
 	if err != nil {
 		return nil, err
+	}
+	if guard != nil {
+		guard.drop = func() { c.ForgetRefreshToken() }
+		go guard.settle()
 	}
 	mu.Lock()
 	if channel.Truthy() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -123,5 +124,51 @@ func testTransientRetry(t *testing.T) {
 	}
 	if n, ok := e.idp.TokenRequests("refresh_token"), e.idp.TokenSuccesses("refresh_token"); n != 3 || ok != 1 {
 		t.Fatalf("%d refresh requests, %d successes; want 3 and 1", n, ok)
+	}
+}
+
+// A duplicated tab (the browser copied sessionStorage) against a rotating
+// provider: the duplicate notices the live original, forgets its copy of
+// the refresh token, and only the original refreshes; the grant survives.
+func testDuplicatedTab(t *testing.T) {
+	e := newE2E(t, e2eOptions{refreshMode: devidp.Rotating, accessTTL: 8 * time.Second, refreshMargin: 3 * time.Second})
+	tab1 := e.browser
+	e.login(tab1, "/", "omar")
+	stale := time.Now().Add(5200 * time.Millisecond) // fresh for 5 s
+	copied := e.storage(tab1, "sessionStorage")
+	if copied["gopkce:tab"] == "" {
+		t.Fatal("no tab id in sessionStorage")
+	}
+	tab2 := e.newTab("tab2")
+	e.open(tab2, "/")
+	// What "Duplicate tab" does: the same sessionStorage in a new tab.
+	blob, _ := json.Marshal(copied)
+	eval[chromedp.Void](e, tab2, `(() => { const s = `+string(blob)+`; for (const k in s) sessionStorage.setItem(k, s[k]); })()`)
+	e.do(tab2, chromedp.Reload())
+	e.waitLoggedIn(tab2)
+	e.do(tab2, chromedp.Poll[chromedp.Void](`(() => { const k = Object.keys(sessionStorage).find(k => k.startsWith("gopkce:tokens:")); return k && !JSON.parse(sessionStorage[k]).refresh_token; })()`,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second)))
+	if id := e.storage(tab2, "sessionStorage")["gopkce:tab"]; id == copied["gopkce:tab"] {
+		t.Fatal("the duplicate kept the original's tab id")
+	}
+	if e.tokens(tab1, "sessionStorage")["refresh_token"] == nil {
+		t.Fatal("the original lost its refresh token")
+	}
+	// The duplicate still serves its copied access token while it is fresh.
+	if r := e.call(tab2, `gopkce.getToken()`); r.Code != "" {
+		t.Fatalf("duplicate's fresh token: %s", r.Code)
+	}
+	time.Sleep(time.Until(stale))
+	if r := e.call(tab1, `gopkce.getToken()`); r.Code != "" {
+		t.Fatalf("original: %s %s", r.Code, r.Message)
+	}
+	if r := e.call(tab2, `gopkce.getToken()`); r.Code != "login_required" {
+		t.Fatalf("duplicate: %q, want login_required", r.Code)
+	}
+	if n := e.idp.TokenRequests("refresh_token"); n != 1 {
+		t.Fatalf("%d refresh requests, want 1 (the original's)", n)
+	}
+	if !e.idp.RefreshTokenValid(e.tokens(tab1, "sessionStorage")["refresh_token"].(string)) {
+		t.Fatal("the original's grant was revoked")
 	}
 }

@@ -57,6 +57,7 @@ func TestE2E(t *testing.T) {
 	// Tokens across tabs and over time.
 	t.Run("two_tabs_single_flight", testTwoTabsSingleFlight)
 	t.Run("logout_other_tab", testLogoutOtherTab)
+	t.Run("duplicated_tab", testDuplicatedTab)
 	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
 	t.Run("transient_retry", testTransientRetry)
 }

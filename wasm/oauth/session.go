@@ -275,11 +275,16 @@ type SessionInfo struct {
 	Scope                 string `json:"scope,omitempty"`
 }
 
-// Info returns what the page may show about the session.
+// Info returns what the page may show about the session. Like [Client.Token]
+// it announces a refresh token near the end of its configured lifetime and
+// ends a session whose refresh token is past it.
 func (c *Client) Info() (SessionInfo, error) {
 	ts, err := c.loadTokens()
 	if err != nil || ts == nil {
 		return SessionInfo{}, err
+	}
+	if c.checkRefreshLifetime(ts) != nil {
+		return SessionInfo{}, nil // past its lifetime: removed, logged out
 	}
 	info := SessionInfo{LoggedIn: true, ExpiresAt: ts.ExpiresAt, HasRefreshToken: ts.RefreshToken != "", Scope: ts.Scope}
 	if exp, ok := c.refreshExpiry(ts); ok {
@@ -376,5 +381,17 @@ func (c *Client) Logout() (string, error) {
 	return ep + sep + q.Encode(), nil
 }
 
-// ForgetTokens removes the tokens without an event: another tab logged out.
-func (c *Client) ForgetTokens() { c.removeTokens() }
+// ForgetRefreshToken removes the refresh token from the stored token set and
+// keeps the access token until it expires. A duplicated browser tab calls
+// it at start-up, before any refresh: its session storage is a copy of a
+// live tab's, and sending the copied refresh token after the original
+// rotated it would make a rotating provider revoke the grant of both
+// (RFC 9700 §4.14.2). It takes no lock, so a [Locker] may call it.
+func (c *Client) ForgetRefreshToken() error {
+	ts, err := c.loadTokens()
+	if err != nil || ts == nil || ts.RefreshToken == "" {
+		return err
+	}
+	ts.RefreshToken = ""
+	return c.storeTokens(ts)
+}
