@@ -83,11 +83,11 @@ func configure(args []js.Value) (any, error) {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins
 	case oauth.StorageLocal:
-		local, err := globalStorage("localStorage")
+		shared, err := sharedStorage()
 		if err != nil {
 			return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 		}
-		opts.TokenStorage = local
+		opts.TokenStorage = shared
 	}
 	var locker oauth.Locker = oauth.NewMemoryLocker()
 	if l := newLocker(); l != nil {
@@ -259,4 +259,17 @@ func jsonToJS(v any) (any, error) {
 		return nil, err
 	}
 	return js.Global().Get("JSON").Call("parse", string(b)), nil
+}
+
+var (
+	sharedOnce sync.Once
+	shared     oauth.Storage
+	sharedErr  error
+)
+
+// sharedStorage is the token storage shared by every tab: IndexedDB (see
+// idbStorage for why not localStorage), opened once per page.
+func sharedStorage() (oauth.Storage, error) {
+	sharedOnce.Do(func() { shared, sharedErr = openIDB() })
+	return shared, sharedErr
 }

@@ -59,7 +59,10 @@ export interface Config {
   scope?: string;
   /** Extra authorization parameters (prompt, login_hint, ...). */
   extraParams?: Record<string, string>;
-  /** Where tokens live; login state is always in sessionStorage. Default "session". */
+  /**
+   * Where tokens live: "session" (sessionStorage, this tab), "local" (IndexedDB,
+   * every tab of the origin) or "memory". Login state is always in sessionStorage.
+   */
   storage?: "session" | "local" | "memory";
   /** Refresh this long before expiry. Default 60. */
   refreshMarginSeconds?: number;

@@ -15,7 +15,7 @@ import (
 
 // Issue 5: tokens across tabs and over time.
 
-// Two tabs sharing localStorage, each calling getToken 10 times at once on
+// Two tabs sharing tokens (storage "local"), each calling getToken 10 times at once on
 // an expired token, against a rotating provider: one refresh request (Web
 // Locks serialise the tabs), the same token everywhere, the grant alive.
 func testTwoTabsSingleFlight(t *testing.T) {
@@ -28,7 +28,7 @@ func testTwoTabsSingleFlight(t *testing.T) {
 	if !eval[bool](e, tab2, `navigator.locks !== undefined`) {
 		t.Fatal("this Chromium has no Web Locks")
 	}
-	old := e.tokens(tab1, "localStorage")["access_token"]
+	old := e.tokens(tab1, "indexedDB")["access_token"]
 	time.Sleep(1200 * time.Millisecond)
 	var wg sync.WaitGroup
 	results := make([][]string, 2)
@@ -55,7 +55,7 @@ func testTwoTabsSingleFlight(t *testing.T) {
 	if n := e.idp.TokenRequests("refresh_token"); n != 1 {
 		t.Fatalf("%d refresh requests from two tabs, want 1", n)
 	}
-	rt := e.tokens(tab2, "localStorage")["refresh_token"].(string)
+	rt := e.tokens(tab2, "indexedDB")["refresh_token"].(string)
 	if !e.idp.RefreshTokenValid(rt) {
 		t.Fatal("the grant was revoked: two tabs sent the same refresh token")
 	}

@@ -310,8 +310,22 @@ func (e *e2e) shownError(ctx context.Context) (code, desc string) {
 	return e.text(ctx, "#error-code"), e.text(ctx, "#error-description")
 }
 
-// storage returns sessionStorage (or localStorage) as a map.
+// storage returns sessionStorage, localStorage or gopkce's IndexedDB store
+// ("indexedDB", where storage "local" keeps tokens) as a map.
 func (e *e2e) storage(ctx context.Context, which string) map[string]string {
+	if which == "indexedDB" {
+		return eval[map[string]string](e, ctx, `new Promise((resolve, reject) => {
+			const r = indexedDB.open("gopkce");
+			r.onerror = () => reject(r.error);
+			r.onsuccess = () => {
+				const db = r.result;
+				if (!db.objectStoreNames.contains("kv")) { db.close(); resolve({}); return; }
+				const tx = db.transaction("kv"), st = tx.objectStore("kv");
+				const keys = st.getAllKeys(), vals = st.getAll();
+				tx.oncomplete = () => { const out = {}; keys.result.forEach((k, i) => out[k] = vals.result[i]); db.close(); resolve(out); };
+			};
+		})`)
+	}
 	return eval[map[string]string](e, ctx, `Object.fromEntries(Object.entries(`+which+`))`)
 }
 
