@@ -8,7 +8,7 @@ import (
 )
 
 // webLocker is an oauth.Locker over the Web Locks API: the lock is held by
-// every tab of the origin, so two tabs sharing localStorage never refresh
+// every tab of the origin, so two tabs sharing tokens never refresh
 // with the same refresh token at once.
 type webLocker struct{ locks js.Value }
 

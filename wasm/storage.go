@@ -8,7 +8,7 @@ import (
 )
 
 // webStorage is an oauth.Storage over a Web Storage object
-// (sessionStorage or localStorage). Exceptions (quota, storage blocked)
+// (sessionStorage). Exceptions (quota, storage blocked)
 // come back as errors.
 type webStorage struct{ s js.Value }
 
@@ -44,7 +44,7 @@ func (w webStorage) Keys(prefix string) ([]string, error) {
 	return keys, err
 }
 
-// globalStorage returns window[name] (sessionStorage, localStorage); the
+// globalStorage returns window[name] (sessionStorage); the
 // property getter itself throws where storage is blocked.
 func globalStorage(name string) (webStorage, error) {
 	var s js.Value

@@ -99,7 +99,7 @@ export interface GopkceEvent {
   /** tokens_changed: access-token expiry; refresh_token_expiring: its expiry (ms). */
   expiresAt?: number;
   code?: string;
-  /** True when another tab sharing localStorage caused it. */
+  /** True when another tab sharing the tokens (storage "local") caused it. */
   fromOtherTab: boolean;
 }
 
