@@ -368,12 +368,7 @@ func testExchangeFault(t *testing.T, f devidp.FaultKind, code string, console ..
 	ctx := e.browser
 	e.idp.InjectFaults(devidp.Fault{Kind: f})
 	e.open(ctx, "/")
-	e.do(ctx,
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "grace"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
+	e.clickLogin(ctx, "grace")
 	e.waitReady(ctx)
 	if code == "" {
 		e.waitLoggedIn(ctx)

@@ -280,13 +280,20 @@ func (e *e2e) login(ctx context.Context, path, user string) {
 	e.tb.Helper()
 	e.do(ctx, chromedp.Navigate(e.site+path))
 	e.waitReady(ctx)
+	e.clickLogin(ctx, user)
+	e.waitLoggedIn(ctx)
+}
+
+// clickLogin clicks the site's "Log in", types the user name on the
+// provider's page and clicks "Sign in".
+func (e *e2e) clickLogin(ctx context.Context, user string) {
+	e.tb.Helper()
 	e.do(ctx,
 		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), user),
 		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
 	)
-	e.waitLoggedIn(ctx)
 }
 
 func (e *e2e) waitLoggedIn(ctx context.Context) {

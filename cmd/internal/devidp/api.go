@@ -11,9 +11,7 @@ import (
 // me: GET /api/me, a protected API. It checks the bearer token's signature
 // (RS256 only), issuer, expiry and token_use, and returns its claims.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	s.cors(w, r)
-	if r.Method == http.MethodOptions {
-		w.WriteHeader(http.StatusNoContent)
+	if s.preflight(w, r) {
 		return
 	}
 	if r.Method != http.MethodGet {

@@ -106,19 +106,27 @@ func (s *Server) pageHeaders(w http.ResponseWriter, ar authRequest) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 }
 
+// acceptAuthRequest validates q and, when it is refused, answers: plain text
+// for an unknown client or redirect URI, a redirect with the error otherwise.
+func (s *Server) acceptAuthRequest(w http.ResponseWriter, r *http.Request, q url.Values) (authRequest, bool) {
+	ar, plain, rerr := s.checkAuthRequest(q)
+	switch {
+	case plain != "":
+		http.Error(w, "devidp: "+plain, http.StatusBadRequest)
+		return ar, false
+	case rerr != "":
+		s.redirectError(w, r, ar, rerr, "")
+		return ar, false
+	}
+	return ar, true
+}
+
 // authorize: GET /oauth2/authorize shows the login page.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	ar, plain, rerr := s.checkAuthRequest(q)
-	if plain != "" {
-		http.Error(w, "devidp: "+plain, http.StatusBadRequest)
-		return
+	if ar, ok := s.acceptAuthRequest(w, r, q); ok {
+		s.renderLogin(w, ar, q, "")
 	}
-	if rerr != "" {
-		s.redirectError(w, r, ar, rerr, "")
-		return
-	}
-	s.renderLogin(w, ar, q, "")
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, ar authRequest, q url.Values, msg string) {
@@ -143,13 +151,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	action, name := q.Get("action"), strings.TrimSpace(q.Get("username"))
 	q.Del("action")
 	q.Del("username")
-	ar, plain, rerr := s.checkAuthRequest(q)
-	if plain != "" {
-		http.Error(w, "devidp: "+plain, http.StatusBadRequest)
-		return
-	}
-	if rerr != "" {
-		s.redirectError(w, r, ar, rerr, "")
+	ar, ok := s.acceptAuthRequest(w, r, q)
+	if !ok {
 		return
 	}
 	if action == "cancel" {

@@ -100,11 +100,20 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// token: POST /oauth2/token.
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+// preflight applies CORS and answers an OPTIONS preflight; it reports
+// whether the request is done.
+func (s *Server) preflight(w http.ResponseWriter, r *http.Request) bool {
 	s.cors(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
+}
+
+// token: POST /oauth2/token.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if s.preflight(w, r) {
 		return
 	}
 	if r.Method != http.MethodPost {
