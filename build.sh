@@ -61,7 +61,8 @@ test)
 	;;
 bench)
 	ensure_chromium
-	go test -run='^$' -bench=. -benchtime=20x -count=1 ./cmd/serve ./wasm/oauth
+	go test -run='^$' -bench=. -benchtime=20x -count=1 ./cmd/serve
+	go test -run='^$' -bench=. -benchmem -count=1 ./wasm/oauth
 	;;
 *)
 	echo "usage: ./build.sh [test|bench]" >&2
