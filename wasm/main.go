@@ -139,6 +139,7 @@ func configure(args []js.Value) (any, error) {
 	}
 	client, channel = c, bc
 	mu.Unlock()
+	go c.Info() // arms refresh_token_expiring for a session restored from storage
 	return nil, nil
 }
 

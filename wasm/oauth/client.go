@@ -25,6 +25,9 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnEvent is called (synchronously, without locks held) for each [Event].
 	OnEvent func(Event)
+	// AfterFunc runs f after d (time.AfterFunc); it schedules the
+	// refresh_token_expiring event.
+	AfterFunc func(d time.Duration, f func())
 }
 
 // Event types reported through [Options.OnEvent].
@@ -53,7 +56,9 @@ type Client struct {
 
 	mu     sync.Mutex
 	flight *flightCall
-	warned string // refresh token already announced as expiring
+	// warned and armed hold the LoginAt of the session whose refresh token
+	// was announced as expiring, or whose announcement is scheduled.
+	warned, armed int64
 }
 
 type flightCall struct {
@@ -88,6 +93,9 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleepCtx
+	}
+	if opts.AfterFunc == nil {
+		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
 	return &Client{cfg: cfg, opts: opts}, nil
 }

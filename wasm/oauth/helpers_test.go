@@ -160,6 +160,21 @@ type env struct {
 	tokens *MemoryStorage
 	events *eventLog
 	sleeps *atomic.Int64
+	timers *timerLog
+}
+
+// timerLog records AfterFunc calls instead of running them.
+type timerLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+	f  []func()
+}
+
+func (l *timerLog) after(d time.Duration, f func()) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.f = append(l.f, f)
+	l.mu.Unlock()
 }
 
 type eventLog struct {
@@ -185,11 +200,12 @@ func (l *eventLog) types() []string {
 
 func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}}
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
 		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
-		Sleep: func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
+		Sleep:     func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
+		AfterFunc: e.timers.after,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -307,10 +307,8 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if err := c.storeTokens(ts); err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.warned = ""
-	c.mu.Unlock()
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
+	c.checkRefreshLifetime(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
 }
 

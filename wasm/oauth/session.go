@@ -245,14 +245,27 @@ func (c *Client) checkRefreshLifetime(ts *TokenSet) error {
 		return nil
 	}
 	warn := min(24*time.Hour, c.cfg.RefreshTokenLifetime/10)
-	if exp.Sub(now) <= warn {
+	if left := exp.Sub(now); left > warn {
+		// Announce it when the window opens, even if nobody calls.
 		c.mu.Lock()
-		first := c.warned != ts.RefreshToken
-		c.warned = ts.RefreshToken
+		arm := c.armed != ts.LoginAt
+		c.armed = ts.LoginAt
 		c.mu.Unlock()
-		if first {
-			c.emit(Event{Type: EventRefreshTokenExpiring, ExpiresAt: exp})
+		if arm {
+			c.opts.AfterFunc(left-warn, func() {
+				if cur, err := c.loadTokens(); err == nil && cur != nil {
+					c.checkRefreshLifetime(cur)
+				}
+			})
 		}
+		return nil
+	}
+	c.mu.Lock()
+	first := c.warned != ts.LoginAt
+	c.warned = ts.LoginAt
+	c.mu.Unlock()
+	if first {
+		c.emit(Event{Type: EventRefreshTokenExpiring, ExpiresAt: exp})
 	}
 	return nil
 }

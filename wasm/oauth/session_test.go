@@ -520,3 +520,36 @@ func TestForgetRefreshToken(t *testing.T) {
 		t.Fatalf("%d refresh requests without a refresh token", n)
 	}
 }
+
+// The expiring event is scheduled at login for when the window opens, and
+// fires once per login even across rotations.
+func TestRefreshTokenExpiringTimer(t *testing.T) {
+	p := newProvider(t)
+	p.set(newTokenHandler(true).serve(t))
+	cfg := testConfig(p.srv.URL)
+	cfg.RefreshTokenLifetime = LifetimeAzureB2CSPA
+	e := newEnv(t, cfg, httpTransport{})
+	e.login(t)
+	if len(e.timers.d) != 1 || e.timers.d[0] != 24*time.Hour-24*time.Hour/10 {
+		t.Fatalf("timers %v, want one at 21.6 h", e.timers.d)
+	}
+	e.clock.Add(e.timers.d[0])
+	e.timers.f[0]()
+	evs := e.events.types()
+	if evs[len(evs)-1] != EventRefreshTokenExpiring {
+		t.Fatalf("events %v", evs)
+	}
+	// A rotation in the window does not announce it again.
+	if _, err := e.c.Token(context.Background(), TokenOptions{ForceRefresh: true}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range e.events.types() {
+		if ev == EventRefreshTokenExpiring {
+			n++
+		}
+	}
+	if n != 1 || len(e.timers.d) != 1 {
+		t.Fatalf("%d expiring events, %d timers; want 1 and 1", n, len(e.timers.d))
+	}
+}
