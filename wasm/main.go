@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
@@ -17,7 +18,7 @@ import (
 var (
 	mu      sync.Mutex
 	client  *oauth.Client
-	channel js.Value // BroadcastChannel of the token storage, or undefined
+	channel *eventChannel // tells other tabs sharing the tokens, or nil
 )
 
 func main() {
@@ -100,29 +101,11 @@ func configure(args []js.Value) (any, error) {
 		guard = &duplicateGuard{inner: locker}
 		opts.Locker = guard
 	}
-	var bc js.Value
-	if cfg.Storage == oauth.StorageLocal && js.Global().Get("BroadcastChannel").Truthy() {
-		bc = js.Global().Get("BroadcastChannel").New("gopkce:" + cfg.ClientID + "@" + cfg.Issuer + cfg.TokenEndpoint)
-		bc.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
-			d := arg0(args).Get("data")
-			if d.Type() != js.TypeObject || d.Get("type").Type() != js.TypeString {
-				return nil
-			}
-			e := oauth.Event{Type: d.Get("type").String()}
-			if d.Get("code").Type() == js.TypeString {
-				e.Code = d.Get("code").String()
-			}
-			emit(e, true)
-			return nil
-		}))
-	}
+	var events *eventChannel
 	opts.OnEvent = func(e oauth.Event) {
 		emit(e, false)
-		if bc.Truthy() && e.Type != oauth.EventRefreshTokenExpiring {
-			msg := js.Global().Get("Object").New()
-			msg.Set("type", e.Type)
-			msg.Set("code", e.Code)
-			bc.Call("postMessage", msg)
+		if events != nil && e.Type != oauth.EventRefreshTokenExpiring {
+			events.post(e)
 		}
 	}
 	c, err := oauth.NewClient(cfg, opts)
@@ -133,11 +116,14 @@ func configure(args []js.Value) (any, error) {
 		guard.drop = func() { c.ForgetRefreshToken() }
 		go guard.settle()
 	}
-	mu.Lock()
-	if channel.Truthy() {
-		channel.Call("close")
+	if cfg.Storage == oauth.StorageLocal {
+		events = openEventChannel("gopkce:events:" + c.SessionKey())
 	}
-	client, channel = c, bc
+	mu.Lock()
+	if channel != nil {
+		channel.close()
+	}
+	client, channel = c, events
 	mu.Unlock()
 	go c.Info() // arms refresh_token_expiring for a session restored from storage
 	return nil, nil
@@ -273,4 +259,53 @@ var (
 func sharedStorage() (oauth.Storage, error) {
 	sharedOnce.Do(func() { shared, sharedErr = openIDB() })
 	return shared, sharedErr
+}
+
+// eventChannel tells the other tabs that share the tokens (storage "local")
+// about new tokens and logout, over a BroadcastChannel. It never carries a
+// token.
+type eventChannel struct {
+	bc js.Value
+	fn js.Func
+}
+
+// openEventChannel returns nil where BroadcastChannel is missing.
+func openEventChannel(name string) *eventChannel {
+	class := js.Global().Get("BroadcastChannel")
+	if !class.Truthy() {
+		return nil
+	}
+	ch := &eventChannel{bc: class.New(name)}
+	ch.fn = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		d := arg0(args).Get("data")
+		if d.Type() != js.TypeObject || d.Get("type").Type() != js.TypeString {
+			return nil
+		}
+		e := oauth.Event{Type: d.Get("type").String()}
+		if v := d.Get("code"); v.Type() == js.TypeString {
+			e.Code = v.String()
+		}
+		if v := d.Get("expiresAt"); v.Type() == js.TypeNumber {
+			e.ExpiresAt = time.UnixMilli(int64(v.Float()))
+		}
+		emit(e, true)
+		return nil
+	})
+	ch.bc.Set("onmessage", ch.fn)
+	return ch
+}
+
+func (ch *eventChannel) post(e oauth.Event) {
+	msg := js.Global().Get("Object").New()
+	msg.Set("type", e.Type)
+	msg.Set("code", e.Code)
+	if !e.ExpiresAt.IsZero() {
+		msg.Set("expiresAt", e.ExpiresAt.UnixMilli())
+	}
+	ch.bc.Call("postMessage", msg)
+}
+
+func (ch *eventChannel) close() {
+	ch.bc.Call("close")
+	ch.fn.Release()
 }

@@ -59,6 +59,11 @@ func testTwoTabsSingleFlight(t *testing.T) {
 	if !e.idp.RefreshTokenValid(rt) {
 		t.Fatal("the grant was revoked: two tabs sent the same refresh token")
 	}
+	// The tab that did not refresh heard about it, with the new expiry.
+	heard := `[...document.querySelectorAll('#events li[data-type="tokens_changed"]')].some(li => li.textContent.includes("from another tab") && li.textContent.includes("expires"))`
+	if !eval[bool](e, tab1, heard) && !eval[bool](e, tab2, heard) {
+		t.Fatal("no tab reported tokens_changed from the other tab")
+	}
 	if r := e.call(tab2, `gopkce.getToken({forceRefresh: true})`); r.Code != "" {
 		t.Fatalf("session dead afterwards: %s", r.Code)
 	}

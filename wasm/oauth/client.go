@@ -122,6 +122,11 @@ func (c *Client) emit(e Event) {
 
 func (c *Client) tokensKey() string { return "gopkce:tokens:" + c.cfg.sessionKey() }
 
+// SessionKey names this client and provider ("clientId@issuer", or the
+// token endpoint without an issuer): storage keys, the lock and the
+// cross-tab channel derive from it, so two configurations never share them.
+func (c *Client) SessionKey() string { return c.cfg.sessionKey() }
+
 // LockName is the name of the lock that serialises refreshes of this
 // client's tokens (a Web Lock in the browser).
 func (c *Client) LockName() string { return "gopkce:refresh:" + c.cfg.sessionKey() }
