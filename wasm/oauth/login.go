@@ -95,11 +95,16 @@ func (c *Client) AuthorizeURL(state, challenge, nonce string) string {
 	if nonce != "" {
 		q.Set("nonce", nonce)
 	}
-	sep := "?"
-	if strings.Contains(c.cfg.AuthorizationEndpoint, "?") {
-		sep = "&"
+	return withQuery(c.cfg.AuthorizationEndpoint, q)
+}
+
+// withQuery appends q to an endpoint that may already carry a query (B2C's
+// ?p=policy).
+func withQuery(endpoint string, q url.Values) string {
+	if strings.Contains(endpoint, "?") {
+		return endpoint + "&" + q.Encode()
 	}
-	return c.cfg.AuthorizationEndpoint + sep + q.Encode()
+	return endpoint + "?" + q.Encode()
 }
 
 // checkReturnTo accepts only a path on this origin: "/x?y#z", never

@@ -385,13 +385,7 @@ func (c *Client) Logout() (string, error) {
 	default:
 		return c.cfg.PostLogoutRedirectURI, nil
 	}
-	sep := "?"
-	for i := 0; i < len(ep); i++ {
-		if ep[i] == '?' {
-			sep = "&"
-		}
-	}
-	return ep + sep + q.Encode(), nil
+	return withQuery(ep, q), nil
 }
 
 // ForgetRefreshToken removes the refresh token from the stored token set and
