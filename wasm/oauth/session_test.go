@@ -15,10 +15,18 @@ import (
 )
 
 func loggedIn(t *testing.T, rotating bool) (*env, *provider, *tokenHandler) {
+	return loggedInWith(t, rotating, func(*Config) {})
+}
+
+// loggedInWith logs in against a fresh fake provider with a configuration
+// changed by tweak.
+func loggedInWith(t *testing.T, rotating bool, tweak func(c *Config)) (*env, *provider, *tokenHandler) {
 	p := newProvider(t)
 	h := newTokenHandler(rotating)
 	p.set(h.serve(t))
-	e := newEnv(t, testConfig(p.srv.URL), httpTransport{})
+	cfg := testConfig(p.srv.URL)
+	tweak(&cfg)
+	e := newEnv(t, cfg, httpTransport{})
 	e.login(t)
 	return e, p, h
 }
@@ -366,12 +374,9 @@ func TestClockOffByAnHour(t *testing.T) {
 }
 
 func TestRefreshTokenLifetime(t *testing.T) {
-	p := newProvider(t)
-	p.set(newTokenHandler(false).serve(t))
-	cfg := testConfig(p.srv.URL)
-	cfg.RefreshTokenLifetime = LifetimeAzureB2CSPA
-	e := newEnv(t, cfg, httpTransport{})
-	e.login(t)
+	e, p, _ := loggedInWith(t, false, func(cfg *Config) {
+		cfg.RefreshTokenLifetime = LifetimeAzureB2CSPA
+	})
 	info, _ := e.c.Info()
 	if info.RefreshTokenExpiresAt != e.clock.Now().Add(24*time.Hour).UnixMilli() {
 		t.Fatalf("refresh expiry = %v", info.RefreshTokenExpiresAt)
@@ -429,12 +434,9 @@ func TestCorruptStoredTokens(t *testing.T) {
 }
 
 func TestUseIDTokenAndForceRefresh(t *testing.T) {
-	p := newProvider(t)
-	p.set(newTokenHandler(false).serve(t))
-	cfg := testConfig(p.srv.URL)
-	cfg.UseIDToken = true
-	e := newEnv(t, cfg, httpTransport{})
-	e.login(t)
+	e, p, _ := loggedInWith(t, false, func(cfg *Config) {
+		cfg.UseIDToken = true
+	})
 	tok, err := e.c.Token(context.Background(), TokenOptions{})
 	if err != nil || tok != e.stored(t).IDToken {
 		t.Fatalf("Token = %q, %v; want the ID token", tok, err)
@@ -462,12 +464,7 @@ func TestLogoutURLs(t *testing.T) {
 		{"none", func(c *Config) {}, "https://app.example.com/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := newProvider(t)
-			p.set(newTokenHandler(false).serve(t))
-			cfg := testConfig(p.srv.URL)
-			tc.cfg(&cfg)
-			e := newEnv(t, cfg, httpTransport{})
-			e.login(t)
+			e, _, _ := loggedInWith(t, false, tc.cfg)
 			got, err := e.c.Logout()
 			if err != nil || got != tc.want {
 				t.Fatalf("Logout = %q, %v\nwant %q", got, err, tc.want)
@@ -524,12 +521,9 @@ func TestForgetRefreshToken(t *testing.T) {
 // The expiring event is scheduled at login for when the window opens, and
 // fires once per login even across rotations.
 func TestRefreshTokenExpiringTimer(t *testing.T) {
-	p := newProvider(t)
-	p.set(newTokenHandler(true).serve(t))
-	cfg := testConfig(p.srv.URL)
-	cfg.RefreshTokenLifetime = LifetimeAzureB2CSPA
-	e := newEnv(t, cfg, httpTransport{})
-	e.login(t)
+	e, _, _ := loggedInWith(t, true, func(cfg *Config) {
+		cfg.RefreshTokenLifetime = LifetimeAzureB2CSPA
+	})
 	if len(e.timers.d) != 1 || e.timers.d[0] != 24*time.Hour-24*time.Hour/10 {
 		t.Fatalf("timers %v, want one at 21.6 h", e.timers.d)
 	}
