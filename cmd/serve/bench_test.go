@@ -1,10 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -70,7 +70,7 @@ func BenchmarkBrowserGetTokenCached(b *testing.B) {
 	const calls = 200
 	var total float64
 	for b.Loop() {
-		total += eval[float64](e, ctx, `(async () => { const t = performance.now(); for (let i = 0; i < `+itoa(calls)+`; i++) await gopkce.getToken(); return performance.now() - t; })()`)
+		total += eval[float64](e, ctx, `(async () => { const t = performance.now(); for (let i = 0; i < `+strconv.Itoa(calls)+`; i++) await gopkce.getToken(); return performance.now() - t; })()`)
 	}
 	b.ReportMetric(total/float64(b.N)/calls*1000, "µs/getToken")
 }
@@ -107,9 +107,4 @@ func BenchmarkWasmSize(b *testing.B) {
 		b.ReportMetric(float64(st.Size()), f.unit)
 	}
 	b.ReportMetric(0, "ns/op")
-}
-
-func itoa(n int) string {
-	v, _ := json.Marshal(n)
-	return string(v)
 }
