@@ -1,0 +1,76 @@
+package oauth
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Preset is what a provider preset fills in. Values the page configures
+// explicitly win over it.
+type Preset struct {
+	Issuer                string
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+	RevocationEndpoint    string
+	LogoutEndpoint        string
+	JWKSURI               string
+	// DiscoveryURL is set when the endpoints come from a discovery document.
+	DiscoveryURL         string
+	RefreshTokenLifetime time.Duration
+}
+
+var cognitoPool = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]+)_[A-Za-z0-9]+$`)
+
+// CognitoPreset is Amazon Cognito's hosted UI for a user pool: domain is
+// the pool's domain ("auth.example.com" or
+// "example.auth.us-east-1.amazoncognito.com", with or without https://),
+// userPoolID is "<region>_<id>". It gives the endpoints /oauth2/authorize,
+// /oauth2/token, /oauth2/revoke and /logout on the domain, the issuer
+// https://cognito-idp.<region>.amazonaws.com/<userPoolId>, its key set
+// <issuer>/.well-known/jwks.json, and Cognito's default 30-day
+// refresh-token lifetime.
+func CognitoPreset(domain, userPoolID string) (*Preset, error) {
+	m := cognitoPool.FindStringSubmatch(userPoolID)
+	if m == nil {
+		return nil, configError("cognito.userPoolId", `must look like "us-east-1_AbCdEf123"`)
+	}
+	base := strings.TrimSuffix(domain, "/")
+	if !strings.Contains(base, "://") {
+		base = "https://" + base
+	}
+	if u, err := url.Parse(base); err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return nil, configError("cognito.domain", "must be a host name such as auth.example.com")
+	}
+	if err := checkURL(base); err != nil {
+		return nil, configError("cognito.domain", err.Error())
+	}
+	issuer := "https://cognito-idp." + m[1] + ".amazonaws.com/" + userPoolID
+	return &Preset{
+		Issuer:                issuer,
+		AuthorizationEndpoint: base + "/oauth2/authorize",
+		TokenEndpoint:         base + "/oauth2/token",
+		RevocationEndpoint:    base + "/oauth2/revoke",
+		LogoutEndpoint:        base + "/logout",
+		JWKSURI:               issuer + "/.well-known/jwks.json",
+		RefreshTokenLifetime:  LifetimeCognito,
+	}, nil
+}
+
+// AzureB2CPreset is an Azure AD B2C user flow or custom policy: authority
+// is the policy's ".../v2.0" URL, such as
+// https://tenant.b2clogin.com/tenant.onmicrosoft.com/B2C_1_signin/v2.0.
+// The endpoints come from the discovery document under it, whose issuer is
+// adopted (B2C's issuer is not the authority); the refresh-token lifetime
+// is the fixed 24 hours B2C gives single-page apps.
+func AzureB2CPreset(authority string) (*Preset, error) {
+	a := strings.TrimSuffix(authority, "/")
+	if err := checkURL(a); err != nil {
+		return nil, configError("azureB2C.authority", err.Error())
+	}
+	if u, _ := url.Parse(a); u.RawQuery != "" || !strings.HasSuffix(u.Path, "/v2.0") {
+		return nil, configError("azureB2C.authority", `must be the policy's URL ending in /v2.0, without a query`)
+	}
+	return &Preset{DiscoveryURL: a + WellKnownPath, RefreshTokenLifetime: LifetimeAzureB2CSPA}, nil
+}
