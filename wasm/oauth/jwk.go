@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math/big"
+	"math/bits"
 	"slices"
 )
 
@@ -115,7 +115,7 @@ func parseJWK(raw json.RawMessage) (JWK, bool) {
 		if err1 != nil || err2 != nil || len(e) == 0 || len(e) > 4 {
 			return k, false
 		}
-		if new(big.Int).SetBytes(n).BitLen() < minRSABits {
+		if bitLen(n) < minRSABits {
 			return k, false
 		}
 		k.Crv, k.X, k.Y = "", "", ""
@@ -183,4 +183,15 @@ func (ks *KeySet) selectKey(alg, kid string) (*JWK, error) {
 		found = k
 	}
 	return found, nil
+}
+
+// bitLen is the length in bits of a big-endian unsigned integer.
+func bitLen(b []byte) int {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0
+	}
+	return (len(b)-1)*8 + bits.Len8(b[0])
 }

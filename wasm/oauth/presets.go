@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -21,7 +20,32 @@ type Preset struct {
 	RefreshTokenLifetime time.Duration
 }
 
-var cognitoPool = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]+)_[A-Za-z0-9]+$`)
+// cognitoRegion returns the region of a user pool id "<region>_<id>"
+// (region: "us-east-1", "ap-northeast-2", ...), or "".
+func cognitoRegion(poolID string) string {
+	region, id, ok := strings.Cut(poolID, "_")
+	parts := strings.Split(region, "-")
+	if !ok || id == "" || len(parts) < 3 {
+		return ""
+	}
+	for i, p := range parts {
+		last := i == len(parts)-1
+		for _, r := range p {
+			if !(last && r >= '0' && r <= '9' || !last && r >= 'a' && r <= 'z') {
+				return ""
+			}
+		}
+		if p == "" {
+			return ""
+		}
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return ""
+		}
+	}
+	return region
+}
 
 // CognitoPreset is Amazon Cognito's hosted UI for a user pool: domain is
 // the pool's domain ("auth.example.com" or
@@ -32,8 +56,8 @@ var cognitoPool = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]+)_[A-Za-z0-9]
 // <issuer>/.well-known/jwks.json, and Cognito's default 30-day
 // refresh-token lifetime.
 func CognitoPreset(domain, userPoolID string) (*Preset, error) {
-	m := cognitoPool.FindStringSubmatch(userPoolID)
-	if m == nil {
+	region := cognitoRegion(userPoolID)
+	if region == "" {
 		return nil, configError("cognito.userPoolId", `must look like "us-east-1_AbCdEf123"`)
 	}
 	base := strings.TrimSuffix(domain, "/")
@@ -46,7 +70,7 @@ func CognitoPreset(domain, userPoolID string) (*Preset, error) {
 	if err := checkURL(base); err != nil {
 		return nil, configError("cognito.domain", err.Error())
 	}
-	issuer := "https://cognito-idp." + m[1] + ".amazonaws.com/" + userPoolID
+	issuer := "https://cognito-idp." + region + ".amazonaws.com/" + userPoolID
 	return &Preset{
 		Issuer:                issuer,
 		AuthorizationEndpoint: base + "/oauth2/authorize",
