@@ -42,16 +42,30 @@ export interface GopkceError extends Error {
 }
 
 export interface Config {
-  /** https, or http on localhost / 127.0.0.1 / [::1] only */
-  authorizationEndpoint: string;
-  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin */
-  tokenEndpoint: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only. Default: from discovery or a preset */
+  authorizationEndpoint?: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: from discovery or a preset */
+  tokenEndpoint?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
   /** sent exactly as given; the callback URL must match it */
   redirectUri: string;
-  /** compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock */
+  /** compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock */
   issuer?: string;
+  /** read `{issuer}/.well-known/openid-configuration`, lazily (never during `configure`): implied by an issuer without endpoints, by `discoveryUrl`, and by `openid` without `jwksUri`; explicit values win; a document naming another issuer, or without S256, is refused. Default: `false` */
+  discovery?: boolean;
+  /** a discovery document under another path (Azure AD B2C policies); its issuer is adopted unless `issuer` is set, which it must then equal */
+  discoveryUrl?: string;
+  /** the provider's key set, which ID token signatures are verified against. Default: from discovery or a preset */
+  jwksUri?: string;
+  /** token revocation (RFC 7009). Default: from discovery or a preset */
+  revocationEndpoint?: string;
+  /** Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens */
+  cognito?: { domain: string; userPoolId: string };
+  /** Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens */
+  azureB2C?: { authority: string };
+  /** clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600). Default: `300` */
+  clockLeewaySeconds?: number;
   /** the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused. Default: `false` */
   issParameterSupported?: boolean;
   /** space-separated; `openid` adds a nonce that is checked in the ID token */

@@ -28,6 +28,12 @@ type Options struct {
 	// AfterFunc runs f after d (time.AfterFunc); it schedules the
 	// refresh_token_expiring event.
 	AfterFunc func(d time.Duration, f func())
+	// Signatures verifies ID token signatures: WebCrypto in the browser,
+	// [github.com/gopkce/gopkce/wasm/oauth/oauthjwt] natively. Required
+	// when the scope has openid.
+	Signatures SignatureVerifier
+	// Keys replaces the key set fetched from jwks_uri (tests, pinned keys).
+	Keys KeySource
 }
 
 // Event types reported through [Options.OnEvent].
@@ -59,6 +65,14 @@ type Client struct {
 	// warned and armed hold the LoginAt of the session whose refresh token
 	// was announced as expiring, or whose announcement is scheduled.
 	warned, armed int64
+
+	// The provider: static, or from the discovery document (provider.go).
+	static     *providerInfo
+	discovery  *remoteDoc
+	merged     *providerInfo
+	mergedFrom *ProviderMetadata
+	keys       *RemoteKeys
+	keysURI    string
 }
 
 // NewClient returns a client for cfg, which must have been validated by
@@ -91,7 +105,17 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	if opts.AfterFunc == nil {
 		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
-	return &Client{cfg: cfg, opts: opts}, nil
+	if cfg.hasOpenID() && opts.Signatures == nil {
+		return nil, NewError(CodeInvalidConfig, "openid is in the scope and there is no signature verifier for ID tokens (Options.Signatures; natively oauthjwt.Verifier)")
+	}
+	c := &Client{cfg: cfg, opts: opts}
+	if cfg.Discovery {
+		c.discovery = newDiscovery(cfg.DiscoveryURL, cfg.Issuer, opts.Transport, opts.LoginStorage, opts.Now, cfg.Timeout)
+	} else {
+		c.static = c.staticProvider()
+		c.static.keys = c.keySource(cfg.JWKSURI)
+	}
+	return c, nil
 }
 
 // Config returns the client's validated configuration.

@@ -101,13 +101,13 @@ func decodeClaims(payload []byte) (map[string]any, error) {
 	return claims, nil
 }
 
-// UnverifiedClaims decodes a JWT's claims WITHOUT verifying anything: not the
+// DecodeClaimsUnverified decodes a JWT's claims WITHOUT verifying anything: not the
 // signature, not the issuer, not the expiry. Use it for display only, or on
 // tokens whose authenticity comes from elsewhere (an access token received
 // directly from the token endpoint over TLS). Numbers stay json.Number so
 // that large integers are not rounded; string claims such as SmartTask's
 // "user_id" stay strings.
-func UnverifiedClaims(token string) (map[string]any, error) {
+func DecodeClaimsUnverified(token string) (map[string]any, error) {
 	j, err := ParseJWS(token)
 	if err != nil {
 		return nil, err

@@ -98,3 +98,53 @@ func AzureB2CPreset(authority string) (*Preset, error) {
 	}
 	return &Preset{DiscoveryURL: a + WellKnownPath, RefreshTokenLifetime: LifetimeAzureB2CSPA}, nil
 }
+
+// MaxClockLeeway bounds clockLeewaySeconds.
+const MaxClockLeeway = 10 * time.Minute
+
+// applyPresets fills what a preset gives and the page left empty.
+func (c *Config) applyPresets() error {
+	if c.Cognito != nil && c.AzureB2C != nil {
+		return configError("cognito", "set cognito or azureB2C, not both")
+	}
+	var p *Preset
+	var err error
+	switch {
+	case c.Cognito != nil:
+		p, err = CognitoPreset(c.Cognito.Domain, c.Cognito.UserPoolID)
+	case c.AzureB2C != nil:
+		p, err = AzureB2CPreset(c.AzureB2C.Authority)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&c.Issuer, p.Issuer)
+	fill(&c.AuthorizationEndpoint, p.AuthorizationEndpoint)
+	fill(&c.TokenEndpoint, p.TokenEndpoint)
+	fill(&c.RevocationEndpoint, p.RevocationEndpoint)
+	fill(&c.JWKSURI, p.JWKSURI)
+	fill(&c.DiscoveryURL, p.DiscoveryURL)
+	if c.EndSessionEndpoint == "" {
+		fill(&c.LogoutEndpoint, p.LogoutEndpoint)
+	}
+	if c.RefreshTokenLifetime == 0 {
+		c.RefreshTokenLifetime = p.RefreshTokenLifetime
+	}
+	return nil
+}
+
+// needsDiscovery reports whether the provider's discovery document is
+// read: asked for, a discovery URL, an issuer without endpoints, or openid
+// without a key set.
+func (c *Config) needsDiscovery() bool {
+	return c.Discovery || c.DiscoveryURL != "" ||
+		c.AuthorizationEndpoint == "" || c.TokenEndpoint == "" ||
+		c.hasOpenID() && c.JWKSURI == ""
+}

@@ -34,11 +34,15 @@ type tokenResponse struct {
 // §2.3.1 is for confidential clients): no Authorization header, so the
 // request is a CORS "simple request" with no preflight.
 func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
+	prov, err := c.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	resp, err := c.opts.Transport.RoundTrip(ctx, &Request{
 		Method: "POST",
-		URL:    c.cfg.TokenEndpoint,
+		URL:    prov.tokenEndpoint,
 		Header: map[string]string{
 			"Content-Type": "application/x-www-form-urlencoded",
 			"Accept":       "application/json",
