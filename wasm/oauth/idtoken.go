@@ -204,7 +204,7 @@ func (v *IDTokenVerifier) CheckClaims(c map[string]any, want IDTokenExpect, now 
 		return idTokenError(CheckExp, "exp is missing or not a number")
 	}
 	if !now.Before(exp.Add(v.Leeway)) {
-		return idTokenError(CheckExp, "the ID token expired at "+exp.UTC().Format(time.RFC3339))
+		return idTokenError(CheckExp, "the ID token expired "+strconv.FormatInt(int64(now.Sub(exp).Seconds()), 10)+" s ago")
 	}
 	if raw, has := c["nbf"]; has {
 		nbf, ok := numericDate(raw)
@@ -212,7 +212,7 @@ func (v *IDTokenVerifier) CheckClaims(c map[string]any, want IDTokenExpect, now 
 			return idTokenError(CheckNbf, "nbf is not a number")
 		}
 		if now.Add(v.Leeway).Before(nbf) {
-			return idTokenError(CheckNbf, "the ID token is not valid before "+nbf.UTC().Format(time.RFC3339))
+			return idTokenError(CheckNbf, "the ID token is not valid for another "+strconv.FormatInt(int64(nbf.Sub(now).Seconds()), 10)+" s")
 		}
 	}
 	iat, ok := numericDate(c["iat"])
