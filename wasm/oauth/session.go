@@ -52,6 +52,7 @@ func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
 // Session returns a fresh token set, refreshing it when needed; see
 // [Client.Token].
 func (c *Client) Session(ctx context.Context, opts TokenOptions) (*TokenSet, error) {
+	gen := c.generation()
 	ts, err := c.loadTokens()
 	if err != nil {
 		return nil, err
@@ -63,6 +64,7 @@ func (c *Client) Session(ctx context.Context, opts TokenOptions) (*TokenSet, err
 		return nil, err
 	}
 	if !opts.ForceRefresh && c.fresh(ts) {
+		c.publishRead(gen, ts)
 		return ts, nil
 	}
 	return c.refreshShared(ctx, ts.AccessToken, opts.ForceRefresh)
@@ -70,7 +72,7 @@ func (c *Client) Session(ctx context.Context, opts TokenOptions) (*TokenSet, err
 
 // fresh reports whether the access token is valid beyond the margin.
 func (c *Client) fresh(ts *TokenSet) bool {
-	return c.opts.Now().Add(c.cfg.RefreshMargin).Before(ts.Expiry())
+	return c.opts.Now().Before(c.freshUntil(ts))
 }
 
 // refreshShared joins the refresh in flight or starts one.
@@ -326,13 +328,20 @@ func (c *Client) loadTokens() (*TokenSet, error) {
 
 func (c *Client) storeTokens(ts *TokenSet) error {
 	data, _ := json.Marshal(ts)
+	c.changed(nil) // withdrawn while the write is under way
 	if err := c.opts.TokenStorage.Set(c.tokensKey(), string(data)); err != nil {
+		c.changed(nil) // what is stored now is unknown
 		return wrapError(CodeStorageError, "cannot store the tokens", err)
 	}
+	c.changed(ts)
 	return nil
 }
 
-func (c *Client) removeTokens() { c.opts.TokenStorage.Remove(c.tokensKey()) }
+func (c *Client) removeTokens() {
+	c.changed(nil)
+	c.opts.TokenStorage.Remove(c.tokensKey())
+	c.changed(nil)
+}
 
 // Claims returns the claims of the ID token, or of the access token when
 // there is no ID token and it is a JWT (Cognito without openid), or nil.
