@@ -3,7 +3,8 @@
 // against the real thing. It is for local development and tests only: any
 // user name signs in, without a password.
 //
-// Endpoints: /oauth2/authorize (a login page), /oauth2/token, /logout,
+// Endpoints: /oauth2/authorize (a login page), /oauth2/token,
+// /oauth2/revoke (RFC 7009), /logout,
 // /.well-known/openid-configuration, /.well-known/jwks.json, and /api/me, a
 // protected demo API that checks the bearer token's signature and expiry.
 package devidp
@@ -36,13 +37,22 @@ const (
 	Rotating RefreshMode = "rotating"
 )
 
-// Client is a registered public client.
+// Client is a registered client: public unless it has a Secret.
 type Client struct {
 	ID string
 	// RedirectURIs are matched exactly (RFC 9700 §4.1.3).
 	RedirectURIs []string
 	// LogoutURIs are the allowed logout_uri values of /logout.
 	LogoutURIs []string
+	// Secret makes the client confidential: it must then authenticate at
+	// the token and revocation endpoints (RFC 6749 §2.3.1).
+	Secret string
+	// AuthMethod is a confidential client's only accepted method:
+	// [ClientSecretBasic] (the default) or [ClientSecretPost].
+	AuthMethod string
+	// Scopes are what a confidential client may ask for with the
+	// client_credentials grant (RFC 6749 §4.4); none: the grant is refused.
+	Scopes []string
 }
 
 // Options configure a [Server].
@@ -80,6 +90,8 @@ type Server struct {
 	successes map[string]int
 	logouts   []url.Values
 	apiCalls  int
+
+	revocations int
 }
 
 type user struct {
@@ -131,6 +143,9 @@ func New(issuer string, opts Options) (*Server, error) {
 		requests: map[string]int{}, successes: map[string]int{},
 	}
 	for _, c := range opts.Clients {
+		if !validAuthMethod(c.AuthMethod) {
+			return nil, fmt.Errorf("devidp: client %q: auth method %q: want %s or %s", c.ID, c.AuthMethod, ClientSecretBasic, ClientSecretPost)
+		}
 		s.clients[c.ID] = c
 	}
 	return s, nil
@@ -202,6 +217,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /oauth2/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth2/authorize", s.login)
 	mux.HandleFunc("/oauth2/token", s.token)
+	mux.HandleFunc("/oauth2/revoke", s.revoke)
 	mux.HandleFunc("GET /logout", s.logout)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks)
@@ -237,7 +253,9 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":                       []string{"code"},
 		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
 		"code_challenge_methods_supported":               []string{"S256"},
-		"token_endpoint_auth_methods_supported":          []string{"none"},
+		"token_endpoint_auth_methods_supported":          []string{"none", ClientSecretBasic, ClientSecretPost},
+		"revocation_endpoint":                            s.issuer + "/oauth2/revoke",
+		"revocation_endpoint_auth_methods_supported":     []string{"none", ClientSecretBasic, ClientSecretPost},
 		"id_token_signing_alg_values_supported":          []string{"RS256"},
 		"subject_types_supported":                        []string{"public"},
 		"scopes_supported":                               keys(knownScopes),
