@@ -88,6 +88,8 @@ type e2eOptions struct {
 	storage       string
 	lifetime      string
 	configHook    func(map[string]any)
+	// bench serves the benchmark pages under /bench/ (bench_pages_test.go).
+	bench bool
 }
 
 func newE2E(tb testing.TB, eo e2eOptions) *e2e {
@@ -113,6 +115,9 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	}
 	if eo.lifetime != "" {
 		o.refreshTokenLifetime = eo.lifetime
+	}
+	if eo.bench {
+		o.wrapSite = benchPages
 	}
 	e := &e2e{tb: tb}
 	st, err := start(o, io.Discard, logWriter{e})

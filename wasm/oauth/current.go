@@ -18,7 +18,8 @@ import "time"
 // it. A read that raced with a change is not published: every change
 // bumps a generation, and a token read before it is dropped.
 
-// freshUntil is when the token stops being fresh: its expiry minus the
+// freshUntil is when the token stops being fresh (the one freshness rule:
+// fresh and the published deadline both derive from it): its expiry minus the
 // refresh margin (RFC 6749 §5.1 expires_in, counted from receipt).
 func (c *Client) freshUntil(ts *TokenSet) time.Time {
 	return ts.Expiry().Add(-c.cfg.RefreshMargin)
