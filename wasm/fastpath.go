@@ -30,7 +30,7 @@ const fastKey = "gopkce:fast"
 type fastPath struct {
 	config string      // the configuration's JSON, as the page passed it
 	store  *webStorage // sessionStorage with storage "session", else nil
-	last   string      // the record last handed over, "" for none
+	last   string      // the record last stored, "" for none
 }
 
 type fastRecord struct {
@@ -46,10 +46,9 @@ func (f *fastPath) publish(token string, until time.Time) {
 		return
 	}
 	raw, _ := json.Marshal(fastRecord{Config: f.config, Token: token, Until: until.UnixMilli()})
-	if string(raw) == f.last {
-		return
-	}
-	if f.store != nil {
+	// The loader may have refused the last one (it came during a
+	// configure): hand it over again; only the storage write is skipped.
+	if f.store != nil && string(raw) != f.last {
 		if err := f.store.Set(fastKey, string(raw)); err != nil {
 			f.withdraw()
 			return

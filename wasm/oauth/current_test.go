@@ -177,4 +177,3 @@ func TestPublishedReadRacingAChange(t *testing.T) {
 		t.Fatalf("a quiet read was not published: %v", err)
 	}
 }
-
