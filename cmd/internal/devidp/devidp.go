@@ -36,15 +36,6 @@ const (
 	Rotating RefreshMode = "rotating"
 )
 
-// Client is a registered public client.
-type Client struct {
-	ID string
-	// RedirectURIs are matched exactly (RFC 9700 §4.1.3).
-	RedirectURIs []string
-	// LogoutURIs are the allowed logout_uri values of /logout.
-	LogoutURIs []string
-}
-
 // Options configure a [Server].
 type Options struct {
 	Clients        []Client
@@ -80,6 +71,8 @@ type Server struct {
 	successes map[string]int
 	logouts   []url.Values
 	apiCalls  int
+
+	apiRequests, apiRejects int
 }
 
 type user struct {
