@@ -126,7 +126,7 @@ func configure(args []js.Value) (any, error) {
 	}
 	client, channel = c, events
 	mu.Unlock()
-	go c.Info() // arms refresh_token_expiring for a session restored from storage
+	go c.WatchRefreshTokenLifetime() // a session restored from storage
 	return nil, nil
 }
 
@@ -241,11 +241,11 @@ func getSession([]js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := c.Info()
+	s, err := c.Session()
 	if err != nil {
 		return nil, err
 	}
-	return jsonToJS(info)
+	return jsonToJS(s)
 }
 
 // logout({navigate}): forgets the tokens and visits the provider's logout.

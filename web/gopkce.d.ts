@@ -42,40 +42,42 @@ export interface GopkceError extends Error {
 }
 
 export interface Config {
-  /** Issuer identifier; the callback's `iss` is compared with it (RFC 9207). */
-  issuer?: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only */
   authorizationEndpoint: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin */
   tokenEndpoint: string;
-  /** Cognito's /logout endpoint (client_id + logout_uri). */
-  logoutEndpoint?: string;
-  /** OpenID Connect end_session_endpoint (client_id + post_logout_redirect_uri). */
-  endSessionEndpoint?: string;
+  /** the public client (there is no secret in a browser) */
   clientId: string;
-  /** Sent exactly as given; https, or http on loopback only. */
+  /** sent exactly as given; the callback URL must match it */
   redirectUri: string;
-  /** Defaults to the redirect URI's origin + "/". */
-  postLogoutRedirectUri?: string;
-  /** Space-separated; optional (Cognito grants the client's scopes). */
-  scope?: string;
-  /** Extra authorization parameters (prompt, login_hint, ...). */
-  extraParams?: Record<string, string>;
-  /**
-   * Where tokens live: "session" (sessionStorage, this tab), "local" (IndexedDB,
-   * every tab of the origin) or "memory". Login state is always in sessionStorage.
-   */
-  storage?: "session" | "local" | "memory";
-  /** Refresh this long before expiry. Default 60. */
-  refreshMarginSeconds?: number;
-  /** Which token getToken() returns. Default "access_token". */
-  useToken?: "access_token" | "id_token";
-  /** The provider's authorization_response_iss_parameter_supported. */
+  /** compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock */
+  issuer?: string;
+  /** the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused. Default: `false` */
   issParameterSupported?: boolean;
-  /** Refresh-token lifetime from login, since providers do not return it. */
+  /** space-separated; `openid` adds a nonce that is checked in the ID token */
+  scope?: string;
+  /** more authorization parameters (`prompt`, `login_hint`, ...); protocol parameters cannot be overridden */
+  extraParams?: Record<string, string>;
+  /** Cognito `/logout` (`client_id`, `logout_uri`) */
+  logoutEndpoint?: string;
+  /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
+  endSessionEndpoint?: string;
+  /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
+  postLogoutRedirectUri?: string;
+  /** tokens in `sessionStorage` (one tab), shared by every tab of the origin (`"local"`, kept in IndexedDB), or `"memory"`. Default: `"session"` */
+  storage?: "session" | "local" | "memory";
+  /** refresh when the token expires within this. Default: `60` */
+  refreshMarginSeconds?: number;
+  /** which token `getToken` returns: `"id_token"` for APIs that still take the ID token. Default: `"access_token"` */
+  useToken?: "access_token" | "id_token";
+  /** seconds, `"cognito"` (30 days) or `"azure-b2c-spa"` (24 h, fixed), counted from the login: providers do not return it. Default: unknown */
   refreshTokenLifetime?: number | "cognito" | "azure-b2c-spa";
-  /** Access-token lifetime when the response has no expires_in. Default 3600. */
+  /** the access token's lifetime when the response has no `expires_in`. Default: `3600` */
   defaultExpiresInSeconds?: number;
-  /** Timeout of each token request. Default 15. */
+  /** timeout of each token request. Default: `15` */
   timeoutSeconds?: number;
+  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback); any other URL is refused before sending. Default: the origin of `redirectUri` */
+  apiOrigins?: string[];
 }
 
 export interface Session {

@@ -14,16 +14,15 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/gopkce/gopkce/cmd/internal/app"
 	"github.com/gopkce/gopkce/cmd/internal/build"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
-	"github.com/gopkce/gopkce/cmd/internal/site"
 )
 
 func main() {
@@ -141,6 +140,7 @@ type stack struct {
 	siteURL string
 	idp     *devidp.Server
 	servers []*http.Server
+	root    *os.Root
 	errc    chan error
 }
 
@@ -151,82 +151,68 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		return nil, err
 	}
 	st := &stack{siteURL: "http://" + siteLn.Addr().String(), errc: make(chan error, 2)}
-	cfg := map[string]any{
-		"clientId":             o.clientID,
-		"redirectUri":          st.siteURL + "/callback",
-		"storage":              o.storage,
-		"refreshMarginSeconds": o.refreshMargin.Seconds(),
-		"refreshTokenLifetime": lifetime(o.refreshTokenLifetime),
+	fail := func(err error) (*stack, error) {
+		siteLn.Close()
+		st.shutdown(context.Background())
+		return nil, err
 	}
-	api := o.api
-	var connect, form []string
+	log := stderr
+	if o.quiet {
+		log = io.Discard
+	}
+	root, err := os.OpenRoot(o.web)
+	if err != nil {
+		return fail(err)
+	}
+	st.root = root
+	ao := app.Options{
+		SiteURL: st.siteURL,
+		// os.Root refuses symlinks that leave the site directory.
+		Assets: root.FS(),
+		Provider: app.Provider{
+			Issuer: o.issuer, AuthorizationEndpoint: o.authEndpoint, TokenEndpoint: o.tokenEndpoint,
+			LogoutEndpoint: o.logoutEndpoint, EndSessionEndpoint: o.endSessionEndpoint,
+			ClientID: o.clientID, Scope: o.scope, API: o.api,
+		},
+		Storage:              o.storage,
+		RefreshMargin:        o.refreshMargin,
+		RefreshTokenLifetime: o.refreshTokenLifetime,
+		Log:                  log,
+		ConfigHook:           o.configHook,
+	}
 	if o.clientID == "" {
 		idpLn, err := net.Listen("tcp", o.idpAddr)
 		if err != nil {
-			siteLn.Close()
-			return nil, err
+			return fail(err)
 		}
 		issuer := "http://" + idpLn.Addr().String()
 		idp, err := devidp.New(issuer, devidp.Options{
 			RefreshMode:    devidp.RefreshMode(o.refreshMode),
 			AccessTokenTTL: o.accessTTL,
 			Clients: []devidp.Client{{
-				ID:           "gopkce-demo",
-				RedirectURIs: []string{st.siteURL + "/callback"},
-				LogoutURIs:   []string{st.siteURL + "/"},
+				ID:           app.DevClientID,
+				RedirectURIs: []string{ao.RedirectURI()},
+				LogoutURIs:   []string{ao.PostLogoutURI()},
 			}},
 		})
 		if err != nil {
-			siteLn.Close()
 			idpLn.Close()
-			return nil, err
+			return fail(err)
 		}
 		st.idp = idp
-		cfg["clientId"] = "gopkce-demo"
-		cfg["issuer"] = issuer
-		cfg["authorizationEndpoint"] = issuer + "/oauth2/authorize"
-		cfg["tokenEndpoint"] = issuer + "/oauth2/token"
-		cfg["logoutEndpoint"] = issuer + "/logout"
-		cfg["scope"] = "openid email profile"
-		cfg["issParameterSupported"] = true
-		api = issuer + "/api/me"
-		connect, form = []string{issuer}, []string{issuer}
+		ao.Provider = app.DevProvider(issuer)
 		st.serve(idpLn, idp.Handler())
-	} else {
-		for k, v := range map[string]string{
-			"issuer": o.issuer, "authorizationEndpoint": o.authEndpoint, "tokenEndpoint": o.tokenEndpoint,
-			"logoutEndpoint": o.logoutEndpoint, "endSessionEndpoint": o.endSessionEndpoint, "scope": o.scope,
-		} {
-			if v != "" {
-				cfg[k] = v
-			}
-		}
-		connect = origins(o.tokenEndpoint, o.issuer, api)
-		form = origins(o.authEndpoint)
 	}
-	if o.configHook != nil {
-		o.configHook(cfg)
-	}
-	log := stderr
-	if o.quiet {
-		log = io.Discard
-	}
-	h, err := site.New(site.Options{
-		Root:           o.web,
-		Config:         map[string]any{"gopkce": cfg, "api": api},
-		ConnectOrigins: connect, FormOrigins: form, Log: log,
-	})
+	h, err := app.New(ao)
 	if err != nil {
-		siteLn.Close()
-		st.shutdown(context.Background())
-		return nil, err
+		return fail(err)
 	}
 	st.serve(siteLn, h)
 	return st, nil
 }
 
 func (st *stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := app.Server(h)
 	st.servers = append(st.servers, srv)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -240,31 +226,9 @@ func (st *stack) shutdown(ctx context.Context) error {
 	for _, s := range st.servers {
 		errs = append(errs, s.Shutdown(ctx))
 	}
+	if st.root != nil {
+		errs = append(errs, st.root.Close())
+		st.root = nil
+	}
 	return errors.Join(errs...)
-}
-
-// origins returns the scheme://host of each URL, once.
-func origins(urls ...string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, u := range urls {
-		pu, err := url.Parse(u)
-		if err != nil || pu.Host == "" {
-			continue
-		}
-		o := pu.Scheme + "://" + pu.Host
-		if !seen[o] {
-			seen[o] = true
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-func lifetime(s string) any {
-	var secs float64
-	if _, err := fmt.Sscanf(s, "%g", &secs); err == nil {
-		return secs
-	}
-	return s
 }

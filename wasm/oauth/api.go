@@ -31,7 +31,7 @@ func (c *Client) APIToken(ctx context.Context, rawURL, rejected, challenge strin
 		return "", err
 	}
 	if !c.apiOriginAllowed(origin) {
-		return "", newError(CodeOriginNotAllowed, origin+" is not in apiOrigins: the token is sent only to the origins listed there, and nothing was sent")
+		return "", NewError(CodeOriginNotAllowed, origin+" is not in apiOrigins: the token is sent only to the origins listed there, and nothing was sent")
 	}
 	if rejected == "" {
 		return c.Token(ctx, TokenOptions{})
@@ -69,7 +69,7 @@ func (c *Client) apiOriginAllowed(origin string) bool {
 func requestOrigin(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Opaque != "" {
-		return "", newError(CodeInvalidArgument, "gopkce.fetch needs an http or https URL")
+		return "", NewError(CodeInvalidArgument, "gopkce.fetch needs an http or https URL")
 	}
 	return originOf(u)
 }
@@ -77,7 +77,7 @@ func requestOrigin(rawURL string) (string, error) {
 func originOf(u *url.URL) (string, error) {
 	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
 	if host == "" {
-		return "", newError(CodeInvalidArgument, "URL without a host")
+		return "", NewError(CodeInvalidArgument, "URL without a host")
 	}
 	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
 		port = ""

@@ -154,3 +154,18 @@ func TestAPITokenDefaultOrigin(t *testing.T) {
 		t.Fatalf("another origin: %v", err)
 	}
 }
+
+func TestConfigAPIOrigins(t *testing.T) {
+	base := `{"clientId":"c","authorizationEndpoint":"https://idp.example.com/a","tokenEndpoint":"https://idp.example.com/t","redirectUri":"https://app.example.com/cb"`
+	c, err := ParseConfig([]byte(base + `,"apiOrigins":["https://API.example.com/","http://localhost:9000"]}`))
+	if err != nil || len(c.APIOrigins) != 2 || c.APIOrigins[0] != "https://api.example.com" || c.APIOrigins[1] != "http://localhost:9000" {
+		t.Fatalf("apiOrigins = %q, %v", c.APIOrigins, err)
+	}
+	for _, bad := range []string{`"https://api.example.com"`, `["http://api.example.com"]`, `["https://api.example.com/v1"]`, `[1]`} {
+		_, err := ParseConfig([]byte(base + `,"apiOrigins":` + bad + `}`))
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeInvalidConfig || e.Field != "apiOrigins" {
+			t.Errorf("apiOrigins %s: %v, want invalid_config on apiOrigins", bad, err)
+		}
+	}
+}

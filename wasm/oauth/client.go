@@ -61,12 +61,6 @@ type Client struct {
 	warned, armed int64
 }
 
-type flightCall struct {
-	done chan struct{}
-	ts   *TokenSet
-	err  error
-}
-
 // NewClient returns a client for cfg, which must have been validated by
 // [ParseConfig] or [Config.Validate].
 func NewClient(cfg Config, opts Options) (*Client, error) {
@@ -74,7 +68,7 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 		return nil, err
 	}
 	if opts.Transport == nil {
-		return nil, newError(CodeInvalidConfig, "no HTTP transport")
+		return nil, NewError(CodeInvalidConfig, "no HTTP transport")
 	}
 	if opts.LoginStorage == nil {
 		opts.LoginStorage = NewMemoryStorage()
@@ -119,8 +113,6 @@ func (c *Client) emit(e Event) {
 		c.opts.OnEvent(e)
 	}
 }
-
-func (c *Client) tokensKey() string { return "gopkce:tokens:" + c.cfg.sessionKey() }
 
 // SessionKey names this client and provider ("clientId@issuer", or the
 // token endpoint without an issuer): storage keys, the lock and the

@@ -17,7 +17,9 @@ type StorageKind string
 const (
 	// StorageSession keeps tokens in sessionStorage: one tab, survives reloads.
 	StorageSession StorageKind = "session"
-	// StorageLocal keeps tokens in localStorage, shared by every tab.
+	// StorageLocal keeps tokens shared by every tab of the origin. The
+	// browser keeps them in IndexedDB, not in localStorage, whose writes
+	// reach other tabs asynchronously (see the README).
 	StorageLocal StorageKind = "local"
 	// StorageMemory keeps tokens in the module's memory: gone on reload.
 	StorageMemory StorageKind = "memory"
@@ -87,22 +89,18 @@ type Config struct {
 	DefaultExpiresIn time.Duration
 	// Timeout bounds each token request.
 	Timeout time.Duration
-}
-
-// configJSON lists the JSON keys of a configuration as the page writes them.
-var configKeys = []string{
-	"issuer", "authorizationEndpoint", "tokenEndpoint", "logoutEndpoint",
-	"endSessionEndpoint", "clientId", "redirectUri", "postLogoutRedirectUri",
-	"scope", "extraParams", "storage", "refreshMarginSeconds", "useToken",
-	"issParameterSupported", "refreshTokenLifetime", "defaultExpiresInSeconds",
-	"timeoutSeconds",
+	// APIOrigins are the origins that [Client.APIToken] (gopkce.fetch)
+	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
+	// the redirect URI's origin, the page's own, only.
+	APIOrigins []string
 }
 
 // ParseConfig decodes the JSON configuration a page passes to configure()
-// and validates it. Keys are the camelCase names of the fields
-// (clientId, redirectUri, ...). Unknown keys are refused so that a typo is
-// not silently ignored, and any key that looks like a client secret is
-// refused: a browser is a public client (RFC 6749 §2.1, RFC 9700 §2.5).
+// and validates it. Each key is described once, in [ConfigKeys]. Unknown
+// keys are refused so that a typo is not silently ignored, and any key
+// that looks like a client secret is refused first, with a message about
+// secrets: a browser is a public client (RFC 6749 §2.1, RFC 9700 §2.5).
+// null counts as absent.
 func ParseConfig(data []byte) (Config, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -121,103 +119,20 @@ func ParseConfig(data []byte) (Config, error) {
 	}
 	var c Config
 	for _, k := range keys {
-		v := raw[k]
-		if string(v) == "null" {
-			continue
+		key, ok := configKey(k)
+		if !ok {
+			return Config{}, configError(k, "unknown configuration key (known: "+knownKeys()+")")
 		}
-		var err error
-		switch k {
-		case "issuer":
-			err = jsonString(v, &c.Issuer)
-		case "authorizationEndpoint":
-			err = jsonString(v, &c.AuthorizationEndpoint)
-		case "tokenEndpoint":
-			err = jsonString(v, &c.TokenEndpoint)
-		case "logoutEndpoint":
-			err = jsonString(v, &c.LogoutEndpoint)
-		case "endSessionEndpoint":
-			err = jsonString(v, &c.EndSessionEndpoint)
-		case "clientId":
-			err = jsonString(v, &c.ClientID)
-		case "redirectUri":
-			err = jsonString(v, &c.RedirectURI)
-		case "postLogoutRedirectUri":
-			err = jsonString(v, &c.PostLogoutRedirectURI)
-		case "scope":
-			err = jsonString(v, &c.Scope)
-		case "extraParams":
-			if e := json.Unmarshal(v, &c.ExtraParams); e != nil {
-				return Config{}, configError(k, "must be an object of strings")
+		if v := raw[k]; string(v) != "null" {
+			if err := key.set(&c, v); err != nil {
+				return Config{}, configError(k, err.Error())
 			}
-		case "storage":
-			var s string
-			err = jsonString(v, &s)
-			c.Storage = StorageKind(s)
-		case "refreshMarginSeconds":
-			c.RefreshMargin, err = jsonSeconds(v)
-		case "useToken":
-			var s string
-			if err = jsonString(v, &s); err == nil {
-				switch s {
-				case "access_token":
-				case "id_token":
-					c.UseIDToken = true
-				default:
-					return Config{}, configError(k, `must be "access_token" or "id_token"`)
-				}
-			}
-		case "issParameterSupported":
-			if e := json.Unmarshal(v, &c.IssParameterSupported); e != nil {
-				return Config{}, configError(k, "must be a boolean")
-			}
-		case "refreshTokenLifetime":
-			var preset string
-			if json.Unmarshal(v, &preset) == nil {
-				switch preset {
-				case "cognito":
-					c.RefreshTokenLifetime = LifetimeCognito
-				case "azure-b2c-spa":
-					c.RefreshTokenLifetime = LifetimeAzureB2CSPA
-				default:
-					return Config{}, configError(k, `must be a number of seconds, "cognito" or "azure-b2c-spa"`)
-				}
-			} else {
-				c.RefreshTokenLifetime, err = jsonSeconds(v)
-			}
-		case "defaultExpiresInSeconds":
-			c.DefaultExpiresIn, err = jsonSeconds(v)
-		case "timeoutSeconds":
-			c.Timeout, err = jsonSeconds(v)
-		default:
-			return Config{}, configError(k, "unknown configuration key (known: "+strings.Join(configKeys, ", ")+")")
-		}
-		if err != nil {
-			return Config{}, configError(k, err.Error())
 		}
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
-}
-
-type plainError string
-
-func (e plainError) Error() string { return string(e) }
-
-func jsonString(v json.RawMessage, dst *string) error {
-	if json.Unmarshal(v, dst) != nil {
-		return plainError("must be a string")
-	}
-	return nil
-}
-
-func jsonSeconds(v json.RawMessage) (time.Duration, error) {
-	var f float64
-	if json.Unmarshal(v, &f) != nil || f < 0 || f > 10*365*24*3600 {
-		return 0, plainError("must be a number of seconds between 0 and ten years")
-	}
-	return time.Duration(f * float64(time.Second)), nil
 }
 
 // looksSecret reports whether a configuration key names a client secret in

@@ -6,7 +6,7 @@
 // linked into the WebAssembly module as it is and tested natively with
 // go test -race. Everything that differs between the browser and a native
 // program is injected through small interfaces: [Transport] for HTTP,
-// [Storage] for sessionStorage/localStorage, [Locker] for Web Locks, a clock
+// [Storage] for sessionStorage and IndexedDB, [Locker] for Web Locks, a clock
 // and a random source.
 //
 // A login goes through three calls:

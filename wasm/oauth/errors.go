@@ -98,7 +98,9 @@ var (
 	ErrInvalidConfig = &Error{Code: CodeInvalidConfig}
 )
 
-func newError(code, msg string) *Error { return &Error{Code: code, msg: msg} }
+// NewError returns an *Error with a code and a message. The core, the
+// binding and servers that report in the same terms all use it.
+func NewError(code, msg string) *Error { return &Error{Code: code, msg: msg} }
 
 func wrapError(code, msg string, err error) *Error { return &Error{Code: code, msg: msg, err: err} }
 
@@ -148,7 +150,3 @@ func plainText(s string) string {
 	}
 	return b.String()
 }
-
-// NewError returns an *Error with a code and a message, for the binding
-// and servers that report in the same terms.
-func NewError(code, msg string) *Error { return &Error{Code: code, msg: msg} }

@@ -110,7 +110,7 @@ func withQuery(endpoint string, q url.Values) string {
 // checkReturnTo accepts only a path on this origin: "/x?y#z", never
 // "//host", "/\host", a scheme or control characters.
 func checkReturnTo(p string) error {
-	bad := func(why string) error { return newError(CodeInvalidArgument, "returnTo "+why) }
+	bad := func(why string) error { return NewError(CodeInvalidArgument, "returnTo "+why) }
 	if len(p) > 2048 {
 		return bad("is too long")
 	}
@@ -166,7 +166,7 @@ func (c *Client) readPending(key string) (*pendingLogin, error) {
 		return nil, wrapError(CodeStorageError, "cannot read the login state", err)
 	}
 	bad := func(why string) error {
-		return newError(CodeInvalidLoginState, "stored login state "+why+"; start the login again")
+		return NewError(CodeInvalidLoginState, "stored login state "+why+"; start the login again")
 	}
 	if !ok {
 		return nil, bad("is missing")
@@ -253,16 +253,16 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	}
 	want, _ := url.Parse(c.cfg.RedirectURI)
 	if u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
-		return nil, newError(CodeInvalidCallback, "this URL is not the configured redirect URI")
+		return nil, NewError(CodeInvalidCallback, "this URL is not the configured redirect URI")
 	}
 	for k, v := range q {
 		if len(v) > 1 {
-			return nil, newError(CodeInvalidCallback, "parameter "+url.QueryEscape(k)+" appears more than once")
+			return nil, NewError(CodeInvalidCallback, "parameter "+url.QueryEscape(k)+" appears more than once")
 		}
 	}
 	for _, k := range []string{"access_token", "id_token", "token"} {
 		if q.Has(k) || frag.Has(k) {
-			return nil, newError(CodeInvalidCallback, "the callback carries tokens: the implicit flow is not supported")
+			return nil, NewError(CodeInvalidCallback, "the callback carries tokens: the implicit flow is not supported")
 		}
 	}
 	if perr != nil {
@@ -270,28 +270,28 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	}
 	state := q.Get("state")
 	if state == "" {
-		return nil, newError(CodeStateMismatch, "the callback has no state")
+		return nil, NewError(CodeStateMismatch, "the callback has no state")
 	}
 	if len(pending) == 0 {
-		return nil, newError(CodeNoPendingLogin, "no login was started in this tab (or it was already completed)")
+		return nil, NewError(CodeNoPendingLogin, "no login was started in this tab (or it was already completed)")
 	}
 	entry, ok := pending[state]
 	if !ok {
-		return nil, newError(CodeStateMismatch, "the callback's state matches no login started in this tab")
+		return nil, NewError(CodeStateMismatch, "the callback's state matches no login started in this tab")
 	}
 	p, err := entry.p, entry.err
 	if err != nil {
 		return nil, err
 	}
 	if c.opts.Now().Sub(time.UnixMilli(p.Created)) > LoginTimeout {
-		return nil, newError(CodeLoginRequired, "the login took too long; start it again")
+		return nil, NewError(CodeLoginRequired, "the login took too long; start it again")
 	}
 	if iss, has := q["iss"]; has {
 		if p.Issuer == "" || iss[0] != p.Issuer {
-			return nil, newError(CodeIssuerMismatch, "the callback comes from another issuer than the one the login was sent to")
+			return nil, NewError(CodeIssuerMismatch, "the callback comes from another issuer than the one the login was sent to")
 		}
 	} else if c.cfg.IssParameterSupported {
-		return nil, newError(CodeIssuerMismatch, "the callback has no iss although the provider sends it")
+		return nil, NewError(CodeIssuerMismatch, "the callback has no iss although the provider sends it")
 	}
 	if q.Has("error") {
 		// error_uri is deliberately dropped: it must never become a link.
@@ -303,7 +303,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	}
 	code := q.Get("code")
 	if code == "" {
-		return nil, newError(CodeInvalidCallback, "the callback has neither code nor error")
+		return nil, NewError(CodeInvalidCallback, "the callback has neither code nor error")
 	}
 	ts, err := c.exchange(ctx, code, p)
 	if err != nil {
@@ -313,7 +313,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 		return nil, err
 	}
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
-	c.checkRefreshLifetime(ts) // arms the expiring event
+	c.announceRefreshTokenExpiry(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
 }
 
@@ -358,13 +358,13 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin) (*T
 	ts := c.newTokenSet(tr, now)
 	ts.LoginAt = now.UnixMilli()
 	if ts.IDToken != "" {
-		claims, err := DecodeClaims(ts.IDToken)
+		claims, err := DecodeClaimsUnverified(ts.IDToken)
 		if err != nil {
 			return nil, wrapError(CodeInvalidIDToken, "the ID token does not decode", err)
 		}
 		if p.Nonce != "" {
 			if n, _ := claims["nonce"].(string); n != p.Nonce {
-				return nil, newError(CodeInvalidIDToken, "the ID token's nonce is not the one sent (OpenID Connect Core §3.1.3.7)")
+				return nil, NewError(CodeInvalidIDToken, "the ID token's nonce is not the one sent (OpenID Connect Core §3.1.3.7)")
 			}
 		}
 	}

@@ -7,9 +7,10 @@ import (
 	"sync"
 )
 
-// Storage is a string key-value store: sessionStorage or localStorage in a
-// browser, [MemoryStorage] elsewhere. Errors are returned, not swallowed:
-// browsers throw on quota and on blocked storage.
+// Storage is a string key-value store: in a browser sessionStorage, or
+// IndexedDB for tokens shared by every tab; [MemoryStorage] elsewhere.
+// Errors are returned, not swallowed: browsers throw on quota and on
+// blocked storage.
 type Storage interface {
 	Get(key string) (value string, ok bool, err error)
 	Set(key, value string) error

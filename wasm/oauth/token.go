@@ -19,25 +19,6 @@ const MaxTokenResponseBytes = 64 << 10
 // maxExpiresIn bounds expires_in: anything longer is a broken server.
 const maxExpiresIn = 366 * 24 * time.Hour
 
-// TokenSet is what is kept in token storage.
-type TokenSet struct {
-	V            int    `json:"v"`
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"`
-	IDToken      string `json:"id_token,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	Scope        string `json:"scope,omitempty"`
-	// ExpiresAt is local receipt time plus expires_in, in Unix milliseconds:
-	// the device clock may be wrong, but its error cancels out.
-	ExpiresAt int64 `json:"expires_at"`
-	// LoginAt is when the login that issued the refresh token completed,
-	// in Unix milliseconds: refresh-token lifetimes count from it.
-	LoginAt int64 `json:"login_at"`
-}
-
-// Expiry returns the access token's local expiry time.
-func (t *TokenSet) Expiry() time.Time { return time.UnixMilli(t.ExpiresAt) }
-
 // tokenResponse is a successful token response (RFC 6749 §5.1).
 type tokenResponse struct {
 	AccessToken  string

@@ -3,7 +3,8 @@
 // against the real thing. It is for local development and tests only: any
 // user name signs in, without a password.
 //
-// Endpoints: /oauth2/authorize (a login page), /oauth2/token, /logout,
+// Endpoints: /oauth2/authorize (a login page), /oauth2/token,
+// /oauth2/revoke (RFC 7009), /logout,
 // /.well-known/openid-configuration, /.well-known/jwks.json, and /api/me, a
 // protected demo API that checks the bearer token's signature and expiry.
 package devidp
@@ -73,6 +74,7 @@ type Server struct {
 	apiCalls  int
 
 	apiRequests, apiRejects int
+	revocations             int
 }
 
 type user struct {
@@ -124,6 +126,9 @@ func New(issuer string, opts Options) (*Server, error) {
 		requests: map[string]int{}, successes: map[string]int{},
 	}
 	for _, c := range opts.Clients {
+		if !validAuthMethod(c.AuthMethod) {
+			return nil, fmt.Errorf("devidp: client %q: auth method %q: want %s or %s", c.ID, c.AuthMethod, ClientSecretBasic, ClientSecretPost)
+		}
 		s.clients[c.ID] = c
 	}
 	return s, nil
@@ -195,6 +200,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /oauth2/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth2/authorize", s.login)
 	mux.HandleFunc("/oauth2/token", s.token)
+	mux.HandleFunc("/oauth2/revoke", s.revoke)
 	mux.HandleFunc("GET /logout", s.logout)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks)
@@ -230,7 +236,9 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":                       []string{"code"},
 		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
 		"code_challenge_methods_supported":               []string{"S256"},
-		"token_endpoint_auth_methods_supported":          []string{"none"},
+		"token_endpoint_auth_methods_supported":          []string{"none", ClientSecretBasic, ClientSecretPost},
+		"revocation_endpoint":                            s.issuer + "/oauth2/revoke",
+		"revocation_endpoint_auth_methods_supported":     []string{"none", ClientSecretBasic, ClientSecretPost},
 		"id_token_signing_alg_values_supported":          []string{"RS256"},
 		"subject_types_supported":                        []string{"public"},
 		"scopes_supported":                               keys(knownScopes),

@@ -184,17 +184,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			lowercase = true
 		}
 	}
-	if _, _, ok := r.BasicAuth(); ok || r.Header.Get("Authorization") != "" {
-		tokenError(w, "invalid_client", "public clients have no secret")
+	client, cerr := s.authenticateClient(r, f)
+	if cerr != nil {
+		tokenError(w, cerr.code, cerr.desc)
 		return
 	}
-	s.mu.Lock()
-	_, known := s.clients[f.Get("client_id")]
-	s.mu.Unlock()
-	if !known {
-		tokenError(w, "invalid_client", "unknown client_id")
-		return
-	}
+	// A Basic-authenticated request need not repeat client_id in the form;
+	// the grants below compare against the authenticated one.
+	f.Set("client_id", client.ID)
 	var resp map[string]any
 	var code, desc string
 	switch grant {

@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -25,8 +24,9 @@ import (
 
 // Options configure the handler.
 type Options struct {
-	// Root is the site directory (web/).
-	Root string
+	// Files are the site's files (web/). Serve a directory through
+	// [os.Root.FS] so that symlinks cannot leave it.
+	Files fs.FS
 	// Config is served as /config.json: {"gopkce": {...}, "api": "..."}.
 	Config any
 	// ConnectOrigins are added to CSP connect-src (token, discovery, JWKS
@@ -49,7 +49,7 @@ var compressible = map[string]bool{
 
 type handler struct {
 	opts   Options
-	root   *os.Root
+	files  fs.FS
 	csp    string
 	config []byte
 
@@ -69,9 +69,8 @@ type entry struct {
 
 // New returns the site handler.
 func New(opts Options) (http.Handler, error) {
-	root, err := os.OpenRoot(opts.Root)
-	if err != nil {
-		return nil, fmt.Errorf("site: %w", err)
+	if opts.Files == nil {
+		return nil, fmt.Errorf("site: no files")
 	}
 	cfg, err := json.Marshal(opts.Config)
 	if err != nil {
@@ -85,7 +84,7 @@ func New(opts Options) (http.Handler, error) {
 	csp := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src " + strings.Join(connect, " ") +
 		"; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action " + strings.Join(form, " ") +
 		"; object-src 'none'; frame-ancestors 'none'"
-	return &handler{opts: opts, root: root, csp: csp, config: cfg, cache: map[string]*entry{}}, nil
+	return &handler{opts: opts, files: opts.Files, csp: csp, config: cfg, cache: map[string]*entry{}}, nil
 }
 
 type statusWriter struct {
@@ -232,10 +231,10 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// load reads name through os.Root, which refuses symlinks that leave the
-// root, and caches its content and encodings. Directories are not served.
+// load reads name from the site's files and caches its content and
+// encodings. Directories are not served.
 func (h *handler) load(name string) (*entry, error) {
-	f, err := h.root.Open(name)
+	f, err := h.files.Open(name)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +301,7 @@ func suffix(enc string) string {
 // variant uses a precompressed file when it is at least as new as the
 // original, and otherwise compresses in memory.
 func (h *handler) variant(name string, mod time.Time, data []byte, compress func([]byte) ([]byte, error)) []byte {
-	if f, err := h.root.Open(name); err == nil {
+	if f, err := h.files.Open(name); err == nil {
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mod) {
 			if b, err := io.ReadAll(f); err == nil {

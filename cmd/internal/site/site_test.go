@@ -47,8 +47,11 @@ func newFixture(t *testing.T) *fixture {
 	must(t, os.Symlink(outside, filepath.Join(dir, "out.txt")))
 	must(t, os.Symlink("app.js", filepath.Join(dir, "link.js")))
 	log := &bytes.Buffer{}
+	root, err := os.OpenRoot(dir)
+	must(t, err)
+	t.Cleanup(func() { root.Close() })
 	h, err := New(Options{
-		Root: dir, Config: map[string]any{"gopkce": map[string]any{"clientId": "x"}},
+		Files: root.FS(), Config: map[string]any{"gopkce": map[string]any{"clientId": "x"}},
 		ConnectOrigins: []string{"https://idp.example.com"}, FormOrigins: []string{"https://idp.example.com"}, Log: log,
 	})
 	must(t, err)
@@ -257,7 +260,7 @@ func TestPrecompressedVariantUsedWhenFresh(t *testing.T) {
 }
 
 func TestHSTSOverHTTPS(t *testing.T) {
-	h, err := New(Options{Root: t.TempDir(), HTTPS: true})
+	h, err := New(Options{Files: os.DirFS(t.TempDir()), HTTPS: true})
 	must(t, err)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/nothing", nil))

@@ -377,7 +377,7 @@ func TestRefreshTokenLifetime(t *testing.T) {
 	e, p, _ := loggedInWith(t, false, func(cfg *Config) {
 		cfg.RefreshTokenLifetime = LifetimeAzureB2CSPA
 	})
-	info, _ := e.c.Info()
+	info, _ := e.c.Session()
 	if info.RefreshTokenExpiresAt != e.clock.Now().Add(24*time.Hour).UnixMilli() {
 		t.Fatalf("refresh expiry = %v", info.RefreshTokenExpiresAt)
 	}

@@ -1,0 +1,183 @@
+// Package app builds the demo's handler stack once, for every host that runs
+// it: cmd/serve natively (net/http) and cmd/edge on Cloudflare Workers
+// (workers.Serve). Whatever the page and the browser see is decided here:
+// the page's configuration (/config.json), the CSP origins it needs, the
+// static site with its security headers and precompressed assets, and the
+// routes mounted beside the site.
+//
+// Hosts differ only in what they pass in: where the assets come from (a
+// directory, embedded files, a Workers assets binding) and where the
+// configuration comes from (flags, Workers vars and secrets).
+package app
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gopkce/gopkce/cmd/internal/site"
+)
+
+// Provider is the identity provider the page talks to, as configured by the
+// host. Only public values: the page is a public client.
+type Provider struct {
+	Issuer                string
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+	LogoutEndpoint        string // Cognito /logout
+	EndSessionEndpoint    string // OpenID Connect end_session_endpoint
+	ClientID              string
+	Scope                 string
+	IssParameterSupported bool
+	// API is the URL of an API the demo calls with the bearer token.
+	API string
+}
+
+// DevProvider is the development provider (cmd/internal/devidp) at issuer,
+// with the client id both hosts register there.
+func DevProvider(issuer string) Provider {
+	return Provider{
+		Issuer:                issuer,
+		AuthorizationEndpoint: issuer + "/oauth2/authorize",
+		TokenEndpoint:         issuer + "/oauth2/token",
+		LogoutEndpoint:        issuer + "/logout",
+		ClientID:              DevClientID,
+		Scope:                 "openid email profile",
+		IssParameterSupported: true,
+		API:                   issuer + "/api/me",
+	}
+}
+
+// DevClientID is the demo's client id at the development provider.
+const DevClientID = "gopkce-demo"
+
+// Options are what a host passes to [New].
+type Options struct {
+	// SiteURL is the site's origin as the browser sees it
+	// (http://127.0.0.1:8080, https://gopkce.example.workers.dev), without
+	// a trailing slash. The redirect URI is SiteURL + "/callback".
+	SiteURL string
+	// Assets are the files of web/ (gopkce.wasm and its .br/.gz included).
+	Assets fs.FS
+	// Provider is the identity provider of the page.
+	Provider Provider
+
+	// Page settings (README, Configuration).
+	Storage              string        // "session", "local" or "memory"
+	RefreshMargin        time.Duration // refreshMarginSeconds
+	RefreshTokenLifetime string        // "cognito", "azure-b2c-spa" or seconds; "" for unknown
+
+	// HTTPS adds Strict-Transport-Security.
+	HTTPS bool
+	// Log receives the access log (paths only, never query strings).
+	Log io.Writer
+	// ConfigHook, when set, may change the page configuration (tests).
+	ConfigHook func(cfg map[string]any)
+}
+
+// RedirectURI is the page's callback URL.
+func (o Options) RedirectURI() string { return o.SiteURL + "/callback" }
+
+// PostLogoutURI is where the provider sends the browser after logout.
+func (o Options) PostLogoutURI() string { return o.SiteURL + "/" }
+
+// PageConfig is the "gopkce" object of /config.json: the argument of
+// gopkce.configure in web/app.js. Empty values are left out.
+func (o Options) PageConfig() map[string]any {
+	p := o.Provider
+	cfg := map[string]any{
+		"clientId":             p.ClientID,
+		"redirectUri":          o.RedirectURI(),
+		"storage":              o.Storage,
+		"refreshMarginSeconds": o.RefreshMargin.Seconds(),
+	}
+	if o.RefreshTokenLifetime != "" {
+		cfg["refreshTokenLifetime"] = lifetime(o.RefreshTokenLifetime)
+	}
+	for k, v := range map[string]string{
+		"issuer": p.Issuer, "authorizationEndpoint": p.AuthorizationEndpoint, "tokenEndpoint": p.TokenEndpoint,
+		"logoutEndpoint": p.LogoutEndpoint, "endSessionEndpoint": p.EndSessionEndpoint, "scope": p.Scope,
+	} {
+		if v != "" {
+			cfg[k] = v
+		}
+	}
+	if p.IssParameterSupported {
+		cfg["issParameterSupported"] = true
+	}
+	if o.ConfigHook != nil {
+		o.ConfigHook(cfg)
+	}
+	return cfg
+}
+
+// ConnectOrigins are the origins the page fetches from (CSP connect-src):
+// the token endpoint, the issuer and the API.
+func (o Options) ConnectOrigins() []string {
+	p := o.Provider
+	return Origins(p.TokenEndpoint, p.Issuer, p.API)
+}
+
+// FormOrigins are the origins of CSP form-action: the authorization
+// endpoint's.
+func (o Options) FormOrigins() []string {
+	return Origins(o.Provider.AuthorizationEndpoint)
+}
+
+// New returns the demo's handler: the routes below, each answering with the
+// site's security headers.
+func New(o Options) (http.Handler, error) {
+	if o.Assets == nil {
+		return nil, fmt.Errorf("app: no assets")
+	}
+	if _, err := url.Parse(o.SiteURL); err != nil || o.SiteURL == "" {
+		return nil, fmt.Errorf("app: site URL %q: %w", o.SiteURL, err)
+	}
+	s, err := site.New(site.Options{
+		Files:          o.Assets,
+		Config:         map[string]any{"gopkce": o.PageConfig(), "api": o.Provider.API},
+		ConnectOrigins: o.ConnectOrigins(),
+		FormOrigins:    o.FormOrigins(),
+		HTTPS:          o.HTTPS,
+		Log:            o.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	// Routes. Mount server-side handlers here (a token handler under
+	// /oauth/, demo APIs under /api/), so that both hosts serve them.
+	mux.Handle("/", s)
+	return mux, nil
+}
+
+// Origins returns the scheme://host of each URL, once, skipping empty and
+// relative ones.
+func Origins(urls ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, u := range urls {
+		pu, err := url.Parse(u)
+		if err != nil || pu.Host == "" {
+			continue
+		}
+		o := pu.Scheme + "://" + pu.Host
+		if !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// lifetime turns "2592000" into a number and leaves names as they are.
+func lifetime(s string) any {
+	if secs, err := strconv.ParseFloat(s, 64); err == nil {
+		return secs
+	}
+	return s
+}

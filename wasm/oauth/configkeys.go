@@ -1,0 +1,245 @@
+package oauth
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ConfigKey describes one key of the JSON configuration that the page
+// passes to configure(). The table [configKeys] below is the only place a
+// key is described: [ParseConfig] reads every key through it, the list of
+// known keys in its error messages comes from it, and tests hold
+// web/gopkce.d.ts (the Config interface), the README's configuration table
+// and cmd/serve's configuration to it.
+//
+// To add a key: add a field to [Config], add one entry to configKeys, then
+// run `go test ./wasm/oauth -run TestConfigKeyDocs -args -update` to rewrite
+// the README's table and the Config interface of gopkce.d.ts from it.
+type ConfigKey struct {
+	// Name is the JSON key, in camelCase.
+	Name string
+	// Type is the key's type as TypeScript spells it in gopkce.d.ts
+	// ("string", "boolean", "number", `"a" | "b"`...).
+	Type string
+	// Required keys have no default; the README shows "required".
+	Required bool
+	// Default is the README's "default" column, in Markdown.
+	Default string
+	// Doc is one line of Markdown: the README's "meaning" column and the
+	// doc comment in gopkce.d.ts.
+	Doc string
+	// set decodes the JSON value (never null: null means absent) into c.
+	// Its error is a message that follows the key's name.
+	set func(c *Config, v json.RawMessage) error
+}
+
+// keyType is a JSON type with its TypeScript spelling and its decoder.
+type keyType struct {
+	ts  string
+	set func(c *Config, v json.RawMessage) error
+}
+
+// configKeys is the configuration, one key per entry, in the order the
+// README and gopkce.d.ts list them.
+var configKeys = []ConfigKey{
+	{Name: "authorizationEndpoint", Required: true,
+		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only",
+		Type: tString, set: setString(func(c *Config) *string { return &c.AuthorizationEndpoint })},
+	{Name: "tokenEndpoint", Required: true,
+		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin",
+		Type: tString, set: setString(func(c *Config) *string { return &c.TokenEndpoint })},
+	{Name: "clientId", Required: true,
+		Doc:  "the public client (there is no secret in a browser)",
+		Type: tString, set: setString(func(c *Config) *string { return &c.ClientID })},
+	{Name: "redirectUri", Required: true,
+		Doc:  "sent exactly as given; the callback URL must match it",
+		Type: tString, set: setString(func(c *Config) *string { return &c.RedirectURI })},
+	{Name: "issuer", Default: "none",
+		Doc:  "compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock",
+		Type: tString, set: setString(func(c *Config) *string { return &c.Issuer })},
+	{Name: "issParameterSupported", Default: "`false`",
+		Doc:  "the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused",
+		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IssParameterSupported })},
+	{Name: "scope", Default: "none",
+		Doc:  "space-separated; `openid` adds a nonce that is checked in the ID token",
+		Type: tString, set: setString(func(c *Config) *string { return &c.Scope })},
+	{Name: "extraParams", Default: "none",
+		Doc:  "more authorization parameters (`prompt`, `login_hint`, ...); protocol parameters cannot be overridden",
+		Type: "Record<string, string>", set: setStringMap(func(c *Config) *map[string]string { return &c.ExtraParams })},
+	{Name: "logoutEndpoint", Default: "none",
+		Doc:  "Cognito `/logout` (`client_id`, `logout_uri`)",
+		Type: tString, set: setString(func(c *Config) *string { return &c.LogoutEndpoint })},
+	{Name: "endSessionEndpoint", Default: "none",
+		Doc:  "OpenID Connect logout (`client_id`, `post_logout_redirect_uri`)",
+		Type: tString, set: setString(func(c *Config) *string { return &c.EndSessionEndpoint })},
+	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
+		Doc:  "where the provider sends the browser after logout",
+		Type: tString, set: setString(func(c *Config) *string { return &c.PostLogoutRedirectURI })},
+	{Name: "storage", Default: "`\"session\"`",
+		Doc:  "tokens in `sessionStorage` (one tab), shared by every tab of the origin (`\"local\"`, kept in IndexedDB), or `\"memory\"`",
+		Type: `"session" | "local" | "memory"`, set: setEnum(func(c *Config, s string) { c.Storage = StorageKind(s) }, "session", "local", "memory")},
+	{Name: "refreshMarginSeconds", Default: "`60`",
+		Doc:  "refresh when the token expires within this",
+		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.RefreshMargin })},
+	{Name: "useToken", Default: "`\"access_token\"`",
+		Doc:  "which token `getToken` returns: `\"id_token\"` for APIs that still take the ID token",
+		Type: `"access_token" | "id_token"`, set: setEnum(func(c *Config, s string) { c.UseIDToken = s == "id_token" }, "access_token", "id_token")},
+	{Name: "refreshTokenLifetime", Default: "unknown",
+		Doc:  "seconds, `\"cognito\"` (30 days) or `\"azure-b2c-spa\"` (24 h, fixed), counted from the login: providers do not return it",
+		Type: `number | "cognito" | "azure-b2c-spa"`, set: setRefreshTokenLifetime},
+	{Name: "defaultExpiresInSeconds", Default: "`3600`",
+		Doc:  "the access token's lifetime when the response has no `expires_in`",
+		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.DefaultExpiresIn })},
+	{Name: "timeoutSeconds", Default: "`15`",
+		Doc:  "timeout of each token request",
+		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.Timeout })},
+	{Name: "apiOrigins", Default: "the origin of `redirectUri`",
+		Doc:  "the origins `gopkce.fetch` sends the token to, such as `\"https://api.example.com\"` (https, or http on loopback); any other URL is refused before sending",
+		Type: "string[]", set: setAPIOrigins},
+}
+
+// ConfigKeys returns the description of every configuration key, in order.
+func ConfigKeys() []ConfigKey { return append([]ConfigKey(nil), configKeys...) }
+
+// configKey returns the description of the key name.
+func configKey(name string) (ConfigKey, bool) {
+	for _, k := range configKeys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return ConfigKey{}, false
+}
+
+// knownKeys is the list of key names for error messages.
+func knownKeys() string {
+	names := make([]string, len(configKeys))
+	for i, k := range configKeys {
+		names[i] = k.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// The TypeScript spellings of the plain JSON types.
+const (
+	tString  = "string"
+	tBoolean = "boolean"
+	tNumber  = "number"
+)
+
+func setString(field func(*Config) *string) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) error {
+		if json.Unmarshal(v, field(c)) != nil {
+			return plainError("must be a string")
+		}
+		return nil
+	}
+}
+
+func setBool(field func(*Config) *bool) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) error {
+		if json.Unmarshal(v, field(c)) != nil {
+			return plainError("must be a boolean (true or false)")
+		}
+		return nil
+	}
+}
+
+func setStringMap(field func(*Config) *map[string]string) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) error {
+		if json.Unmarshal(v, field(c)) != nil {
+			return plainError("must be an object of strings")
+		}
+		return nil
+	}
+}
+
+func setSeconds(field func(*Config) *time.Duration) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) (err error) {
+		*field(c), err = jsonSeconds(v)
+		return err
+	}
+}
+
+// setEnum accepts one of values, as a string, and applies it.
+func setEnum(apply func(*Config, string), values ...string) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) error {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			for _, ok := range values {
+				if s == ok {
+					apply(c, s)
+					return nil
+				}
+			}
+		}
+		return plainError("must be " + quotedList(values))
+	}
+}
+
+func setAPIOrigins(c *Config, v json.RawMessage) error {
+	var list []string
+	if json.Unmarshal(v, &list) != nil {
+		return plainError(`must be an array of origins, such as ["https://api.example.com"]`)
+	}
+	c.APIOrigins = nil
+	for _, s := range list {
+		o, err := ParseAPIOrigin(s)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return plainError(e.msg + " (got " + strconv.Quote(s) + ")")
+			}
+			return err
+		}
+		c.APIOrigins = append(c.APIOrigins, o)
+	}
+	return nil
+}
+
+func setRefreshTokenLifetime(c *Config, v json.RawMessage) error {
+	presets := map[string]time.Duration{"cognito": LifetimeCognito, "azure-b2c-spa": LifetimeAzureB2CSPA}
+	var preset string
+	if json.Unmarshal(v, &preset) == nil {
+		d, ok := presets[preset]
+		if !ok {
+			return plainError(`must be a number of seconds, "cognito" or "azure-b2c-spa"`)
+		}
+		c.RefreshTokenLifetime = d
+		return nil
+	}
+	var err error
+	c.RefreshTokenLifetime, err = jsonSeconds(v)
+	return err
+}
+
+// quotedList spells values as `"a", "b" or "c"`.
+func quotedList(values []string) string {
+	var b strings.Builder
+	for i, v := range values {
+		switch {
+		case i == 0:
+		case i == len(values)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(`"` + v + `"`)
+	}
+	return b.String()
+}
+
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+func jsonSeconds(v json.RawMessage) (time.Duration, error) {
+	var f float64
+	if json.Unmarshal(v, &f) != nil || f < 0 || f > 10*365*24*3600 {
+		return 0, plainError("must be a number of seconds between 0 and ten years")
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}

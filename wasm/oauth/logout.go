@@ -1,0 +1,26 @@
+package oauth
+
+import "net/url"
+
+// Logout forgets the tokens and returns where to send the browser: the
+// provider's logout endpoint when configured (Cognito: client_id and
+// logout_uri; OpenID Connect RP-initiated logout: client_id and
+// post_logout_redirect_uri), or the post-logout URI. No token is put in the
+// URL (RFC 9700 §4.3.2), so id_token_hint is not sent.
+func (c *Client) Logout() (string, error) {
+	c.removeTokens()
+	c.emit(Event{Type: EventLoggedOut})
+	q := url.Values{"client_id": {c.cfg.ClientID}}
+	var ep string
+	switch {
+	case c.cfg.LogoutEndpoint != "":
+		ep = c.cfg.LogoutEndpoint
+		q.Set("logout_uri", c.cfg.PostLogoutRedirectURI)
+	case c.cfg.EndSessionEndpoint != "":
+		ep = c.cfg.EndSessionEndpoint
+		q.Set("post_logout_redirect_uri", c.cfg.PostLogoutRedirectURI)
+	default:
+		return c.cfg.PostLogoutRedirectURI, nil
+	}
+	return withQuery(ep, q), nil
+}

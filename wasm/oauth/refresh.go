@@ -1,0 +1,218 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+)
+
+// TokenOptions change one [Client.Token] call.
+type TokenOptions struct {
+	// ForceRefresh refreshes even if the token is still fresh.
+	ForceRefresh bool
+}
+
+// Token returns the token to present to APIs: the access token (or the ID
+// token when configured) while it is valid beyond the refresh margin;
+// otherwise it refreshes first (RFC 6749 §6).
+//
+// Refreshes are single-flight: every concurrent caller in this client shares
+// one refresh and gets the same result or the same error, and the refresh
+// itself runs under the [Locker] so that other holders of the same token
+// storage (other tabs) never send the same refresh token twice
+// (RFC 9700 §4.14.2). Errors: login_required when there is no session or the
+// provider refused the refresh token (tokens are then cleared);
+// network_error for transient failures (tokens are kept).
+func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
+	ts, err := c.Tokens(ctx, opts)
+	if err != nil {
+		return "", err
+	}
+	if c.cfg.UseIDToken {
+		if ts.IDToken == "" {
+			return "", NewError(CodeLoginRequired, "no ID token in the session (is openid in the scope?)")
+		}
+		return ts.IDToken, nil
+	}
+	return ts.AccessToken, nil
+}
+
+// Tokens returns a fresh token set, refreshing it when needed; see
+// [Client.Token]. It is for native programs that need the whole set; the
+// page sees only [Client.Token] and [Client.Session].
+func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, error) {
+	ts, err := c.loadTokens()
+	if err != nil {
+		return nil, err
+	}
+	if ts == nil {
+		return nil, NewError(CodeLoginRequired, "not logged in")
+	}
+	if err := c.endIfRefreshTokenExpired(ts); err != nil {
+		return nil, err
+	}
+	c.announceRefreshTokenExpiry(ts)
+	if !opts.ForceRefresh && c.fresh(ts) {
+		return ts, nil
+	}
+	return c.refreshShared(ctx, ts.AccessToken, opts.ForceRefresh)
+}
+
+// fresh reports whether the access token is valid beyond the margin.
+func (c *Client) fresh(ts *TokenSet) bool {
+	return c.opts.Now().Add(c.cfg.RefreshMargin).Before(ts.Expiry())
+}
+
+// flightCall is the refresh in flight in this client: callers that arrive
+// while it runs wait for its result instead of starting another.
+type flightCall struct {
+	done chan struct{}
+	ts   *TokenSet
+	err  error
+}
+
+// refreshShared joins the refresh in flight or starts one.
+func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*TokenSet, error) {
+	c.mu.Lock()
+	if f := c.flight; f != nil {
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.ts, f.err
+		case <-ctx.Done():
+			return nil, wrapError(CodeNetworkError, "gave up waiting for the refresh", ctx.Err())
+		}
+	}
+	f := &flightCall{done: make(chan struct{})}
+	c.flight = f
+	c.mu.Unlock()
+
+	// The refresh outlives a caller that gives up: others wait for it.
+	f.ts, f.err = c.refreshLocked(context.WithoutCancel(ctx), seen, force)
+
+	c.mu.Lock()
+	c.flight = nil
+	c.mu.Unlock()
+	close(f.done)
+	return f.ts, f.err
+}
+
+// refreshLocked takes the lock, re-reads storage (another tab may have
+// refreshed already) and refreshes only if the tokens are still the stale
+// ones this caller saw.
+func (c *Client) refreshLocked(ctx context.Context, seen string, force bool) (*TokenSet, error) {
+	var out *TokenSet
+	var events []Event
+	err := c.opts.Locker.WithLock(ctx, c.LockName(), func(ctx context.Context) error {
+		var err error
+		out, events, err = c.refresh(ctx, seen, force)
+		return err
+	})
+	for _, e := range events {
+		c.emit(e)
+	}
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = wrapError(CodeNetworkError, "could not take the refresh lock", err)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// refresh runs under the lock: it re-reads the tokens, sends the refresh
+// token (RFC 6749 §6) with the retry policy of retry.go, recovers from a
+// rotation by another tab (rotation.go) and stores the result. It returns
+// the events to emit once the lock is released.
+func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSet, []Event, error) {
+	ts, err := c.loadTokens()
+	if err != nil {
+		return nil, nil, err
+	}
+	if ts == nil {
+		return nil, nil, NewError(CodeLoginRequired, "not logged in")
+	}
+	if ts.AccessToken != seen && c.fresh(ts) {
+		return ts, nil, nil // someone else refreshed while we waited
+	}
+	if ts.RefreshToken == "" {
+		return nil, nil, NewError(CodeLoginRequired, "the access token expired and there is no refresh token")
+	}
+	if c.refreshTokenLifetime(ts).expired(c.opts.Now()) {
+		c.removeTokens()
+		return nil, []Event{{Type: EventLoginRequired, Code: CodeLoginRequired}}, errRefreshTokenExpired()
+	}
+	sent := ts.RefreshToken
+	recovered := false
+	for attempt := 1; ; attempt++ {
+		now := c.opts.Now()
+		tr, err := c.tokenRequest(ctx, url.Values{
+			"grant_type":    {"refresh_token"},
+			"refresh_token": {sent},
+			"client_id":     {c.cfg.ClientID},
+		})
+		if err == nil {
+			next, events, err := c.acceptRefresh(ts, sent, tr, now)
+			return next, events, err
+		}
+		var e *Error
+		errors.As(err, &e)
+		switch {
+		case e.Code == CodeNetworkError:
+			if d, again := retryDelay(attempt, e); again {
+				if err := c.opts.Sleep(ctx, d); err != nil {
+					return nil, nil, wrapError(CodeNetworkError, "refresh cancelled", err)
+				}
+				continue
+			}
+			if !force && c.opts.Now().Before(ts.Expiry()) {
+				// Within the margin but not yet expired: keep serving the
+				// token rather than fail; the next call tries again.
+				return ts, nil, nil
+			}
+		case e.Code == CodeInvalidGrant:
+			if !recovered {
+				if cur, ok := c.rotatedElsewhere(sent); ok {
+					recovered = true
+					if c.fresh(cur) {
+						return cur, nil, nil
+					}
+					ts, sent = cur, cur.RefreshToken
+					continue
+				}
+			}
+			c.removeTokens()
+			return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidGrant}},
+				&Error{Code: CodeLoginRequired, Description: e.Description, Status: e.Status, msg: "the provider refused the refresh token; log in again", err: e}
+		}
+		return nil, nil, err
+	}
+}
+
+// acceptRefresh turns a refresh response into the token set to store: the
+// refresh token, ID token and scope carry over when the response omits
+// them, and a new ID token must name the same issuer and subject.
+func (c *Client) acceptRefresh(prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
+	next := c.newTokenSet(tr, now)
+	next.LoginAt = prev.LoginAt
+	if next.RefreshToken == "" {
+		next.RefreshToken = sent // Cognito: the old one stays valid (RFC 6749 §6)
+	}
+	if next.IDToken == "" {
+		next.IDToken = prev.IDToken
+	} else if err := sameSubject(prev.IDToken, next.IDToken); err != nil {
+		c.removeTokens()
+		return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}}, err
+	}
+	if next.Scope == "" {
+		next.Scope = prev.Scope
+	}
+	// The rotated refresh token is stored before anyone sees the new access
+	// token (checklist 10).
+	if err := c.storeTokens(next); err != nil {
+		return nil, nil, err
+	}
+	return next, []Event{{Type: EventTokensChanged, ExpiresAt: next.Expiry()}}, nil
+}

@@ -1,0 +1,78 @@
+package oauth
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Token storage. The token set is kept as one JSON entry in the token
+// storage ([Options.TokenStorage]: the tab's sessionStorage, IndexedDB
+// shared by every tab, or memory), under a key named from the client and
+// the issuer so that two configurations never read each other's tokens.
+
+// maxTokenSetSize caps a stored token set; a bigger entry is unreadable.
+const maxTokenSetSize = 64 << 10
+
+// TokenSet is what is kept in token storage.
+type TokenSet struct {
+	V            int    `json:"v"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	// ExpiresAt is local receipt time plus expires_in, in Unix milliseconds:
+	// the device clock may be wrong, but its error cancels out.
+	ExpiresAt int64 `json:"expires_at"`
+	// LoginAt is when the login that issued the refresh token completed,
+	// in Unix milliseconds: refresh-token lifetimes count from it.
+	LoginAt int64 `json:"login_at"`
+}
+
+// Expiry returns the access token's local expiry time.
+func (t *TokenSet) Expiry() time.Time { return time.UnixMilli(t.ExpiresAt) }
+
+func (c *Client) tokensKey() string { return "gopkce:tokens:" + c.cfg.sessionKey() }
+
+// loadTokens reads the token set; nil without error means logged out. A
+// corrupt entry is removed and reported as login_required.
+func (c *Client) loadTokens() (*TokenSet, error) {
+	raw, ok, err := c.opts.TokenStorage.Get(c.tokensKey())
+	if err != nil {
+		return nil, wrapError(CodeStorageError, "cannot read the tokens", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	var ts TokenSet
+	if len(raw) > maxTokenSetSize || json.Unmarshal([]byte(raw), &ts) != nil || ts.V != 1 || ts.AccessToken == "" || ts.ExpiresAt == 0 {
+		c.removeTokens()
+		return nil, NewError(CodeLoginRequired, "the stored tokens were unreadable and have been removed")
+	}
+	return &ts, nil
+}
+
+func (c *Client) storeTokens(ts *TokenSet) error {
+	data, _ := json.Marshal(ts)
+	if err := c.opts.TokenStorage.Set(c.tokensKey(), string(data)); err != nil {
+		return wrapError(CodeStorageError, "cannot store the tokens", err)
+	}
+	return nil
+}
+
+func (c *Client) removeTokens() { c.opts.TokenStorage.Remove(c.tokensKey()) }
+
+// ForgetRefreshToken removes the refresh token from the stored token set and
+// keeps the access token until it expires. A duplicated browser tab calls
+// it at start-up, before any refresh: its session storage is a copy of a
+// live tab's, and sending the copied refresh token after the original
+// rotated it would make a rotating provider revoke the grant of both
+// (RFC 9700 §4.14.2). It takes no lock, so a [Locker] may call it.
+func (c *Client) ForgetRefreshToken() error {
+	ts, err := c.loadTokens()
+	if err != nil || ts == nil || ts.RefreshToken == "" {
+		return err
+	}
+	ts.RefreshToken = ""
+	return c.storeTokens(ts)
+}
