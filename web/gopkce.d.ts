@@ -78,6 +78,8 @@ export interface Config {
   defaultExpiresInSeconds?: number;
   /** timeout of each token request. Default: `15` */
   timeoutSeconds?: number;
+  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback); any other URL is refused before sending. Default: the origin of `redirectUri` */
+  apiOrigins?: string[];
 }
 
 export interface Session {

@@ -98,6 +98,10 @@ type Config struct {
 	// the handler keeps it in an HttpOnly cookie. TokenEndpoint is then
 	// not set.
 	TokenHandler string
+	// APIOrigins are the origins that [Client.APIToken] (gopkce.fetch)
+	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
+	// the redirect URI's origin, the page's own, only.
+	APIOrigins []string
 }
 
 // ParseConfig decodes the JSON configuration a page passes to configure()

@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -97,6 +99,9 @@ var configKeys = []ConfigKey{
 	{Name: "timeoutSeconds", Default: "`15`",
 		Doc:  "timeout of each token request",
 		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.Timeout })},
+	{Name: "apiOrigins", Default: "the origin of `redirectUri`",
+		Doc:  "the origins `gopkce.fetch` sends the token to, such as `\"https://api.example.com\"` (https, or http on loopback); any other URL is refused before sending",
+		Type: "string[]", set: setAPIOrigins},
 }
 
 // ConfigKeys returns the description of every configuration key, in order.
@@ -176,6 +181,26 @@ func setEnum(apply func(*Config, string), values ...string) func(*Config, json.R
 		}
 		return plainError("must be " + quotedList(values))
 	}
+}
+
+func setAPIOrigins(c *Config, v json.RawMessage) error {
+	var list []string
+	if json.Unmarshal(v, &list) != nil {
+		return plainError(`must be an array of origins, such as ["https://api.example.com"]`)
+	}
+	c.APIOrigins = nil
+	for _, s := range list {
+		o, err := ParseAPIOrigin(s)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return plainError(e.msg + " (got " + strconv.Quote(s) + ")")
+			}
+			return err
+		}
+		c.APIOrigins = append(c.APIOrigins, o)
+	}
+	return nil
 }
 
 func setRefreshTokenLifetime(c *Config, v json.RawMessage) error {
