@@ -30,6 +30,7 @@ func main() {
 	api.Set("getClaims", async(getClaims))
 	api.Set("getSession", async(getSession))
 	api.Set("logout", async(logout))
+	api.Set("apiToken", async(apiToken))
 	ns := js.Global().Get("gopkce")
 	if !ns.Truthy() || ns.Get("_bind").Type() != js.TypeFunction {
 		js.Global().Get("console").Call("error", "gopkce: load gopkce.js, which starts this module")
@@ -213,6 +214,29 @@ func getToken(args []js.Value) (any, error) {
 	return c.Token(context.Background(), opts)
 }
 
+// apiToken(url, {rejected, challenge}): the token gopkce.fetch attaches to
+// a request for url, or, after a 401, the token for its one retry (""
+// when the 401 stands); see oauth.Client.APIToken.
+func apiToken(args []js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 0 || args[0].Type() != js.TypeString {
+		return nil, oauth.NewError(oauth.CodeInvalidArgument, "apiToken takes a URL")
+	}
+	var rejected, challenge string
+	if len(args) > 1 && args[1].Type() == js.TypeObject {
+		if v := args[1].Get("rejected"); v.Type() == js.TypeString {
+			rejected = v.String()
+		}
+		if v := args[1].Get("challenge"); v.Type() == js.TypeString {
+			challenge = v.String()
+		}
+	}
+	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
+}
+
 // getClaims(): the ID token's claims (or the access token's), or null.
 func getClaims([]js.Value) (any, error) {
 	c, err := current()
@@ -245,7 +269,7 @@ func logout(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := c.Logout()
+	u, err := c.Logout(context.Background())
 	if err != nil {
 		return nil, err
 	}

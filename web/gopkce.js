@@ -156,6 +156,33 @@
     return goGetToken.apply(null, arguments);
   }
 
+  /**
+   * fetch with "Authorization: Bearer <token>" (RFC 6750 §2.1), for the
+   * origins listed in apiOrigins only: any other URL is refused with code
+   * origin_not_allowed before anything is sent. On a 401 whose
+   * WWW-Authenticate says error="invalid_token" (RFC 6750 §3.1) it
+   * refreshes once and retries once; any other answer is returned as is.
+   */
+  function apiFetch(input, init) {
+    return api.then(async function (impl) {
+      const request = new Request(input, init);
+      const retry = request.clone(); // a body can be read once: keep a copy
+      const token = await impl.apiToken(request.url);
+      request.headers.set("Authorization", "Bearer " + token);
+      const response = await fetch(request);
+      if (response.status !== 401) {
+        return response;
+      }
+      const challenge = response.headers.get("WWW-Authenticate") || "";
+      const fresh = await impl.apiToken(request.url, { rejected: token, challenge: challenge });
+      if (!fresh) {
+        return response;
+      }
+      retry.headers.set("Authorization", "Bearer " + fresh);
+      return fetch(retry);
+    });
+  }
+
   const ns = {
     _loader: true,
     /** Resolves when the module is running; rejects with code load_error. */
@@ -167,6 +194,7 @@
     getClaims: call("getClaims"),
     getSession: call("getSession"),
     logout: call("logout"),
+    fetch: apiFetch,
     load: load,
     /** Subscribes to an event ("*" for all); returns the unsubscribe function. */
     on: function (type, fn) {

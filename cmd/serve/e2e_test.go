@@ -48,6 +48,8 @@ func TestE2E(t *testing.T) {
 	t.Run("refresh_invalid_grant", testRefreshInvalidGrant)
 	t.Run("refresh_network_failure", testRefreshNetworkFailure)
 	t.Run("logout", testLogout)
+	t.Run("fetch_retry_once", testFetchRetry)
+	t.Run("fetch_unlisted_origin", testFetchUnlistedOrigin)
 	t.Run("config_client_secret", func(t *testing.T) {
 		testConfigRefused(t, func(c map[string]any) { c["clientSecret"] = "s3cr3t-value" }, "clientSecret")
 	})

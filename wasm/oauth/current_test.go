@@ -103,7 +103,7 @@ func TestPublishedTokenFollowsTheSession(t *testing.T) {
 	if e.pub.servable(e.clock.Now()) == "" {
 		t.Fatal("second login not published")
 	}
-	if _, err := e.c.Logout(); err != nil {
+	if _, err := e.c.Logout(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.pub.servable(e.clock.Now()); got != "" {

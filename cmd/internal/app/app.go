@@ -71,6 +71,11 @@ type Options struct {
 	RefreshMargin        time.Duration // refreshMarginSeconds
 	RefreshTokenLifetime string        // "cognito", "azure-b2c-spa" or seconds; "" for unknown
 
+	// HTTPClient makes the server's outbound calls (token endpoint, APIs).
+	// nil: http.DefaultClient natively; on Workers, cmd/edge passes the
+	// client over the Workers fetch (github.com/syumai/workers).
+	HTTPClient *http.Client
+
 	// HTTPS adds Strict-Transport-Security.
 	HTTPS bool
 	// Log receives the access log (paths only, never query strings).
@@ -108,6 +113,9 @@ func (o Options) PageConfig() map[string]any {
 	}
 	if p.IssParameterSupported {
 		cfg["issParameterSupported"] = true
+	}
+	if api := Origins(p.API); len(api) > 0 {
+		cfg["apiOrigins"] = api // gopkce.fetch sends the token there only
 	}
 	if o.ConfigHook != nil {
 		o.ConfigHook(cfg)

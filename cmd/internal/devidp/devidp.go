@@ -37,24 +37,6 @@ const (
 	Rotating RefreshMode = "rotating"
 )
 
-// Client is a registered client: public unless it has a Secret.
-type Client struct {
-	ID string
-	// RedirectURIs are matched exactly (RFC 9700 §4.1.3).
-	RedirectURIs []string
-	// LogoutURIs are the allowed logout_uri values of /logout.
-	LogoutURIs []string
-	// Secret makes the client confidential: it must then authenticate at
-	// the token and revocation endpoints (RFC 6749 §2.3.1).
-	Secret string
-	// AuthMethod is a confidential client's only accepted method:
-	// [ClientSecretBasic] (the default) or [ClientSecretPost].
-	AuthMethod string
-	// Scopes are what a confidential client may ask for with the
-	// client_credentials grant (RFC 6749 §4.4); none: the grant is refused.
-	Scopes []string
-}
-
 // Options configure a [Server].
 type Options struct {
 	Clients        []Client
@@ -91,7 +73,8 @@ type Server struct {
 	logouts   []url.Values
 	apiCalls  int
 
-	revocations int
+	apiRequests, apiRejects int
+	revocations             int
 }
 
 type user struct {
