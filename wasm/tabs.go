@@ -52,7 +52,10 @@ func randomID() string {
 // missing nothing is detected: the tab keeps its copy.
 func detectDuplicate(logins webStorage) {
 	tabOnce.Do(func() {
-		locks := js.Global().Get("navigator").Get("locks")
+		locks := js.Undefined()
+		if nav := js.Global().Get("navigator"); nav.Truthy() {
+			locks = nav.Get("locks")
+		}
 		if !locks.Truthy() {
 			close(tabDone)
 			return
