@@ -254,7 +254,7 @@ func logout(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := c.Logout()
+	u, err := c.Logout(context.Background())
 	if err != nil {
 		return nil, err
 	}

@@ -49,8 +49,10 @@ export interface GopkceError extends Error {
 export interface Config {
   /** https, or http on localhost / 127.0.0.1 / [::1] only */
   authorizationEndpoint: string;
-  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin */
-  tokenEndpoint: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: required without `tokenHandler` */
+  tokenEndpoint?: string;
+  /** same-origin path of a server-side token handler (`"/oauth"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie */
+  tokenHandler?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
   /** sent exactly as given; the callback URL must match it */
