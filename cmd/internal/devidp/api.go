@@ -46,8 +46,22 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"message": "hello " + claims["username"].(string), "claims": claims})
 }
 
-// Verify checks an access token issued by this provider.
+// Verify checks an access token issued by this provider to a user.
 func (s *Server) Verify(tok string) (jwt.MapClaims, error) {
+	claims, err := s.verifyAccess(tok)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := claims["username"].(string); !ok {
+		return nil, errors.New("no username")
+	}
+	return claims, nil
+}
+
+// verifyAccess checks an access token of this provider, a user's or a
+// client's (client_credentials): signature, issuer, expiry, token_use and
+// that its grant was not revoked.
+func (s *Server) verifyAccess(tok string) (jwt.MapClaims, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
 		return &s.key.PublicKey, nil
@@ -58,9 +72,6 @@ func (s *Server) Verify(tok string) (jwt.MapClaims, error) {
 	}
 	if claims["token_use"] != "access" {
 		return nil, errors.New("not an access token")
-	}
-	if _, ok := claims["username"].(string); !ok {
-		return nil, errors.New("no username")
 	}
 	gid, _ := claims["gid"].(string)
 	s.mu.Lock()

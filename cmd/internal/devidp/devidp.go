@@ -75,6 +75,7 @@ type Server struct {
 
 	apiRequests, apiRejects int
 	revocations             int
+	recordsAPI              recordsAPI
 }
 
 type user struct {
@@ -205,6 +206,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("/api/me", s.me)
+	mux.HandleFunc("/api/records", s.records)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Referrer-Policy", "no-referrer")
@@ -234,7 +236,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"end_session_endpoint":                           s.issuer + "/logout",
 		"userinfo_endpoint":                              s.issuer + "/api/me",
 		"response_types_supported":                       []string{"code"},
-		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials"},
 		"code_challenge_methods_supported":               []string{"S256"},
 		"token_endpoint_auth_methods_supported":          []string{"none", ClientSecretBasic, ClientSecretPost},
 		"revocation_endpoint":                            s.issuer + "/oauth2/revoke",

@@ -199,6 +199,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		resp, code, desc = s.exchange(f)
 	case "refresh_token":
 		resp, code, desc = s.refreshGrant(f)
+	case "client_credentials":
+		resp, code, desc = s.clientCredentials(client, f)
 	case "":
 		code, desc = "invalid_request", "grant_type is required"
 	default:
