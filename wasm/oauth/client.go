@@ -34,6 +34,10 @@ type Options struct {
 	Signatures SignatureVerifier
 	// Keys replaces the key set fetched from jwks_uri (tests, pinned keys).
 	Keys KeySource
+	// OnToken receives the current token and the moment it stops being
+	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
+	// called synchronously, in order, and must not call the client.
+	OnToken func(token string, freshUntil time.Time)
 }
 
 // Event types reported through [Options.OnEvent].
@@ -73,6 +77,10 @@ type Client struct {
 	mergedFrom *ProviderMetadata
 	keys       *RemoteKeys
 	keysURI    string
+	// pubMu orders publications to [Options.OnToken]; gen counts changes
+	// of the stored session.
+	pubMu sync.Mutex
+	gen   uint64
 }
 
 // NewClient returns a client for cfg, which must have been validated by

@@ -1,16 +1,16 @@
 package oauth
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"math/big"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
 )
 
 // seqReader yields 0, 1, 2, ... so that generated values are predictable.
@@ -225,6 +224,7 @@ type env struct {
 	sleeps *atomic.Int64
 	timers *timerLog
 	nonce  atomic.Value // the nonce of the last login, for the token handler
+	pub    *pubLog
 }
 
 // timerLog records AfterFunc calls instead of running them.
@@ -264,12 +264,13 @@ func (l *eventLog) types() []string {
 
 func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}}
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, pub: &pubLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
 		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
 		Sleep:      func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
 		AfterFunc:  e.timers.after,
+		OnToken:    e.pub.set,
 		Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
 	})
 	if err != nil {

@@ -127,7 +127,9 @@ func (c *Config) applyPresets() error {
 	}
 	fill(&c.Issuer, p.Issuer)
 	fill(&c.AuthorizationEndpoint, p.AuthorizationEndpoint)
-	fill(&c.TokenEndpoint, p.TokenEndpoint)
+	if c.TokenHandler == "" {
+		fill(&c.TokenEndpoint, p.TokenEndpoint)
+	}
 	fill(&c.RevocationEndpoint, p.RevocationEndpoint)
 	fill(&c.JWKSURI, p.JWKSURI)
 	fill(&c.DiscoveryURL, p.DiscoveryURL)
@@ -145,6 +147,6 @@ func (c *Config) applyPresets() error {
 // without a key set.
 func (c *Config) needsDiscovery() bool {
 	return c.Discovery || c.DiscoveryURL != "" ||
-		c.AuthorizationEndpoint == "" || c.TokenEndpoint == "" ||
+		c.AuthorizationEndpoint == "" || c.TokenEndpoint == "" && c.TokenHandler == "" ||
 		c.hasOpenID() && c.JWKSURI == ""
 }
