@@ -88,6 +88,8 @@ type e2eOptions struct {
 	storage       string
 	lifetime      string
 	configHook    func(map[string]any)
+	tokenHandler  bool   // -token-handler: the confidential client behind /oauth/
+	authStyle     string // -auth-style; default client_secret_basic
 }
 
 func newE2E(tb testing.TB, eo e2eOptions) *e2e {
@@ -113,6 +115,10 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	}
 	if eo.lifetime != "" {
 		o.refreshTokenLifetime = eo.lifetime
+	}
+	o.tokenHandler, o.authStyle, o.m2mScope = eo.tokenHandler, "client_secret_basic", "api/write"
+	if eo.authStyle != "" {
+		o.authStyle = eo.authStyle
 	}
 	e := &e2e{tb: tb}
 	st, err := start(o, io.Discard, logWriter{e})
