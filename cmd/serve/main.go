@@ -68,6 +68,9 @@ type options struct {
 
 	// configHook lets tests change the page's configuration.
 	configHook func(cfg map[string]any)
+	// wrapSite lets tests and benchmarks serve more pages beside the site
+	// (the floor page); it receives the page configuration.
+	wrapSite func(site http.Handler, pageConfig map[string]any) http.Handler
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -242,6 +245,9 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 	h, err := app.New(ao)
 	if err != nil {
 		return fail(err)
+	}
+	if o.wrapSite != nil {
+		h = o.wrapSite(h, ao.PageConfig())
 	}
 	st.serve(siteLn, h)
 	return st, nil
