@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"time"
 
@@ -75,6 +76,10 @@ type Options struct {
 	// nil: http.DefaultClient natively; on Workers, cmd/edge passes the
 	// client over the Workers fetch (github.com/syumai/workers).
 	HTTPClient *http.Client
+
+	// Compress encodes files that have no precompressed variant; see
+	// site.Options.Compress. nil serves only precompressed variants.
+	Compress func(enc string, data []byte) ([]byte, error)
 
 	// HTTPS adds Strict-Transport-Security.
 	HTTPS bool
@@ -147,6 +152,7 @@ func New(o Options) (http.Handler, error) {
 		Config:         map[string]any{"gopkce": o.PageConfig(), "api": o.Provider.API},
 		ConnectOrigins: o.ConnectOrigins(),
 		FormOrigins:    o.FormOrigins(),
+		Compress:       o.Compress,
 		HTTPS:          o.HTTPS,
 		Log:            o.Log,
 	})
@@ -157,7 +163,28 @@ func New(o Options) (http.Handler, error) {
 	// Routes. Mount server-side handlers here (a token handler under
 	// /oauth/, demo APIs under /api/), so that both hosts serve them.
 	mux.Handle("/", s)
-	return mux, nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux answers a path that is not clean ("//evil.example/",
+		// "/a/../b") with a redirect to its cleaned form; the site
+		// refuses it with a 404 instead, with its headers.
+		if !clean(r.URL.Path) {
+			s.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}), nil
+}
+
+// clean reports whether ServeMux would route p without redirecting.
+func clean(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if c != "/" && p[len(p)-1] == '/' {
+		c += "/"
+	}
+	return c == p
 }
 
 // Origins returns the scheme://host of each URL, once, skipping empty and
