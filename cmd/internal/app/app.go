@@ -119,6 +119,9 @@ func (o Options) PageConfig() map[string]any {
 	if p.IssParameterSupported {
 		cfg["issParameterSupported"] = true
 	}
+	if api := Origins(p.API); len(api) > 0 {
+		cfg["apiOrigins"] = api // gopkce.fetch sends the token there only
+	}
 	if o.ConfigHook != nil {
 		o.ConfigHook(cfg)
 	}
