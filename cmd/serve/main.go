@@ -214,6 +214,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		Storage:              o.storage,
 		RefreshMargin:        o.refreshMargin,
 		RefreshTokenLifetime: o.refreshTokenLifetime,
+		Compress:             build.Compress,
 		Log:                  log,
 		ConfigHook:           o.configHook,
 	}

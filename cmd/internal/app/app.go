@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"time"
 
@@ -85,6 +86,10 @@ type Options struct {
 	// M2M, when set, mounts POST /api/m2m: a server-side call of a
 	// protected API with a client_credentials token (see confidential.go).
 	M2M *M2M
+
+	// Compress encodes files that have no precompressed variant; see
+	// site.Options.Compress. nil serves only precompressed variants.
+	Compress func(enc string, data []byte) ([]byte, error)
 
 	// HTTPS adds Strict-Transport-Security.
 	HTTPS bool
@@ -171,6 +176,7 @@ func New(o Options) (http.Handler, error) {
 		Config:         pageConfig,
 		ConnectOrigins: o.ConnectOrigins(),
 		FormOrigins:    o.FormOrigins(),
+		Compress:       o.Compress,
 		HTTPS:          o.HTTPS,
 		Log:            o.Log,
 	})
@@ -184,7 +190,28 @@ func New(o Options) (http.Handler, error) {
 	if err := o.mountConfidential(mux); err != nil {
 		return nil, err
 	}
-	return mux, nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux answers a path that is not clean ("//evil.example/",
+		// "/a/../b") with a redirect to its cleaned form; the site
+		// refuses it with a 404 instead, with its headers.
+		if !clean(r.URL.Path) {
+			s.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}), nil
+}
+
+// clean reports whether ServeMux would route p without redirecting.
+func clean(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if c != "/" && p[len(p)-1] == '/' {
+		c += "/"
+	}
+	return c == p
 }
 
 // Origins returns the scheme://host of each URL, once, skipping empty and
