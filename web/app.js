@@ -20,6 +20,7 @@
     $("error-code").textContent = err && err.code ? err.code : "error";
     $("error-message").textContent = err && err.message ? err.message : String(err);
     $("error-description").textContent = err && err.description ? err.description : "";
+    $("error").dataset.check = (err && (err.check || err.field)) || "";
     show("error", true);
   }
 

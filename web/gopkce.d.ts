@@ -18,6 +18,7 @@ export type ErrorCode =
   | "invalid_response"
   | "invalid_grant"
   | "invalid_id_token"
+  | "invalid_discovery"
   | "storage_error"
   | "provider_error"
   | "load_error"
@@ -44,6 +45,13 @@ export interface GopkceError extends Error {
   field?: string;
   /** HTTP status of the token endpoint's answer, when there was one. */
   status?: number;
+  /**
+   * The ID token check that failed (invalid_id_token, or login_required
+   * after a refresh whose ID token was refused): "present", "format", "alg",
+   * "iss", "aud", "azp", "exp", "nbf", "iat", "sub", "nonce", "auth_time",
+   * "kid" or "signature". For invalid_discovery, `field` names the member.
+   */
+  check?: string;
 }
 
 export interface Config {
@@ -136,8 +144,18 @@ export interface Gopkce {
   handleCallback(url?: string): Promise<{ returnTo: string }>;
   /** A valid token, refreshed when near expiry, one refresh at a time. */
   getToken(options?: { forceRefresh?: boolean }): Promise<string>;
-  /** Claims of the ID token (or the access token), decoded, not verified. */
+  /**
+   * Claims of the session's ID token, or null. The ID token was verified
+   * before it was stored: signature against the provider's key set, iss,
+   * aud, azp, exp, iat, sub and nonce (OpenID Connect Core §3.1.3.7), and
+   * on refresh the same iss, sub and aud (§12.2).
+   */
   getClaims(): Promise<Record<string, unknown> | null>;
+  /**
+   * Claims decoded from a JWT access token, or null (opaque token). NOT
+   * verified: for display; the API that receives the token verifies it.
+   */
+  getUnverifiedAccessTokenClaims(): Promise<Record<string, unknown> | null>;
   getSession(): Promise<Session>;
   /** Forgets the tokens and visits the provider's logout endpoint. */
   logout(options?: { navigate?: boolean }): Promise<string>;
@@ -162,6 +180,7 @@ export const startLogin: Gopkce["startLogin"];
 export const handleCallback: Gopkce["handleCallback"];
 export const getToken: Gopkce["getToken"];
 export const getClaims: Gopkce["getClaims"];
+export const getUnverifiedAccessTokenClaims: Gopkce["getUnverifiedAccessTokenClaims"];
 export const getSession: Gopkce["getSession"];
 export const logout: Gopkce["logout"];
 export const on: Gopkce["on"];
