@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -111,8 +112,12 @@ func wantOutcome(t *testing.T, err error, c IDTokenCase) {
 		return
 	}
 	var e *oauth.Error
-	if !errors.As(err, &e) || e.Code != c.WantCode || oauth.FailedCheck(err) != c.WantCheck {
-		t.Fatalf("got %v (check %q), want %s naming check %q", err, oauth.FailedCheck(err), c.WantCode, c.WantCheck)
+	check := oauth.FailedCheck(err)
+	if errors.As(err, &e) && e.Code == oauth.CodeInvalidDiscovery {
+		check = e.Field
+	}
+	if e == nil || e.Code != c.WantCode || check != c.WantCheck {
+		t.Fatalf("got %v (check %q), want %s naming check %q", err, check, c.WantCode, c.WantCheck)
 	}
 }
 
@@ -236,3 +241,90 @@ func TestDifferentialJWT(t *testing.T) {
 }
 
 var _ = time.Second
+
+// TestIDTokenCasesClient plays the table through the whole client (the
+// core with net/http and the golang-jwt verifier), configured by discovery
+// alone: a refused callback stores nothing, a refused refresh ends the
+// session with login_required, a discovery document naming another issuer
+// stops the login before any redirect.
+func TestIDTokenCasesClient(t *testing.T) {
+	for _, c := range IDTokenCases {
+		t.Run(c.Name, func(t *testing.T) {
+			f := newFixture(t, Cognito)
+			tokens := oauth.NewMemoryStorage()
+			cl, err := oauth.NewClient(oauth.Config{
+				Issuer: f.s.Issuer(), ClientID: "spa", RedirectURI: redirect, Scope: "openid email",
+			}, oauth.Options{
+				Transport: oauthhttp.New(nil), Signatures: oauthjwt.Verifier{}, Now: f.clock, TokenStorage: tokens,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Refresh {
+				f.s.SetIDTokenCase(c.Name)
+			}
+			docs, sets := f.s.DiscoveryRequests(), f.s.KeySetRequests()
+			u, err := cl.StartLogin("/")
+			if c.WantCode == oauth.CodeInvalidDiscovery {
+				wantOutcome(t, err, c)
+				if u != "" || f.s.TokenRequests("authorization_code") != 0 {
+					t.Fatal("a login went ahead")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.s.DiscoveryRequests()-docs != 1 || f.s.KeySetRequests()-sets != 1 {
+				t.Fatalf("startLogin fetched discovery %d times and the key set %d times, want 1 and 1",
+					f.s.DiscoveryRequests()-docs, f.s.KeySetRequests()-sets)
+			}
+			au, _ := url.Parse(u)
+			code := f.code(t, au.Query(), "alice")
+			cb := redirect + "?" + url.Values{"code": {code}, "state": {au.Query().Get("state")}, "iss": {f.s.Issuer()}}.Encode()
+			_, err = cl.HandleCallback(context.Background(), cb)
+			if !c.Refresh {
+				wantOutcome(t, err, c)
+				keys, _ := tokens.Keys("")
+				if (err != nil) != (len(keys) == 0) {
+					t.Fatalf("after the callback (err %v) the token storage holds %v", err, keys)
+				}
+				wantSets := 1
+				if c.Name == "unknown_kid_rotation" {
+					wantSets = 2
+				}
+				if n := f.s.KeySetRequests() - sets; err == nil && n != wantSets {
+					t.Fatalf("%d key-set fetches, want %d", n, wantSets)
+				}
+				if err == nil {
+					claims, _ := cl.Claims()
+					if claims["sub"] == nil || claims["aud"] != "spa" {
+						t.Fatalf("claims after login: %v", claims)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("login before the refresh: %v", err)
+			}
+			f.s.SetIDTokenCase(c.Name)
+			_, err = cl.Token(context.Background(), oauth.TokenOptions{ForceRefresh: true})
+			if c.WantCode == "" {
+				if err != nil {
+					t.Fatalf("refresh refused: %v", err)
+				}
+				return
+			}
+			var e *oauth.Error
+			if !errors.As(err, &e) || e.Code != oauth.CodeLoginRequired || oauth.FailedCheck(err) != c.WantCheck {
+				t.Fatalf("refresh: got %v (check %q), want login_required from check %q", err, oauth.FailedCheck(err), c.WantCheck)
+			}
+			if keys, _ := tokens.Keys(""); len(keys) != 0 {
+				t.Fatalf("session kept after a refused refresh: %v", keys)
+			}
+			if claims, _ := cl.Claims(); claims != nil {
+				t.Fatalf("claims after a refused refresh: %v", claims)
+			}
+		})
+	}
+}
