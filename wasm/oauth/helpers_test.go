@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -386,3 +387,5 @@ func itoa(n int) string {
 func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func jsonNum(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
