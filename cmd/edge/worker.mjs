@@ -2,22 +2,22 @@
 // with GOOS=js GOARCH=wasm) and hands it every request.
 //
 // Unlike the glue of github.com/syumai/workers, which starts a Go program
-// per request, this one starts one per isolate, on its first request, and
-// keeps it: its caches (asset bytes, hashes, encodings) then serve every
-// later request, and a request costs no Go start-up. If the program exits
-// (a panic), the next request starts a new one.
+// per request, this one starts one per isolate, in the global scope (while
+// Cloudflare still does the TLS handshake, within the 1 s start-up limit),
+// and keeps it: its caches (asset bytes, hashes, encodings) then serve
+// every request of the isolate, and a request costs no Go start-up. If the
+// program exits (a panic), the next request starts a new one.
+import { env } from "cloudflare:workers";
 import "./build/wasm_exec.js"; // the toolchain's, copied by `go run .`
 import mod from "./build/app.wasm"; // compiled once, at upload
 
-let app; // Promise of the program's request handler
-
-function start(env, ctx) {
+function start() {
   // syumai/workers reads its runtime context from the global "context"
-  // when the program starts: the bindings (env), which are the same for
-  // every request of an isolate, and "binding", where it puts
-  // handleRequest. ctx (waitUntil) is unused.
+  // when the program starts: the bindings (env: vars, secrets, ASSETS),
+  // the same for every request of an isolate, and "binding", where it
+  // puts handleRequest. There is no per-request ctx (waitUntil): unused.
   const binding = {};
-  globalThis.context = { env, ctx, binding };
+  globalThis.context = { env, binding };
   const go = new Go();
   let ready;
   const started = new Promise((resolve) => (ready = resolve));
@@ -32,9 +32,11 @@ function start(env, ctx) {
   return Promise.race([started, exited]).then(() => binding.handleRequest);
 }
 
+let app = start(); // Promise of the program's request handler
+
 export default {
-  async fetch(request, env, ctx) {
-    app ??= start(env, ctx);
+  async fetch(request) {
+    app ??= start();
     const handle = await app;
     const res = await handle(request);
     if (!res.headers.has("Content-Encoding")) return res;
