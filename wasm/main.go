@@ -72,7 +72,8 @@ func configure(args []js.Value) (any, error) {
 	if len(args) == 0 || args[0].Type() != js.TypeObject {
 		return nil, oauth.NewError(oauth.CodeInvalidConfig, "configure takes a configuration object")
 	}
-	cfg, err := oauth.ParseConfig([]byte(js.Global().Get("JSON").Call("stringify", args[0]).String()))
+	raw := js.Global().Get("JSON").Call("stringify", args[0]).String()
+	cfg, err := oauth.ParseConfig([]byte(raw))
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +103,19 @@ func configure(args []js.Value) (any, error) {
 		guard = &duplicateGuard{inner: locker}
 		opts.Locker = guard
 	}
+	fast := &fastPath{config: raw}
+	if cfg.Storage == oauth.StorageSession {
+		fast.store = &logins
+	}
+	var self *oauth.Client
+	opts.OnToken = func(token string, until time.Time) {
+		mu.Lock()
+		mine := client == self
+		mu.Unlock()
+		if mine {
+			fast.publish(token, until)
+		}
+	}
 	var events *eventChannel
 	opts.OnEvent = func(e oauth.Event) {
 		emit(e, false)
@@ -118,8 +132,9 @@ func configure(args []js.Value) (any, error) {
 		go guard.settle()
 	}
 	if cfg.Storage == oauth.StorageLocal {
-		events = openEventChannel("gopkce:events:" + c.SessionKey())
+		events = openEventChannel("gopkce:events:"+c.SessionKey(), c.Invalidate)
 	}
+	self = c
 	mu.Lock()
 	if channel != nil {
 		channel.close()
@@ -287,14 +302,15 @@ func sharedStorage() (oauth.Storage, error) {
 
 // eventChannel tells the other tabs that share the tokens (storage "local")
 // about new tokens and logout, over a BroadcastChannel. It never carries a
-// token.
+// token. A message withdraws this tab's published token (changed) before
+// the page hears of it.
 type eventChannel struct {
 	bc js.Value
 	fn js.Func
 }
 
 // openEventChannel returns nil where BroadcastChannel is missing.
-func openEventChannel(name string) *eventChannel {
+func openEventChannel(name string, changed func()) *eventChannel {
 	class := js.Global().Get("BroadcastChannel")
 	if !class.Truthy() {
 		return nil
@@ -312,6 +328,7 @@ func openEventChannel(name string) *eventChannel {
 		if v := d.Get("expiresAt"); v.Type() == js.TypeNumber {
 			e.ExpiresAt = time.UnixMilli(int64(v.Float()))
 		}
+		changed() // the fast path stops before the page hears of it
 		emit(e, true)
 		return nil
 	})

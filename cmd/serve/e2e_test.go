@@ -63,6 +63,13 @@ func TestE2E(t *testing.T) {
 	t.Run("two_tabs_single_flight", testTwoTabsSingleFlight)
 	t.Run("logout_other_tab", testLogoutOtherTab)
 	t.Run("duplicated_tab", testDuplicatedTab)
+	t.Run("reload_is_not_duplicate", testReloadIsNotDuplicate)
+	t.Run("fastpath_expiry", testFastPathExpiry)
+	t.Run("fastpath_logout_other_tab", testFastPathLogoutOtherTab)
+	t.Run("fastpath_refresh_other_tab", testFastPathRefreshOtherTab)
+	t.Run("fastpath_reconfigure", testFastPathReconfigure)
+	t.Run("fastpath_cleared_session", testFastPathClearedSession)
+	t.Run("fastpath_first_token", testFastPathFirstToken)
 	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
 	t.Run("transient_retry", testTransientRetry)
 }

@@ -88,6 +88,10 @@ type e2eOptions struct {
 	storage       string
 	lifetime      string
 	configHook    func(map[string]any)
+	tokenHandler  bool   // -token-handler: the confidential client behind /oauth/
+	authStyle     string // -auth-style; default client_secret_basic
+	// bench serves the benchmark pages under /bench/ (bench_pages_test.go).
+	bench bool
 	// web is the site directory when not the demo's (web/ of the module).
 	web string
 	// gopkceFiles serves gopkce's own files from the module's web/ when
@@ -124,6 +128,13 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	}
 	if eo.lifetime != "" {
 		o.refreshTokenLifetime = eo.lifetime
+	}
+	o.tokenHandler, o.authStyle, o.m2mScope = eo.tokenHandler, "client_secret_basic", "api/write"
+	if eo.authStyle != "" {
+		o.authStyle = eo.authStyle
+	}
+	if eo.bench {
+		o.wrapSite = benchPages
 	}
 	e := &e2e{tb: tb}
 	st, err := start(o, io.Discard, logWriter{e})

@@ -57,8 +57,20 @@ type options struct {
 	clientID, scope                         string
 	refreshTokenLifetime                    string
 
+	// Confidential client behind the token handler, and machine to machine.
+	tokenHandler       bool
+	authStyle          string
+	revocationEndpoint string
+	m2mTokenEndpoint   string
+	m2mClientID        string
+	m2mScope           string
+	m2mAPI             string
+
 	// configHook lets tests change the page's configuration.
 	configHook func(cfg map[string]any)
+	// wrapSite lets tests and benchmarks serve more pages beside the site
+	// (the floor page); it receives the page configuration.
+	wrapSite func(site http.Handler, pageConfig map[string]any) http.Handler
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -86,6 +98,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.scope, "scope", "", "real provider: scope (default for the development provider: openid email profile)")
 	fs.StringVar(&o.refreshTokenLifetime, "refresh-token-lifetime", "cognito", `refresh-token lifetime: "cognito", "azure-b2c-spa" or seconds`)
 	fs.StringVar(&o.api, "api", "", "real provider: URL of an API to call with the bearer token")
+	fs.BoolVar(&o.tokenHandler, "token-handler", false, "confidential client: the page exchanges codes and refreshes through the token handler at /oauth/, which holds the secret and keeps the refresh token in an HttpOnly cookie. Development provider: a confidential client is registered; real provider: the secret comes from $"+envClientSecret+" (or $"+envClientSecret+"_FILE), never a flag")
+	fs.StringVar(&o.authStyle, "auth-style", "client_secret_basic", "token handler's client authentication: client_secret_basic (Cognito) or client_secret_post (Azure AD B2C)")
+	fs.StringVar(&o.revocationEndpoint, "revocation-endpoint", "", "real provider: RFC 7009 revocation endpoint, used by the token handler at logout")
+	fs.StringVar(&o.m2mTokenEndpoint, "m2m-token-endpoint", "", "real provider: token endpoint of a client_credentials client for the demo's /api/m2m (secret from $"+envM2MSecret+")")
+	fs.StringVar(&o.m2mClientID, "m2m-client-id", "", "real provider: client_credentials client id")
+	fs.StringVar(&o.m2mScope, "m2m-scope", "api/write", "client_credentials scope")
+	fs.StringVar(&o.m2mAPI, "m2m-api", "", "real provider: API URL that /api/m2m POSTs to with the client_credentials token")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -195,8 +214,14 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		Storage:              o.storage,
 		RefreshMargin:        o.refreshMargin,
 		RefreshTokenLifetime: o.refreshTokenLifetime,
+		Compress:             build.Compress,
 		Log:                  log,
 		ConfigHook:           o.configHook,
+	}
+	ao.Provider.RevocationEndpoint = o.revocationEndpoint
+	conf, err := newConfidential(o)
+	if err != nil {
+		return fail(err)
 	}
 	if o.clientID == "" {
 		idpLn, err := listen(o.idpAddr, "-idp-addr", "the development provider")
@@ -207,7 +232,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		idp, err := devidp.New(issuer, devidp.Options{
 			RefreshMode:    devidp.RefreshMode(o.refreshMode),
 			AccessTokenTTL: o.accessTTL,
-			Clients:        []devidp.Client{devClient(ao, o)},
+			Clients:        append([]devidp.Client{devClient(ao, o)}, conf.devClients(devClient(ao, o))...),
 		})
 		if err != nil {
 			idpLn.Close()
@@ -217,9 +242,13 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		ao.Provider = app.DevProvider(issuer)
 		st.serve(idpLn, idp.Handler())
 	}
+	conf.apply(&ao, st.idp, o)
 	h, err := app.New(ao)
 	if err != nil {
 		return fail(err)
+	}
+	if o.wrapSite != nil {
+		h = o.wrapSite(h, ao.PageConfig())
 	}
 	st.serve(siteLn, h)
 	return st, nil

@@ -28,6 +28,10 @@ type Options struct {
 	// AfterFunc runs f after d (time.AfterFunc); it schedules the
 	// refresh_token_expiring event.
 	AfterFunc func(d time.Duration, f func())
+	// OnToken receives the current token and the moment it stops being
+	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
+	// called synchronously, in order, and must not call the client.
+	OnToken func(token string, freshUntil time.Time)
 }
 
 // Event types reported through [Options.OnEvent].
@@ -59,6 +63,11 @@ type Client struct {
 	// warned and armed hold the LoginAt of the session whose refresh token
 	// was announced as expiring, or whose announcement is scheduled.
 	warned, armed int64
+
+	// pubMu orders publications to [Options.OnToken]; gen counts changes
+	// of the stored session.
+	pubMu sync.Mutex
+	gen   uint64
 }
 
 // NewClient returns a client for cfg, which must have been validated by

@@ -161,6 +161,7 @@ type env struct {
 	events *eventLog
 	sleeps *atomic.Int64
 	timers *timerLog
+	pub    *pubLog
 }
 
 // timerLog records AfterFunc calls instead of running them.
@@ -200,12 +201,13 @@ func (l *eventLog) types() []string {
 
 func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}}
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, pub: &pubLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
 		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
 		Sleep:     func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
 		AfterFunc: e.timers.after,
+		OnToken:   e.pub.set,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,7 @@ func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
 // [Client.Token]. It is for native programs that need the whole set; the
 // page sees only [Client.Token] and [Client.Session].
 func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, error) {
+	gen := c.generation()
 	ts, err := c.loadTokens()
 	if err != nil {
 		return nil, err
@@ -54,6 +55,7 @@ func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, erro
 	}
 	c.announceRefreshTokenExpiry(ts)
 	if !opts.ForceRefresh && c.fresh(ts) {
+		c.publishRead(gen, ts)
 		return ts, nil
 	}
 	return c.refreshShared(ctx, ts.AccessToken, opts.ForceRefresh)
@@ -61,7 +63,7 @@ func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, erro
 
 // fresh reports whether the access token is valid beyond the margin.
 func (c *Client) fresh(ts *TokenSet) bool {
-	return c.opts.Now().Add(c.cfg.RefreshMargin).Before(ts.Expiry())
+	return c.opts.Now().Before(c.freshUntil(ts))
 }
 
 // flightCall is the refresh in flight in this client: callers that arrive

@@ -61,13 +61,20 @@ func (c *Client) loadTokens() (*TokenSet, error) {
 
 func (c *Client) storeTokens(ts *TokenSet) error {
 	data, _ := json.Marshal(ts)
+	c.changed(nil) // withdrawn while the write is under way (current.go)
 	if err := c.opts.TokenStorage.Set(c.tokensKey(), string(data)); err != nil {
+		c.changed(nil) // what is stored now is unknown
 		return wrapError(CodeStorageError, "cannot store the tokens", err)
 	}
+	c.changed(ts)
 	return nil
 }
 
-func (c *Client) removeTokens() { c.opts.TokenStorage.Remove(c.tokensKey()) }
+func (c *Client) removeTokens() {
+	c.changed(nil)
+	c.opts.TokenStorage.Remove(c.tokensKey())
+	c.changed(nil)
+}
 
 // ForgetRefreshToken removes the refresh token from the stored token set and
 // keeps the access token until it expires. A duplicated browser tab calls

@@ -110,3 +110,33 @@ func TestSlowClientGetsLargeFile(t *testing.T) {
 		t.Fatalf("read %d of %d bytes in %v", n, len(big), time.Since(start))
 	}
 }
+
+// Paths that are not clean get the site's 404 and headers, never a
+// redirect (ServeMux would redirect "//evil.example/" to "/evil.example/").
+func TestUncleanPathsNotRedirected(t *testing.T) {
+	addr := serve(t, fstest.MapFS{"index.html": {Data: []byte("<title>demo</title>")}, "app.js": {Data: []byte("x")}}, 0)
+	for _, target := range []string{"//evil.example/", "/a/../app.js", "/./app.js", "/../index.html", "//", "/app.js/.."} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", target)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		if resp.StatusCode != 404 && resp.StatusCode != 400 || resp.Header.Get("Location") != "" {
+			t.Errorf("%s: %d, Location %q", target, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp.StatusCode == 404 && resp.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: 404 without the site's headers", target)
+		}
+	}
+	// Clean paths still route.
+	resp, err := http.Get("http://" + addr + "/app.js")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/app.js: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

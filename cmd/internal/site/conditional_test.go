@@ -6,8 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/gopkce/gopkce/cmd/internal/build"
 )
 
 // Conditional requests, HEAD and Range, per encoding (RFC 9110 §13, §14).
@@ -141,5 +145,29 @@ func TestWriteDeadlineForSlowClients(t *testing.T) {
 	// 4 MiB at 16 KiB/s: over four minutes.
 	if d := writeGrace + time.Duration(4<<20)*time.Second/time.Duration(slowClientRate); d < 4*time.Minute {
 		t.Fatalf("4 MiB allowed only %v", d)
+	}
+}
+
+// Without Compress, only the variants found beside a file are served.
+func TestPrecompressedOnly(t *testing.T) {
+	big := strings.Repeat("console.log('x');\n", 100)
+	gz, err := build.Gzip([]byte(big))
+	must(t, err)
+	h, err := New(Options{Files: fstest.MapFS{
+		"a.js": {Data: []byte(big)}, "a.js.gz": {Data: gz},
+		"b.js": {Data: []byte(big)},
+	}})
+	must(t, err)
+	for _, tc := range []struct{ path, want string }{{"/a.js", "gzip"}, {"/b.js", ""}} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", tc.path, nil)
+		r.Header.Set("Accept-Encoding", "br, gzip")
+		h.ServeHTTP(w, r)
+		if w.Code != 200 || w.Header().Get("Content-Encoding") != tc.want {
+			t.Fatalf("%s: %d, Content-Encoding %q, want %q", tc.path, w.Code, w.Header().Get("Content-Encoding"), tc.want)
+		}
+		if tc.want == "gzip" && w.Body.String() != string(gz) {
+			t.Fatalf("%s: not the precompressed file", tc.path)
+		}
 	}
 }

@@ -19,8 +19,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gopkce/gopkce/cmd/internal/build"
 )
 
 // Options configure the handler.
@@ -34,6 +32,11 @@ type Options struct {
 	// and API origins); FormOrigins to form-action (the authorize origin).
 	ConnectOrigins []string
 	FormOrigins    []string
+	// Compress encodes a compressible file ("br" or "gzip") that has no
+	// precompressed variant beside it (name.br, name.gz, at least as new).
+	// nil: only precompressed variants are served (the edge, where they
+	// are made at build time and compressing would cost CPU per isolate).
+	Compress func(enc string, data []byte) ([]byte, error)
 	// HTTPS adds Strict-Transport-Security.
 	HTTPS bool
 	// Log receives one access-log line per request, without query strings.
@@ -42,6 +45,10 @@ type Options struct {
 
 // SPARoutes are the paths that serve index.html.
 var SPARoutes = map[string]bool{"/": true, "/callback": true}
+
+// Compressible reports whether a file of this name and size is worth
+// serving compressed: a text or wasm type, more than 512 bytes.
+func Compressible(name string, size int) bool { return compressible[path.Ext(name)] && size > 512 }
 
 // compressible lists the types worth compressing.
 var compressible = map[string]bool{
@@ -314,9 +321,9 @@ func (h *handler) load(name string) (*entry, error) {
 	}
 	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, cache: cacheControl(name),
 		body: map[string][]byte{"": data}, etag: map[string]string{}}
-	if compressible[ext] && len(data) > 512 {
-		e.body["br"] = h.variant(name+".br", st.ModTime(), data, func(b []byte) ([]byte, error) { return build.BrotliLevel(b, 9) })
-		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, build.Gzip)
+	if Compressible(name, len(data)) {
+		e.body["br"] = h.variant(name+".br", st.ModTime(), data, "br")
+		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, "gzip")
 	}
 	for enc, b := range e.body {
 		if b == nil {
@@ -353,8 +360,9 @@ func suffix(enc string) string {
 }
 
 // variant uses a precompressed file when it is at least as new as the
-// original, and otherwise compresses in memory.
-func (h *handler) variant(name string, mod time.Time, data []byte, compress func([]byte) ([]byte, error)) []byte {
+// original, and otherwise compresses in memory when Options.Compress is
+// set. nil: no variant.
+func (h *handler) variant(name string, mod time.Time, data []byte, enc string) []byte {
 	if f, err := h.files.Open(name); err == nil {
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mod) {
@@ -363,7 +371,10 @@ func (h *handler) variant(name string, mod time.Time, data []byte, compress func
 			}
 		}
 	}
-	b, err := compress(data)
+	if h.opts.Compress == nil {
+		return nil
+	}
+	b, err := h.opts.Compress(enc, data)
 	if err != nil || len(b) >= len(data) {
 		return nil
 	}
