@@ -122,4 +122,3 @@ func randomSecret() string {
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
-
