@@ -557,8 +557,10 @@ func testLayout(t *testing.T) {
 		for _, w := range []struct {
 			name          string
 			width, height int64
-		}{{"demo-desktop.jpg", 1000, 900}, {"demo-phone.jpg", 375, 812}} {
+			scroll        string
+		}{{"demo-desktop.jpg", 1000, 900, "0"}, {"demo-timeline.jpg", 1000, 760, `document.getElementById("events").parentElement.offsetTop - 8`}, {"demo-phone.jpg", 375, 812, "0"}} {
 			e.do(ctx, chromedp.EmulateViewport(w.width, w.height))
+			eval[chromedp.Void](e, ctx, `window.scrollTo(0, `+w.scroll+`)`)
 			time.Sleep(200 * time.Millisecond)
 			jpg, err := chromedp.Run(ctx, viewportJPEG(70))
 			if err != nil {
