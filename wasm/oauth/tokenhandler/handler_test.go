@@ -445,6 +445,24 @@ func TestCookieRefusals(t *testing.T) {
 			}
 		})
 	}
+	// A handler whose key was rotated, with the old one kept as previous,
+	// still opens it; without the old key it does not.
+	withOld := sealFor(func(c *Config) {}, day)
+	for _, keep := range []bool{true, false} {
+		cfg := f.h.cfg
+		cfg.CookieKey = bytes.Repeat([]byte{9}, 32)
+		if keep {
+			cfg.PreviousCookieKeys = [][]byte{testKey}
+		}
+		h, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.box.open(withOld, f.clock())
+		if (err == nil) != keep {
+			t.Fatalf("previous key kept=%v: %v", keep, err)
+		}
+	}
 	// The genuine cookie still works (within its 30 days).
 	if r := f.do("/oauth/token", refreshForm(), cookie, nil); r.status != 200 {
 		t.Fatalf("genuine cookie: %d %v", r.status, r.body)
