@@ -233,6 +233,23 @@ func Origins(urls ...string) []string {
 	return out
 }
 
+// RefreshTokenDuration turns a refresh-token lifetime ("cognito",
+// "azure-b2c-spa" or seconds, as the page's refreshTokenLifetime) into the
+// token handler's cookie lifetime, so that the two agree; 0 (the handler's
+// default) when unknown.
+func RefreshTokenDuration(s string) time.Duration {
+	switch s {
+	case "cognito":
+		return 30 * 24 * time.Hour
+	case "azure-b2c-spa":
+		return 24 * time.Hour
+	}
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && secs > 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	return 0
+}
+
 // lifetime turns "2592000" into a number and leaves names as they are.
 func lifetime(s string) any {
 	if secs, err := strconv.ParseFloat(s, 64); err == nil {

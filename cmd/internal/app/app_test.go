@@ -99,3 +99,13 @@ func TestNew(t *testing.T) {
 		t.Fatal("New without assets accepted")
 	}
 }
+
+func TestRefreshTokenDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"cognito": 30 * 24 * time.Hour, "azure-b2c-spa": 24 * time.Hour, "3600": time.Hour, "": 0, "-5": 0, "soon": 0,
+	} {
+		if got := RefreshTokenDuration(in); got != want {
+			t.Errorf("RefreshTokenDuration(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
