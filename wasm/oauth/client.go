@@ -22,7 +22,7 @@ type Options struct {
 	TokenStorage Storage
 	// Locker serialises refreshes across every holder of TokenStorage.
 	Locker Locker
-	Now func() time.Time
+	Now    func() time.Time
 	// Rand is a cryptographically secure random source: the PKCE
 	// verifier, state and nonce come from it (RFC 7636 §7.1).
 	Rand io.Reader
