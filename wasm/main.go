@@ -82,7 +82,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
-	opts := oauth.Options{Transport: fetchTransport{}, LoginStorage: logins, Signatures: webCryptoVerifier{}}
+	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins

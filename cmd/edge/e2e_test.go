@@ -86,6 +86,28 @@ func wrangler(tb testing.TB, dir string) string {
 	return bin
 }
 
+// checkSize fails above Workers' paid-plan script limit, and says where
+// the worker stands against the free plan's.
+func checkSize(tb testing.TB, path string) {
+	tb.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	gz, err := build.Gzip(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(gz) > paidLimit {
+		tb.Fatalf("the worker is %d bytes after gzip: over Workers' %d-byte limit", len(gz), paidLimit)
+	}
+	plan := "fits the free plan"
+	if len(gz) > freeLimit {
+		plan = "needs the paid plan"
+	}
+	tb.Logf("worker: %d bytes raw, %d gzip (%s: %d free, %d paid)", len(raw), len(gz), plan, freeLimit, paidLimit)
+}
+
 // The development provider's clients for the edge.
 const (
 	edgeClientID = "gopkce-edge"
@@ -147,6 +169,7 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	if err := run(nil, io.Discard, io.Discard); err != nil { // the build wrangler deploys
 		tb.Fatalf("building the worker: %v", err)
 	}
+	checkSize(tb, filepath.Join(dir, "build", "app.wasm"))
 
 	port := freePort(tb)
 	site := fmt.Sprintf("http://127.0.0.1:%d", port)

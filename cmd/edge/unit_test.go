@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -254,6 +255,24 @@ func TestWranglerTomlHasNoSecrets(t *testing.T) {
 			if name = strings.TrimSpace(name); !described[name] {
 				t.Errorf("wrangler.toml sets %s, which the worker does not read", name)
 			}
+		}
+	}
+}
+
+// The README's table of bindings is this package's description of them.
+func TestREADMEListsBindings(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bindings {
+		kind := "var"
+		if b.secret {
+			kind = "**secret**"
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s |\n", b.name, kind, b.help)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README lacks the row\n%s", row)
 		}
 	}
 }

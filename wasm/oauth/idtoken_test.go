@@ -82,7 +82,7 @@ func TestDiscoveryIsLazyAndCachedPerTab(t *testing.T) {
 	logins := NewMemoryStorage()
 	cfg := Config{Issuer: "https://idp.example.com", ClientID: "client-1", RedirectURI: "https://app.example.com/callback", Scope: "openid"}
 	newClient := func() *Client {
-		c, err := NewClient(cfg, Options{Transport: tr, LoginStorage: logins, Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()}})
+		c, err := NewClient(cfg, Options{Transport: tr, Rand: &seqReader{}, SHA256: testSHA256, LoginStorage: logins, Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()}})
 		if err != nil {
 			t.Fatal(err)
 		}

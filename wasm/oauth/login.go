@@ -74,6 +74,10 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	if err != nil {
 		return "", wrapError(CodeStorageError, "no random source", err)
 	}
+	challenge, err := S256Challenge(context.Background(), c.opts.SHA256, verifier)
+	if err != nil {
+		return "", wrapError(CodeStorageError, "cannot hash the code verifier", err)
+	}
 	p := pendingLogin{
 		V: 1, Verifier: verifier, Issuer: prov.issuer, ClientID: c.cfg.ClientID,
 		RedirectURI: c.cfg.RedirectURI, ReturnTo: returnTo, Created: c.opts.Now().UnixMilli(),
@@ -90,7 +94,7 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}
-	return c.AuthorizeURL(state, S256Challenge(verifier), p.Nonce), nil
+	return c.AuthorizeURL(state, challenge, p.Nonce), nil
 }
 
 // AuthorizeURL builds the authorization request (RFC 6749 §4.1.1 with

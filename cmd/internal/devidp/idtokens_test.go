@@ -254,9 +254,9 @@ func TestIDTokenCasesClient(t *testing.T) {
 			tokens := oauth.NewMemoryStorage()
 			cl, err := oauth.NewClient(oauth.Config{
 				Issuer: f.s.Issuer(), ClientID: "spa", RedirectURI: redirect, Scope: "openid email",
-			}, oauth.Options{
-				Transport: oauthhttp.New(nil), Signatures: oauthjwt.Verifier{}, Now: f.clock, TokenStorage: tokens,
-			})
+			}, oauthhttp.Defaults(oauth.Options{
+				Signatures: oauthjwt.Verifier{}, Now: f.clock, TokenStorage: tokens,
+			}))
 			if err != nil {
 				t.Fatal(err)
 			}
