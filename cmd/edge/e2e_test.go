@@ -216,7 +216,7 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 		tb.Fatal(err)
 	}
 	args := []string{"dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port), "--inspector-port", fmt.Sprint(freePort(tb)),
-		"--log-level", "info", "--show-interactive-dev-session=false", "--env-file", secrets}
+		"--log-level", "log", "--show-interactive-dev-session=false", "--env-file", secrets}
 	for k, v := range vars {
 		args = append(args, "--var", k+":"+v)
 	}
@@ -479,5 +479,14 @@ func TestEdgeE2E(t *testing.T) {
 	if v := e.idp.LogoutVisits(); len(v) != 1 || v[0].Get("logout_uri") != e.site+"/" {
 		t.Fatalf("provider logout visits: %v", v)
 	}
-	t.Logf("wrangler dev:\n%s", e.log.String())
+	// The worker's access log (console.log, shown by wrangler dev) names
+	// paths only: the callback's code and state never reach a log.
+	l := e.log.String()
+	if !strings.Contains(l, `GET "/callback" 200`) {
+		t.Fatalf("the worker's access log lacks the callback:\n%s", l)
+	}
+	if strings.Contains(l, "code=") || strings.Contains(l, "state=") {
+		t.Fatalf("a query string reached the log:\n%s", l)
+	}
+	t.Logf("wrangler dev:\n%s", l)
 }
