@@ -81,7 +81,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
-	opts := oauth.Options{Transport: fetchTransport{}, LoginStorage: logins}
+	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins

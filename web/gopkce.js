@@ -178,6 +178,9 @@
       if (!fresh) {
         return response;
       }
+      if (response.body) {
+        response.body.cancel().catch(function () {});
+      }
       retry.headers.set("Authorization", "Bearer " + fresh);
       return fetch(retry);
     });

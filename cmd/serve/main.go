@@ -151,6 +151,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "development identity provider on %s (for development only: any user name signs in)\n", st.idp.Issuer())
 		printDevSetup(stdout, st.idp.Issuer(), st.siteURL, o)
 	}
+	if o.tokenHandler {
+		fmt.Fprintf(stdout, "token handler on %s%s/ (%s): the page's client is confidential, its refresh token stays in an HttpOnly cookie\n", st.siteURL, app.TokenHandlerPath, o.authStyle)
+	}
 	fmt.Fprintf(stdout, "gopkce demo on %s/\n", st.siteURL)
 	select {
 	case <-ctx.Done():

@@ -2,15 +2,18 @@ package oauth
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"sync"
 	"time"
 )
 
 // Options are the platform pieces a [Client] runs on. Zero fields get
-// native defaults: crypto/rand, time.Now, in-memory storage and locks.
-// Transport has no default: the core does not link net/http.
+// defaults: time.Now, in-memory storage and locks. Transport, Rand and
+// SHA256 have none: the core links neither net/http nor any crypto package,
+// which keeps the browser module small (the browser has fetch,
+// crypto.getRandomValues and crypto.subtle.digest).
+// [github.com/gopkce/gopkce/wasm/oauth/oauthhttp.Defaults] fills all three
+// for native programs.
 type Options struct {
 	Transport Transport
 	// LoginStorage holds pending logins: the tab's sessionStorage.
@@ -20,7 +23,12 @@ type Options struct {
 	// Locker serialises refreshes across every holder of TokenStorage.
 	Locker Locker
 	Now    func() time.Time
-	Rand   io.Reader
+	// Rand is a cryptographically secure random source: the PKCE
+	// verifier, state and nonce come from it (RFC 7636 §7.1).
+	Rand io.Reader
+	// SHA256 hashes the PKCE verifier for the S256 challenge
+	// (RFC 7636 §4.2). It may wait (WebCrypto is asynchronous).
+	SHA256 func(ctx context.Context, data []byte) ([32]byte, error)
 	// Sleep waits between refresh retries; it returns early with ctx's error.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnEvent is called (synchronously, without locks held) for each [Event].
@@ -92,7 +100,10 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 		opts.Now = time.Now
 	}
 	if opts.Rand == nil {
-		opts.Rand = rand.Reader
+		return nil, NewError(CodeInvalidConfig, "no random source (Options.Rand)")
+	}
+	if opts.SHA256 == nil {
+		return nil, NewError(CodeInvalidConfig, "no SHA-256 (Options.SHA256)")
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleepCtx

@@ -157,7 +157,7 @@ func TestPublishedReadRacingAChange(t *testing.T) {
 	p.set(newTokenHandler(false).serve(t))
 	pub := &pubLog{}
 	tokens := &racyStorage{MemoryStorage: NewMemoryStorage()}
-	c, err := NewClient(testConfig(p.srv.URL), Options{Transport: httpTransport{}, TokenStorage: tokens, OnToken: pub.set})
+	c, err := NewClient(testConfig(p.srv.URL), Options{Transport: httpTransport{}, Rand: &seqReader{}, SHA256: testSHA256, TokenStorage: tokens, OnToken: pub.set})
 	if err != nil {
 		t.Fatal(err)
 	}

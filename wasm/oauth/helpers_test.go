@@ -204,7 +204,7 @@ func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, pub: &pubLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
-		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
+		Now: e.clock.Now, Rand: &seqReader{}, SHA256: testSHA256, OnEvent: e.events.add,
 		Sleep:     func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
 		AfterFunc: e.timers.after,
 		OnToken:   e.pub.set,

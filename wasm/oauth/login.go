@@ -55,6 +55,10 @@ func (c *Client) StartLogin(returnTo string) (string, error) {
 	if err != nil {
 		return "", wrapError(CodeStorageError, "no random source", err)
 	}
+	challenge, err := S256Challenge(context.Background(), c.opts.SHA256, verifier)
+	if err != nil {
+		return "", wrapError(CodeStorageError, "cannot hash the code verifier", err)
+	}
 	p := pendingLogin{
 		V: 1, Verifier: verifier, Issuer: c.cfg.Issuer, ClientID: c.cfg.ClientID,
 		RedirectURI: c.cfg.RedirectURI, ReturnTo: returnTo, Created: c.opts.Now().UnixMilli(),
@@ -71,7 +75,7 @@ func (c *Client) StartLogin(returnTo string) (string, error) {
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}
-	return c.AuthorizeURL(state, S256Challenge(verifier), p.Nonce), nil
+	return c.AuthorizeURL(state, challenge, p.Nonce), nil
 }
 
 // AuthorizeURL builds the authorization request (RFC 6749 §4.1.1 with

@@ -333,7 +333,7 @@ func TestSharedStorageRefreshesOnce(t *testing.T) {
 	e, p, _ := loggedIn(t, true)
 	other, err := NewClient(e.c.cfg, Options{
 		Transport: httpTransport{}, LoginStorage: NewMemoryStorage(), TokenStorage: e.tokens,
-		Locker: e.c.opts.Locker, Now: e.clock.Now,
+		Locker: e.c.opts.Locker, Now: e.clock.Now, Rand: &seqReader{}, SHA256: testSHA256,
 	})
 	if err != nil {
 		t.Fatal(err)
