@@ -100,8 +100,12 @@ func configure(args []js.Value) (any, error) {
 	opts.Locker = locker
 	var guard *duplicateGuard
 	if cfg.Storage == oauth.StorageSession {
+		// Tokens in sessionStorage belong to this tab alone once a
+		// duplicate has dropped its copied refresh token (tabs.go): a lock
+		// within the tab is enough, and a Web Lock would only add a round
+		// trip to the browser process before each refresh.
 		detectDuplicate(logins)
-		guard = &duplicateGuard{inner: locker}
+		guard = &duplicateGuard{inner: oauth.NewMemoryLocker()}
 		opts.Locker = guard
 	}
 	fast := &fastPath{config: raw}
