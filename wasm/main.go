@@ -28,6 +28,7 @@ func main() {
 	api.Set("handleCallback", async(handleCallback))
 	api.Set("getToken", async(getToken))
 	api.Set("getClaims", async(getClaims))
+	api.Set("getUnverifiedAccessTokenClaims", async(getUnverifiedAccessTokenClaims))
 	api.Set("getSession", async(getSession))
 	api.Set("logout", async(logout))
 	api.Set("apiToken", async(apiToken))
@@ -81,7 +82,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
-	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins}
+	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins
@@ -241,13 +242,23 @@ func apiToken(args []js.Value) (any, error) {
 	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
 }
 
-// getClaims(): the ID token's claims (or the access token's), or null.
+// getClaims(): the verified ID token's claims, or null.
 func getClaims([]js.Value) (any, error) {
+	return claimsToJS((*oauth.Client).Claims)
+}
+
+// getUnverifiedAccessTokenClaims(): the access token's claims when it is a
+// JWT, or null. Nothing about them is verified.
+func getUnverifiedAccessTokenClaims([]js.Value) (any, error) {
+	return claimsToJS((*oauth.Client).UnverifiedAccessTokenClaims)
+}
+
+func claimsToJS(get func(*oauth.Client) (map[string]any, error)) (any, error) {
 	c, err := current()
 	if err != nil {
 		return nil, err
 	}
-	claims, err := c.Claims()
+	claims, err := get(c)
 	if err != nil || claims == nil {
 		return nil, err
 	}

@@ -36,6 +36,12 @@ type Options struct {
 	// AfterFunc runs f after d (time.AfterFunc); it schedules the
 	// refresh_token_expiring event.
 	AfterFunc func(d time.Duration, f func())
+	// Signatures verifies ID token signatures: WebCrypto in the browser,
+	// [github.com/gopkce/gopkce/wasm/oauth/oauthjwt] natively. Required
+	// when the scope has openid.
+	Signatures SignatureVerifier
+	// Keys replaces the key set fetched from jwks_uri (tests, pinned keys).
+	Keys KeySource
 	// OnToken receives the current token and the moment it stops being
 	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
 	// called synchronously, in order, and must not call the client.
@@ -72,6 +78,13 @@ type Client struct {
 	// was announced as expiring, or whose announcement is scheduled.
 	warned, armed int64
 
+	// The provider: static, or from the discovery document (provider.go).
+	static     *providerInfo
+	discovery  *remoteDoc
+	merged     *providerInfo
+	mergedFrom *ProviderMetadata
+	keys       *RemoteKeys
+	keysURI    string
 	// pubMu orders publications to [Options.OnToken]; gen counts changes
 	// of the stored session.
 	pubMu sync.Mutex
@@ -111,7 +124,17 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	if opts.AfterFunc == nil {
 		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
-	return &Client{cfg: cfg, opts: opts}, nil
+	if cfg.hasOpenID() && opts.Signatures == nil {
+		return nil, NewError(CodeInvalidConfig, "openid is in the scope and there is no signature verifier for ID tokens (Options.Signatures; natively oauthjwt.Verifier)")
+	}
+	c := &Client{cfg: cfg, opts: opts}
+	if cfg.Discovery {
+		c.discovery = newDiscovery(cfg.DiscoveryURL, cfg.Issuer, opts.Transport, opts.LoginStorage, opts.Now, cfg.Timeout)
+	} else {
+		c.static = c.staticProvider()
+		c.static.keys = c.keySource(cfg.JWKSURI)
+	}
+	return c, nil
 }
 
 // Config returns the client's validated configuration.

@@ -19,13 +19,19 @@ func (c *Client) Logout(ctx context.Context) (string, error) {
 	c.removeTokens()
 	c.emit(Event{Type: EventLoggedOut})
 	q := url.Values{"client_id": {c.cfg.ClientID}}
+	// The discovery document is not fetched here: without it in the tab's
+	// cache, the browser goes to the post-logout URI.
+	p := c.knownProvider()
+	if p == nil {
+		p = c.staticProvider()
+	}
 	var ep string
 	switch {
-	case c.cfg.LogoutEndpoint != "":
-		ep = c.cfg.LogoutEndpoint
+	case p.logoutEndpoint != "":
+		ep = p.logoutEndpoint
 		q.Set("logout_uri", c.cfg.PostLogoutRedirectURI)
-	case c.cfg.EndSessionEndpoint != "":
-		ep = c.cfg.EndSessionEndpoint
+	case p.endSessionEndpoint != "":
+		ep = p.endSessionEndpoint
 		q.Set("post_logout_redirect_uri", c.cfg.PostLogoutRedirectURI)
 	default:
 		return c.cfg.PostLogoutRedirectURI, nil
