@@ -97,7 +97,7 @@ func catch(f func()) (err error) {
 func toJSError(err error) js.Value {
 	var oe *oauth.Error
 	if !errors.As(err, &oe) {
-		oe = &oauth.Error{Code: "internal_error"}
+		oe = &oauth.Error{Code: oauth.CodeInternalError}
 		e := js.Global().Get("Error").New("gopkce: internal_error: " + err.Error())
 		e.Set("name", "GopkceError")
 		e.Set("code", oe.Code)
@@ -109,6 +109,9 @@ func toJSError(err error) js.Value {
 	e.Set("description", oe.Description)
 	if oe.Field != "" {
 		e.Set("field", oe.Field)
+	}
+	if oe.ProviderCode != "" {
+		e.Set("providerCode", oe.ProviderCode)
 	}
 	if oe.Status != 0 {
 		e.Set("status", oe.Status)

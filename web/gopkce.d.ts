@@ -58,15 +58,19 @@ export interface Config {
   scope?: string;
   /** more authorization parameters (`prompt`, `login_hint`, ...); protocol parameters cannot be overridden */
   extraParams?: Record<string, string>;
+  /** token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there first */
+  revocationEndpoint?: string;
   /** Cognito `/logout` (`client_id`, `logout_uri`) */
   logoutEndpoint?: string;
   /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
   endSessionEndpoint?: string;
+  /** send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs). Default: `false` */
+  idTokenHint?: boolean;
   /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
   postLogoutRedirectUri?: string;
   /** tokens in `sessionStorage` (one tab), shared by every tab of the origin (`"local"`, kept in IndexedDB), or `"memory"`. Default: `"session"` */
   storage?: "session" | "local" | "memory";
-  /** refresh when the token expires within this. Default: `60` */
+  /** refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired. Default: `60` */
   refreshMarginSeconds?: number;
   /** which token `getToken` returns: `"id_token"` for APIs that still take the ID token. Default: `"access_token"` */
   useToken?: "access_token" | "id_token";

@@ -35,12 +35,37 @@ func DecodeClaimsUnverified(token string) (map[string]any, error) {
 	return claims, nil
 }
 
+// stringClaims returns the named claims of an ID token as strings. A claim
+// of another JSON type (an object as sub, an array as iss) is
+// invalid_id_token: OpenID Connect Core §2 makes iss and sub strings, and
+// claims are never compared as interface values, which panics for maps
+// and slices. An absent claim is "".
+func stringClaims(claims map[string]any, names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		v, ok := claims[n]
+		if !ok || v == nil {
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, NewError(CodeInvalidIDToken, "the ID token's "+n+" claim is not a string (OpenID Connect Core §2)")
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
 // sameSubject checks that a refreshed ID token keeps iss and sub
 // (OpenID Connect Core §12.2).
 func sameSubject(oldTok, newTok string) error {
 	nc, err := DecodeClaimsUnverified(newTok)
 	if err != nil {
 		return wrapError(CodeInvalidIDToken, "the refreshed ID token does not decode", err)
+	}
+	next, err := stringClaims(nc, "iss", "sub")
+	if err != nil {
+		return err
 	}
 	if oldTok == "" {
 		return nil
@@ -49,7 +74,11 @@ func sameSubject(oldTok, newTok string) error {
 	if err != nil {
 		return nil
 	}
-	if oc["iss"] != nc["iss"] || oc["sub"] != nc["sub"] {
+	prev, err := stringClaims(oc, "iss", "sub")
+	if err != nil {
+		return nil // checked when it was received; nothing to hold it to
+	}
+	if prev[0] != next[0] || prev[1] != next[1] {
 		return NewError(CodeInvalidIDToken, "the refreshed ID token names another issuer or subject (OpenID Connect Core §12.2)")
 	}
 	return nil

@@ -19,6 +19,9 @@ type Options struct {
 	TokenStorage Storage
 	// Locker serialises refreshes across every holder of TokenStorage.
 	Locker Locker
+	// Claimer makes a callback's code be exchanged once across tabs that
+	// hold copies of the same login state (duplicated tabs).
+	Claimer Claimer
 	Now    func() time.Time
 	Rand   io.Reader
 	// Sleep waits between refresh retries; it returns early with ctx's error.
@@ -59,6 +62,9 @@ type Client struct {
 	// warned and armed hold the LoginAt of the session whose refresh token
 	// was announced as expiring, or whose announcement is scheduled.
 	warned, armed int64
+	// joined, when set (by tests), is called each time a caller starts or
+	// joins a refresh flight: a deterministic barrier.
+	joined func()
 }
 
 // NewClient returns a client for cfg, which must have been validated by
@@ -78,6 +84,9 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	}
 	if opts.Locker == nil {
 		opts.Locker = NewMemoryLocker()
+	}
+	if opts.Claimer == nil {
+		opts.Claimer = NewMemoryClaimer()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -67,12 +67,18 @@ var configKeys = []ConfigKey{
 	{Name: "extraParams", Default: "none",
 		Doc:  "more authorization parameters (`prompt`, `login_hint`, ...); protocol parameters cannot be overridden",
 		Type: "Record<string, string>", set: setStringMap(func(c *Config) *map[string]string { return &c.ExtraParams })},
+	{Name: "revocationEndpoint", Default: "none",
+		Doc:  "token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there first",
+		Type: tString, set: setString(func(c *Config) *string { return &c.RevocationEndpoint })},
 	{Name: "logoutEndpoint", Default: "none",
 		Doc:  "Cognito `/logout` (`client_id`, `logout_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.LogoutEndpoint })},
 	{Name: "endSessionEndpoint", Default: "none",
 		Doc:  "OpenID Connect logout (`client_id`, `post_logout_redirect_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.EndSessionEndpoint })},
+	{Name: "idTokenHint", Default: "`false`",
+		Doc:  "send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs)",
+		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IDTokenHint })},
 	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
 		Doc:  "where the provider sends the browser after logout",
 		Type: tString, set: setString(func(c *Config) *string { return &c.PostLogoutRedirectURI })},
@@ -80,8 +86,8 @@ var configKeys = []ConfigKey{
 		Doc:  "tokens in `sessionStorage` (one tab), shared by every tab of the origin (`\"local\"`, kept in IndexedDB), or `\"memory\"`",
 		Type: `"session" | "local" | "memory"`, set: setEnum(func(c *Config, s string) { c.Storage = StorageKind(s) }, "session", "local", "memory")},
 	{Name: "refreshMarginSeconds", Default: "`60`",
-		Doc:  "refresh when the token expires within this",
-		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.RefreshMargin })},
+		Doc:  "refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired",
+		Type: tNumber, set: setRefreshMargin},
 	{Name: "useToken", Default: "`\"access_token\"`",
 		Doc:  "which token `getToken` returns: `\"id_token\"` for APIs that still take the ID token",
 		Type: `"access_token" | "id_token"`, set: setEnum(func(c *Config, s string) { c.UseIDToken = s == "id_token" }, "access_token", "id_token")},
@@ -173,6 +179,16 @@ func setEnum(apply func(*Config, string), values ...string) func(*Config, json.R
 		}
 		return plainError("must be " + quotedList(values))
 	}
+}
+
+// setRefreshMargin keeps 0 apart from absent: 0 is NoRefreshMargin.
+func setRefreshMargin(c *Config, v json.RawMessage) error {
+	d, err := jsonSeconds(v)
+	if d == 0 {
+		d = NoRefreshMargin
+	}
+	c.RefreshMargin = d
+	return err
 }
 
 func setRefreshTokenLifetime(c *Config, v json.RawMessage) error {

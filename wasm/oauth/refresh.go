@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"runtime"
 	"time"
 )
 
@@ -61,7 +62,19 @@ func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, erro
 
 // fresh reports whether the access token is valid beyond the margin.
 func (c *Client) fresh(ts *TokenSet) bool {
-	return c.opts.Now().Add(c.cfg.RefreshMargin).Before(ts.Expiry())
+	return c.opts.Now().Add(c.refreshMargin(ts)).Before(ts.Expiry())
+}
+
+// refreshMargin is the configured margin, but never more than half the
+// lifetime ts was issued with: a token whose lifetime is at most twice the
+// margin (a 60 s margin, a 90 s token) is still served for half its life
+// instead of being refreshed on every call.
+func (c *Client) refreshMargin(ts *TokenSet) time.Duration {
+	m := max(c.cfg.RefreshMargin, 0)
+	if ts.Lifetime > 0 {
+		m = min(m, time.Duration(ts.Lifetime)*time.Millisecond/2)
+	}
+	return m
 }
 
 // flightCall is the refresh in flight in this client: callers that arrive
@@ -77,6 +90,9 @@ func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*T
 	c.mu.Lock()
 	if f := c.flight; f != nil {
 		c.mu.Unlock()
+		if c.joined != nil {
+			c.joined()
+		}
 		select {
 		case <-f.done:
 			return f.ts, f.err
@@ -87,15 +103,34 @@ func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*T
 	f := &flightCall{done: make(chan struct{})}
 	c.flight = f
 	c.mu.Unlock()
+	if c.joined != nil {
+		c.joined()
+	}
 
+	// Whatever happens, even a panic, the flight ends and every waiter
+	// gets its result: a refresh never leaves a caller waiting.
+	defer func() {
+		if r := recover(); r != nil {
+			f.ts, f.err = nil, recovered(r)
+		}
+		c.mu.Lock()
+		c.flight = nil
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	// The refresh outlives a caller that gives up: others wait for it.
 	f.ts, f.err = c.refreshLocked(context.WithoutCancel(ctx), seen, force)
-
-	c.mu.Lock()
-	c.flight = nil
-	c.mu.Unlock()
-	close(f.done)
 	return f.ts, f.err
+}
+
+// recovered turns a recovered panic into internal_error. Only a runtime
+// error's text is kept: another panic value could hold a token.
+func recovered(r any) *Error {
+	msg := "a bug in gopkce interrupted the refresh"
+	if re, ok := r.(runtime.Error); ok {
+		msg += ": " + re.Error()
+	}
+	return NewError(CodeInternalError, msg)
 }
 
 // refreshLocked takes the lock, re-reads storage (another tab may have
@@ -104,8 +139,14 @@ func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*T
 func (c *Client) refreshLocked(ctx context.Context, seen string, force bool) (*TokenSet, error) {
 	var out *TokenSet
 	var events []Event
-	err := c.opts.Locker.WithLock(ctx, c.LockName(), func(ctx context.Context) error {
-		var err error
+	err := c.opts.Locker.WithLock(ctx, c.LockName(), func(ctx context.Context) (err error) {
+		// A panic is recovered inside the lock, so that the Locker
+		// releases it (a Web Lock is held until its callback settles).
+		defer func() {
+			if r := recover(); r != nil {
+				out, events, err = nil, nil, recovered(r)
+			}
+		}()
 		out, events, err = c.refresh(ctx, seen, force)
 		return err
 	})
@@ -138,6 +179,9 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		return ts, nil, nil // someone else refreshed while we waited
 	}
 	if ts.RefreshToken == "" {
+		if force {
+			return nil, nil, NewError(CodeLoginRequired, "forceRefresh: this session has no refresh token (the provider issued none, or this duplicated tab dropped its copy); log in again")
+		}
 		return nil, nil, NewError(CodeLoginRequired, "the access token expired and there is no refresh token")
 	}
 	if c.refreshTokenLifetime(ts).expired(c.opts.Now()) {

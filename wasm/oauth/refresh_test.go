@@ -465,7 +465,8 @@ func TestLogoutURLs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _, _ := loggedInWith(t, false, tc.cfg)
-			got, err := e.c.Logout()
+			res, err := e.c.Logout(context.Background())
+			got := res.URL
 			if err != nil || got != tc.want {
 				t.Fatalf("Logout = %q, %v\nwant %q", got, err, tc.want)
 			}
