@@ -22,8 +22,8 @@ type Options struct {
 	// Claimer makes a callback's code be exchanged once across tabs that
 	// hold copies of the same login state (duplicated tabs).
 	Claimer Claimer
-	Now    func() time.Time
-	Rand   io.Reader
+	Now     func() time.Time
+	Rand    io.Reader
 	// Sleep waits between refresh retries; it returns early with ctx's error.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnEvent is called (synchronously, without locks held) for each [Event].
