@@ -182,7 +182,8 @@ func plainText(s string) string {
 			space = b.Len() > 0
 			continue
 		}
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		// Bidirectional overrides could make the text read differently.
+		if unicode.IsControl(r) || r == unicode.ReplacementChar || unicode.Is(unicode.Bidi_Control, r) {
 			continue
 		}
 		if space {

@@ -86,7 +86,7 @@ type flightCall struct {
 }
 
 // refreshShared joins the refresh in flight or starts one.
-func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*TokenSet, error) {
+func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (ts *TokenSet, err error) {
 	c.mu.Lock()
 	if f := c.flight; f != nil {
 		c.mu.Unlock()
@@ -112,6 +112,7 @@ func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*T
 	defer func() {
 		if r := recover(); r != nil {
 			f.ts, f.err = nil, recovered(r)
+			ts, err = f.ts, f.err
 		}
 		c.mu.Lock()
 		c.flight = nil
