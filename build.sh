@@ -48,7 +48,8 @@ test)
 	if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 	go vet ./...
 	GOOS=js GOARCH=wasm go vet ./wasm/...
-	echo "== native tests (-race), end-to-end suite in headless Chromium included"
+	echo "== native tests (-race): the end-to-end suite in headless Chromium, the README's snippets,"
+	echo "   TypeScript checks and npm pack + Vite (TypeScript and Vite installed from npm on first run)"
 	go test -race -count=1 ./...
 	echo "== the binding under Node (go_js_wasm_exec)"
 	GOOS=js GOARCH=wasm go test -count=1 -exec="$goroot/lib/wasm/go_js_wasm_exec" ./wasm

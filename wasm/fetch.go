@@ -15,7 +15,8 @@ import (
 
 // fetchTransport is an oauth.Transport over window.fetch. Redirects are not
 // followed (redirect: "manual" gives an opaque response, reported as 302),
-// no cookies are sent, nothing is cached, and the request is aborted
+// no cookies are sent except to a same-origin token handler, nothing is
+// cached, and the request is aborted
 // through an AbortController when ctx ends.
 type fetchTransport struct{}
 
@@ -32,9 +33,18 @@ func (fetchTransport) RoundTrip(ctx context.Context, r *oauth.Request) (*oauth.R
 	init.Set("method", r.Method)
 	init.Set("headers", headers)
 	init.Set("redirect", "manual")
-	init.Set("credentials", "omit")
 	init.Set("cache", "no-store")
-	init.Set("referrerPolicy", "no-referrer")
+	if r.SameOriginCredentials {
+		// The token handler: its cookie goes along, and strict-origin keeps
+		// the Origin header that it checks (no-referrer would send
+		// "Origin: null") while the Referer carries no path or query.
+		init.Set("credentials", "same-origin")
+		init.Set("mode", "same-origin")
+		init.Set("referrerPolicy", "strict-origin")
+	} else {
+		init.Set("credentials", "omit")
+		init.Set("referrerPolicy", "no-referrer")
+	}
 	init.Set("signal", ac.Get("signal"))
 	if r.Body != nil {
 		body := js.Global().Get("Uint8Array").New(len(r.Body))

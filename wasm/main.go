@@ -30,6 +30,7 @@ func main() {
 	api.Set("getClaims", async(getClaims))
 	api.Set("getSession", async(getSession))
 	api.Set("logout", async(logout))
+	api.Set("apiToken", async(apiToken))
 	ns := js.Global().Get("gopkce")
 	if !ns.Truthy() || ns.Get("_bind").Type() != js.TypeFunction {
 		js.Global().Get("console").Call("error", "gopkce: load gopkce.js, which starts this module")
@@ -71,7 +72,8 @@ func configure(args []js.Value) (any, error) {
 	if len(args) == 0 || args[0].Type() != js.TypeObject {
 		return nil, oauth.NewError(oauth.CodeInvalidConfig, "configure takes a configuration object")
 	}
-	cfg, err := oauth.ParseConfig([]byte(js.Global().Get("JSON").Call("stringify", args[0]).String()))
+	raw := js.Global().Get("JSON").Call("stringify", args[0]).String()
+	cfg, err := oauth.ParseConfig([]byte(raw))
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +103,19 @@ func configure(args []js.Value) (any, error) {
 		guard = &duplicateGuard{inner: locker}
 		opts.Locker = guard
 	}
+	fast := &fastPath{config: raw}
+	if cfg.Storage == oauth.StorageSession {
+		fast.store = &logins
+	}
+	var self *oauth.Client
+	opts.OnToken = func(token string, until time.Time) {
+		mu.Lock()
+		mine := client == self
+		mu.Unlock()
+		if mine {
+			fast.publish(token, until)
+		}
+	}
 	var events *eventChannel
 	opts.OnEvent = func(e oauth.Event) {
 		emit(e, false)
@@ -117,8 +132,9 @@ func configure(args []js.Value) (any, error) {
 		go guard.settle()
 	}
 	if cfg.Storage == oauth.StorageLocal {
-		events = openEventChannel("gopkce:events:" + c.SessionKey())
+		events = openEventChannel("gopkce:events:"+c.SessionKey(), c.Invalidate)
 	}
+	self = c
 	mu.Lock()
 	if channel != nil {
 		channel.close()
@@ -193,6 +209,29 @@ func getToken(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return c.Token(context.Background(), oauth.TokenOptions{ForceRefresh: o.bool("forceRefresh", false)})
+}
+
+// apiToken(url, {rejected, challenge}): the token gopkce.fetch attaches to
+// a request for url, or, after a 401, the token for its one retry (""
+// when the 401 stands); see oauth.Client.APIToken.
+func apiToken(args []js.Value) (any, error) {
+	c, err := current()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 0 || args[0].Type() != js.TypeString {
+		return nil, oauth.NewError(oauth.CodeInvalidArgument, "apiToken takes a URL")
+	}
+	var rejected, challenge string
+	if len(args) > 1 && args[1].Type() == js.TypeObject {
+		if v := args[1].Get("rejected"); v.Type() == js.TypeString {
+			rejected = v.String()
+		}
+		if v := args[1].Get("challenge"); v.Type() == js.TypeString {
+			challenge = v.String()
+		}
+	}
+	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
 }
 
 // getClaims(): the ID token's claims (or the access token's), or null.
@@ -286,14 +325,15 @@ func (callbackClaimer) Claim(ctx context.Context, key string) (bool, error) {
 
 // eventChannel tells the other tabs that share the tokens (storage "local")
 // about new tokens and logout, over a BroadcastChannel. It never carries a
-// token.
+// token. A message withdraws this tab's published token (changed) before
+// the page hears of it.
 type eventChannel struct {
 	bc js.Value
 	fn js.Func
 }
 
 // openEventChannel returns nil where BroadcastChannel is missing.
-func openEventChannel(name string) *eventChannel {
+func openEventChannel(name string, changed func()) *eventChannel {
 	class := js.Global().Get("BroadcastChannel")
 	if !class.Truthy() {
 		return nil
@@ -311,6 +351,7 @@ func openEventChannel(name string) *eventChannel {
 		if v := d.Get("expiresAt"); v.Type() == js.TypeNumber {
 			e.ExpiresAt = time.UnixMilli(int64(v.Float()))
 		}
+		changed() // the fast path stops before the page hears of it
 		emit(e, true)
 		return nil
 	})

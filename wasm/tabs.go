@@ -8,22 +8,32 @@ import (
 	"encoding/base64"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
 // Duplicated tabs. A browser's "Duplicate tab" copies sessionStorage, so a
-// duplicate starts with the same refresh token as a live tab. Each tab keeps
-// an id in sessionStorage; at start-up a page that finds an id asks on a
-// BroadcastChannel whether a live tab holds it. If one answers, this page
-// is a duplicate: it takes a new id and forgets its copy of the refresh
-// token (the access token is kept until it expires). Refreshes wait for the
-// answer, so the copied refresh token is never sent.
-
+// duplicate starts with the same refresh token as a live tab. Each page
+// keeps its tab's id in sessionStorage and holds a Web Lock named after it
+// for as long as it lives. At start-up a page that finds an id asks
+// navigator.locks.query() whether the lock is held: held means a live tab
+// owns the id, so this page is a duplicate. It takes a new id and forgets
+// its copy of the refresh token (the access token is kept until it
+// expires). Refreshes wait for the answer, so the copied refresh token is
+// never sent.
+//
+// A reload or a navigation in the same tab is not a duplicate, but the
+// previous page may not have released its lock yet when the next one asks
+// (measured in Chromium: a same-tab navigation saw the lock still held).
+// So a page that leaves (pagehide) releases its lock and marks the id as
+// handed on, in the tab's own sessionStorage; the next page of the tab
+// finds the mark, knows the id is its own, and decides at once, without a
+// query and without a time-out. A duplicate never finds the mark: the
+// live tab it copied has not left.
 const (
-	tabKey          = "gopkce:tab"
-	duplicateWindow = 150 * time.Millisecond
+	tabKey     = "gopkce:tab"
+	leavingKey = "gopkce:tab-leaving"
+	tabLock    = "gopkce:tab:"
 )
 
 var (
@@ -38,71 +48,94 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// detectDuplicate starts the check once per page.
+// detectDuplicate starts the check once per page. Where Web Locks are
+// missing nothing is detected: the tab keeps its copy.
 func detectDuplicate(logins webStorage) {
 	tabOnce.Do(func() {
-		bcClass := js.Global().Get("BroadcastChannel")
-		if !bcClass.Truthy() {
+		locks := js.Undefined()
+		if nav := js.Global().Get("navigator"); nav.Truthy() {
+			locks = nav.Get("locks")
+		}
+		if !locks.Truthy() {
 			close(tabDone)
 			return
 		}
-		var mu sync.Mutex
 		id, had, _ := logins.Get(tabKey)
+		handedOn, _, _ := logins.Get(leavingKey)
+		logins.Remove(leavingKey)
 		if !had {
 			id = randomID()
 			logins.Set(tabKey, id)
 		}
-		instance := randomID()
-		answered := make(chan struct{}, 1)
-		bc := bcClass.New("gopkce:tabs")
-		bc.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
-			d := arg0(args).Get("data")
-			if d.Type() != js.TypeObject || d.Get("t").Type() != js.TypeString {
-				return nil
-			}
-			mu.Lock()
-			mine := id
-			mu.Unlock()
-			switch d.Get("t").String() {
-			case "hello":
-				if d.Get("id").String() == mine && d.Get("from").String() != instance {
-					msg := js.Global().Get("Object").New()
-					msg.Set("t", "mine")
-					msg.Set("to", d.Get("from"))
-					bc.Call("postMessage", msg)
-				}
-			case "mine":
-				if d.Get("to").String() == instance {
-					select {
-					case answered <- struct{}{}:
-					default:
-					}
-				}
-			}
-			return nil
-		}))
-		if !had {
-			close(tabDone)
+		t := &tab{locks: locks, logins: logins, id: id}
+		if !had || handedOn == id {
+			close(tabDone) // a new tab, or this tab's previous page
+			t.hold()
 			return
 		}
-		hello := js.Global().Get("Object").New()
-		hello.Set("t", "hello")
-		hello.Set("id", id)
-		hello.Set("from", instance)
-		bc.Call("postMessage", hello)
 		go func() {
 			defer close(tabDone)
-			select {
-			case <-answered:
-				mu.Lock()
-				id = randomID()
-				logins.Set(tabKey, id)
-				mu.Unlock()
+			if t.heldElsewhere() {
+				t.id = randomID()
+				logins.Set(tabKey, t.id)
 				tabDuplicate = true
-			case <-time.After(duplicateWindow):
 			}
+			t.hold()
 		}()
 	})
+}
+
+// tab is this page's claim on its tab id.
+type tab struct {
+	locks   js.Value
+	logins  webStorage
+	id      string
+	release js.Value // resolves the Promise that keeps the lock
+}
+
+// heldElsewhere reports whether another live page holds this id's lock.
+func (t *tab) heldElsewhere() bool {
+	var q js.Value
+	if catch(func() { q = t.locks.Call("query") }) != nil {
+		return false
+	}
+	state, err := await(q)
+	if err != nil {
+		return false
+	}
+	held := state.Get("held")
+	for i := 0; i < held.Length(); i++ {
+		if held.Index(i).Get("name").String() == tabLock+t.id {
+			return true
+		}
+	}
+	return false
+}
+
+// hold takes the id's lock for the life of the page (queued behind a
+// previous page that has not released it yet), and hands it on at pagehide.
+func (t *tab) hold() {
+	keep := js.FuncOf(func(js.Value, []js.Value) any {
+		p, resolve, _ := newPromise()
+		t.release = resolve
+		return p
+	})
+	catch(func() { t.locks.Call("request", tabLock+t.id, keep) })
+	js.Global().Call("addEventListener", "pagehide", js.FuncOf(func(js.Value, []js.Value) any {
+		t.logins.Set(leavingKey, t.id)
+		if t.release.Truthy() {
+			t.release.Invoke()
+			t.release = js.Undefined()
+		}
+		return nil
+	}))
+	js.Global().Call("addEventListener", "pageshow", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if arg0(args).Get("persisted").Truthy() { // back from the back/forward cache
+			t.logins.Remove(leavingKey)
+			catch(func() { t.locks.Call("request", tabLock+t.id, keep) })
+		}
+		return nil
+	}))
 }
 
 // duplicateGuard holds refreshes of session-stored tokens until the

@@ -1,5 +1,9 @@
-// Types for gopkce: the global `gopkce` (gopkce.js) and the ES module
-// (gopkce.mjs).
+// Types for gopkce, written once here:
+// - the ES module (gopkce.mjs, the npm package's main entry) through
+//   gopkce.d.mts, which re-exports this file;
+// - the global `gopkce` of the classic script (gopkce.js): reference this
+//   file (/// <reference path="gopkce.d.ts" />, or "types": ["gopkce"]) and
+//   use `gopkce.configure(...)`, with types as `gopkce.Config`.
 
 export type ErrorCode =
   | "invalid_config"
@@ -18,6 +22,7 @@ export type ErrorCode =
   | "provider_error"
   | "load_error"
   | "internal_error"
+  | "origin_not_allowed"
   // Codes the provider sends back (RFC 6749 §4.1.2.1, §5.2).
   | "access_denied"
   | "invalid_request"
@@ -44,8 +49,10 @@ export interface GopkceError extends Error {
 export interface Config {
   /** https, or http on localhost / 127.0.0.1 / [::1] only */
   authorizationEndpoint: string;
-  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin */
-  tokenEndpoint: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: required without `tokenHandler` */
+  tokenEndpoint?: string;
+  /** same-origin path of a server-side token handler (`"/oauth"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie */
+  tokenHandler?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
   /** sent exactly as given; the callback URL must match it */
@@ -80,6 +87,8 @@ export interface Config {
   defaultExpiresInSeconds?: number;
   /** timeout of each token request. Default: `15` */
   timeoutSeconds?: number;
+  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback); any other URL is refused before sending. Default: the origin of `redirectUri` */
+  apiOrigins?: string[];
 }
 
 export interface Session {
@@ -123,6 +132,14 @@ export interface Gopkce {
   /** Forgets the tokens and visits the provider's logout endpoint. */
   logout(options?: { navigate?: boolean }): Promise<string>;
   on(type: EventType | "*", listener: (event: GopkceEvent) => void): () => void;
+  /**
+   * fetch with `Authorization: Bearer <token>`, for the origins of
+   * `apiOrigins` only: any other URL rejects with code "origin_not_allowed"
+   * before anything is sent. A 401 whose WWW-Authenticate says
+   * error="invalid_token" makes one refresh and one retry; every other
+   * response is returned as is. Rejects like getToken (login_required...).
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Starts the module from a URL (ES module use, or data-manual scripts). */
   load(wasmUrl: string): Promise<void>;
 }
@@ -138,8 +155,27 @@ export const getClaims: Gopkce["getClaims"];
 export const getSession: Gopkce["getSession"];
 export const logout: Gopkce["logout"];
 export const on: Gopkce["on"];
+export const fetch: Gopkce["fetch"];
+
+type _Config = Config;
+type _Session = Session;
+type _GopkceError = GopkceError;
+type _GopkceEvent = GopkceEvent;
+type _ErrorCode = ErrorCode;
+type _EventType = EventType;
+type _Gopkce = Gopkce;
 
 declare global {
   // eslint-disable-next-line no-var
   var gopkce: Gopkce;
+  /** The types, for pages that use the global: `let c: gopkce.Config`. */
+  namespace gopkce {
+    type Config = _Config;
+    type Session = _Session;
+    type GopkceError = _GopkceError;
+    type GopkceEvent = _GopkceEvent;
+    type ErrorCode = _ErrorCode;
+    type EventType = _EventType;
+    type Gopkce = _Gopkce;
+  }
 }

@@ -1,10 +1,16 @@
-// gopkce as an ES module: import gopkce from "/gopkce.mjs";
-// It loads wasm_exec.js, gopkce.js and gopkce.wasm from its own directory.
+// gopkce as an ES module:
+//
+//   import gopkce from "gopkce";          // npm, with a bundler (Vite, webpack...)
+//   import gopkce from "/gopkce.mjs";     // or straight from your server
+//
+// It runs wasm_exec.js and gopkce.js, then loads gopkce.wasm from beside
+// this file. The URL is written `new URL("./gopkce.wasm", import.meta.url)`
+// so that bundlers copy the module into their output and rewrite the URL.
 import "./wasm_exec.js";
 import "./gopkce.js";
 
 const gopkce = globalThis.gopkce;
-gopkce.load(new URL("gopkce.wasm", import.meta.url).href);
+gopkce.load(new URL("./gopkce.wasm", import.meta.url).href);
 
 export default gopkce;
 export const {
@@ -17,4 +23,5 @@ export const {
   getSession,
   logout,
   on,
+  fetch,
 } = gopkce;

@@ -40,7 +40,7 @@ func TestPageConfigMatchesConfigKeys(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := parseFlags(append([]string{"-addr", "127.0.0.1:0", "-quiet", "-web", web}, tc.args...), io.Discard)
+			o, err := parseFlags(append([]string{"-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-quiet", "-web", web}, tc.args...), io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -48,6 +48,9 @@ func TestE2E(t *testing.T) {
 	t.Run("refresh_invalid_grant", testRefreshInvalidGrant)
 	t.Run("refresh_network_failure", testRefreshNetworkFailure)
 	t.Run("logout", testLogout)
+	t.Run("fetch_retry_once", testFetchRetry)
+	t.Run("fetch_unlisted_origin", testFetchUnlistedOrigin)
+	t.Run("npm_vite_app", testNPMViteApp)
 	t.Run("config_client_secret", func(t *testing.T) {
 		testConfigRefused(t, func(c map[string]any) { c["clientSecret"] = "s3cr3t-value" }, "clientSecret")
 	})
@@ -58,6 +61,13 @@ func TestE2E(t *testing.T) {
 	t.Run("two_tabs_single_flight", testTwoTabsSingleFlight)
 	t.Run("logout_other_tab", testLogoutOtherTab)
 	t.Run("duplicated_tab", testDuplicatedTab)
+	t.Run("reload_is_not_duplicate", testReloadIsNotDuplicate)
+	t.Run("fastpath_expiry", testFastPathExpiry)
+	t.Run("fastpath_logout_other_tab", testFastPathLogoutOtherTab)
+	t.Run("fastpath_refresh_other_tab", testFastPathRefreshOtherTab)
+	t.Run("fastpath_reconfigure", testFastPathReconfigure)
+	t.Run("fastpath_cleared_session", testFastPathClearedSession)
+	t.Run("fastpath_first_token", testFastPathFirstToken)
 	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
 	t.Run("transient_retry", testTransientRetry)
 }

@@ -88,6 +88,12 @@ type e2eOptions struct {
 	storage       string
 	lifetime      string
 	configHook    func(map[string]any)
+	tokenHandler  bool   // -token-handler: the confidential client behind /oauth/
+	authStyle     string // -auth-style; default client_secret_basic
+	// bench serves the benchmark pages under /bench/ (bench_pages_test.go).
+	bench bool
+	// web is the site directory when not the demo's (web/ of the module).
+	web string
 }
 
 func newE2E(tb testing.TB, eo e2eOptions) *e2e {
@@ -98,6 +104,9 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 		addr: "127.0.0.1:0", idpAddr: "127.0.0.1:0", web: filepath.Join(root, "web"),
 		refreshMode: string(devidp.Cognito), accessTTL: time.Hour, storage: "session",
 		refreshMargin: 60 * time.Second, refreshTokenLifetime: "cognito", configHook: eo.configHook,
+	}
+	if eo.web != "" {
+		o.web = eo.web
 	}
 	if eo.refreshMode != "" {
 		o.refreshMode = string(eo.refreshMode)
@@ -113,6 +122,13 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	}
 	if eo.lifetime != "" {
 		o.refreshTokenLifetime = eo.lifetime
+	}
+	o.tokenHandler, o.authStyle, o.m2mScope = eo.tokenHandler, "client_secret_basic", "api/write"
+	if eo.authStyle != "" {
+		o.authStyle = eo.authStyle
+	}
+	if eo.bench {
+		o.wrapSite = benchPages
 	}
 	e := &e2e{tb: tb}
 	st, err := start(o, io.Discard, logWriter{e})

@@ -14,9 +14,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,12 +39,15 @@ func main() {
 // options are the flags of serve.
 type options struct {
 	addr, idpAddr, web string
+	gopkceWeb          string // the module's web/: gopkce's files for a -web page
 	buildOnly, noBuild bool
 	quiet              bool
 
 	// Development provider.
-	refreshMode string
-	accessTTL   time.Duration
+	refreshMode  string
+	accessTTL    time.Duration
+	redirectURIs stringList // more redirect URIs to register
+	anyLoopback  bool       // accept any loopback redirect URI
 
 	// Client configuration handed to the page.
 	storage                                 string
@@ -52,8 +57,20 @@ type options struct {
 	clientID, scope                         string
 	refreshTokenLifetime                    string
 
+	// Confidential client behind the token handler, and machine to machine.
+	tokenHandler       bool
+	authStyle          string
+	revocationEndpoint string
+	m2mTokenEndpoint   string
+	m2mClientID        string
+	m2mScope           string
+	m2mAPI             string
+
 	// configHook lets tests change the page's configuration.
 	configHook func(cfg map[string]any)
+	// wrapSite lets tests and benchmarks serve more pages beside the site
+	// (the floor page); it receives the page configuration.
+	wrapSite func(site http.Handler, pageConfig map[string]any) http.Handler
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -61,13 +78,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address of the demo site (loopback by default)")
-	fs.StringVar(&o.idpAddr, "idp-addr", "127.0.0.1:0", "listen address of the development identity provider (0: any free port)")
-	fs.StringVar(&o.web, "web", "", "site directory (default: web/ of the module)")
+	fs.StringVar(&o.idpAddr, "idp-addr", "127.0.0.1:8081", "listen address of the development identity provider, whose URL is the issuer your page configures (port 0: any free port)")
+	fs.StringVar(&o.web, "web", "", "site directory: your own page, served with the demo's headers and /config.json; gopkce's files (gopkce.js, gopkce.wasm, ...) come from the module's web/ when it lacks them (default: web/ of the module, the demo)")
 	fs.BoolVar(&o.buildOnly, "build", false, "build web/gopkce.wasm with its .br and .gz, print the sizes and exit")
 	fs.BoolVar(&o.noBuild, "no-build", false, "do not rebuild a missing or stale web/gopkce.wasm")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log")
 	fs.StringVar(&o.refreshMode, "refresh-mode", "cognito", "development provider's refresh behaviour: cognito (no new refresh token) or rotating (new one each time, reuse revokes the grant)")
-	fs.DurationVar(&o.accessTTL, "access-ttl", time.Hour, "development provider's access-token lifetime")
+	fs.DurationVar(&o.accessTTL, "access-ttl", time.Hour, "development provider's access-token lifetime (try 30s to watch refreshes)")
+	fs.Var(&o.redirectURIs, "redirect-uri", "development provider: register this redirect URI (exactly) for client gopkce-demo and allow CORS from its origin; repeat for several")
+	fs.BoolVar(&o.anyLoopback, "any-loopback", true, "development provider: also accept any http redirect URI on 127.0.0.1, [::1] or localhost (any port and path), and CORS from those origins")
 	fs.StringVar(&o.storage, "storage", "session", "token storage of the page: session, local or memory")
 	fs.DurationVar(&o.refreshMargin, "refresh-margin", 60*time.Second, "refresh tokens this long before they expire")
 	fs.StringVar(&o.issuer, "issuer", "", "real provider: issuer identifier")
@@ -79,6 +98,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.scope, "scope", "", "real provider: scope (default for the development provider: openid email profile)")
 	fs.StringVar(&o.refreshTokenLifetime, "refresh-token-lifetime", "cognito", `refresh-token lifetime: "cognito", "azure-b2c-spa" or seconds`)
 	fs.StringVar(&o.api, "api", "", "real provider: URL of an API to call with the bearer token")
+	fs.BoolVar(&o.tokenHandler, "token-handler", false, "confidential client: the page exchanges codes and refreshes through the token handler at /oauth/, which holds the secret and keeps the refresh token in an HttpOnly cookie. Development provider: a confidential client is registered; real provider: the secret comes from $"+envClientSecret+" (or $"+envClientSecret+"_FILE), never a flag")
+	fs.StringVar(&o.authStyle, "auth-style", "client_secret_basic", "token handler's client authentication: client_secret_basic (Cognito) or client_secret_post (Azure AD B2C)")
+	fs.StringVar(&o.revocationEndpoint, "revocation-endpoint", "", "real provider: RFC 7009 revocation endpoint, used by the token handler at logout")
+	fs.StringVar(&o.m2mTokenEndpoint, "m2m-token-endpoint", "", "real provider: token endpoint of a client_credentials client for the demo's /api/m2m (secret from $"+envM2MSecret+")")
+	fs.StringVar(&o.m2mClientID, "m2m-client-id", "", "real provider: client_credentials client id")
+	fs.StringVar(&o.m2mScope, "m2m-scope", "api/write", "client_credentials scope")
+	fs.StringVar(&o.m2mAPI, "m2m-api", "", "real provider: API URL that /api/m2m POSTs to with the client_credentials token")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -108,8 +134,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "web/gopkce.wasm     %9d bytes\nweb/gopkce.wasm.gz  %9d bytes\nweb/gopkce.wasm.br  %9d bytes\n", sizes.Raw, sizes.Gzip, sizes.Brotli)
 		return nil
 	}
+	o.gopkceWeb = filepath.Join(root, "web")
 	if o.web == "" {
-		o.web = filepath.Join(root, "web")
+		o.web = o.gopkceWeb
 	}
 	if !o.noBuild {
 		if err := build.Ensure(root, stdout); err != nil {
@@ -122,6 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if st.idp != nil {
 		fmt.Fprintf(stdout, "development identity provider on %s (for development only: any user name signs in)\n", st.idp.Issuer())
+		printDevSetup(stdout, st.idp.Issuer(), st.siteURL, o)
 	}
 	fmt.Fprintf(stdout, "gopkce demo on %s/\n", st.siteURL)
 	select {
@@ -140,13 +168,13 @@ type stack struct {
 	siteURL string
 	idp     *devidp.Server
 	servers []*http.Server
-	root    *os.Root
+	roots   []*os.Root
 	errc    chan error
 }
 
 // start listens and serves; it returns once both listeners are open.
 func start(o options, stdout, stderr io.Writer) (*stack, error) {
-	siteLn, err := net.Listen("tcp", o.addr)
+	siteLn, err := listen(o.addr, "-addr", "the site")
 	if err != nil {
 		return nil, err
 	}
@@ -160,15 +188,24 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 	if o.quiet {
 		log = io.Discard
 	}
+	// os.Root refuses symlinks that leave the site directory.
 	root, err := os.OpenRoot(o.web)
 	if err != nil {
 		return fail(err)
 	}
-	st.root = root
+	st.roots = append(st.roots, root)
+	assets := root.FS()
+	if o.gopkceWeb != "" && o.gopkceWeb != o.web {
+		mod, err := os.OpenRoot(o.gopkceWeb)
+		if err != nil {
+			return fail(err)
+		}
+		st.roots = append(st.roots, mod)
+		assets = pageFS{page: assets, gopkce: mod.FS()}
+	}
 	ao := app.Options{
 		SiteURL: st.siteURL,
-		// os.Root refuses symlinks that leave the site directory.
-		Assets: root.FS(),
+		Assets:  assets,
 		Provider: app.Provider{
 			Issuer: o.issuer, AuthorizationEndpoint: o.authEndpoint, TokenEndpoint: o.tokenEndpoint,
 			LogoutEndpoint: o.logoutEndpoint, EndSessionEndpoint: o.endSessionEndpoint,
@@ -177,11 +214,17 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		Storage:              o.storage,
 		RefreshMargin:        o.refreshMargin,
 		RefreshTokenLifetime: o.refreshTokenLifetime,
+		Compress:             build.Compress,
 		Log:                  log,
 		ConfigHook:           o.configHook,
 	}
+	ao.Provider.RevocationEndpoint = o.revocationEndpoint
+	conf, err := newConfidential(o)
+	if err != nil {
+		return fail(err)
+	}
 	if o.clientID == "" {
-		idpLn, err := net.Listen("tcp", o.idpAddr)
+		idpLn, err := listen(o.idpAddr, "-idp-addr", "the development provider")
 		if err != nil {
 			return fail(err)
 		}
@@ -189,11 +232,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		idp, err := devidp.New(issuer, devidp.Options{
 			RefreshMode:    devidp.RefreshMode(o.refreshMode),
 			AccessTokenTTL: o.accessTTL,
-			Clients: []devidp.Client{{
-				ID:           app.DevClientID,
-				RedirectURIs: []string{ao.RedirectURI()},
-				LogoutURIs:   []string{ao.PostLogoutURI()},
-			}},
+			Clients:        append([]devidp.Client{devClient(ao, o)}, conf.devClients(devClient(ao, o))...),
 		})
 		if err != nil {
 			idpLn.Close()
@@ -203,12 +242,79 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		ao.Provider = app.DevProvider(issuer)
 		st.serve(idpLn, idp.Handler())
 	}
+	conf.apply(&ao, st.idp, o)
 	h, err := app.New(ao)
 	if err != nil {
 		return fail(err)
 	}
+	if o.wrapSite != nil {
+		h = o.wrapSite(h, ao.PageConfig())
+	}
 	st.serve(siteLn, h)
 	return st, nil
+}
+
+// printDevSetup tells an integrator how to point their own page at the
+// development provider.
+func printDevSetup(w io.Writer, issuer, site string, o options) {
+	p := app.DevProvider(issuer)
+	accepted := site + "/callback"
+	for _, u := range o.redirectURIs {
+		accepted += ", " + u
+	}
+	if o.anyLoopback {
+		accepted += ", any http://127.0.0.1|localhost|[::1] URI"
+	}
+	fmt.Fprintf(w, "  your own page: gopkce.configure({ issuer: %q, authorizationEndpoint: %q,\n"+
+		"    tokenEndpoint: %q, logoutEndpoint: %q, clientId: %q,\n"+
+		"    redirectUri: location.origin + \"/callback\", scope: %q })\n"+
+		"  redirect URIs accepted: %s\n",
+		p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.LogoutEndpoint, p.ClientID, p.Scope, accepted)
+}
+
+// devClient is the demo's client at the development provider: the site's
+// own redirect URI, those of -redirect-uri (with their origin + "/" as
+// logout URI), and any loopback one with -any-loopback.
+func devClient(ao app.Options, o options) devidp.Client {
+	c := devidp.Client{
+		ID:           app.DevClientID,
+		RedirectURIs: []string{ao.RedirectURI()},
+		LogoutURIs:   []string{ao.PostLogoutURI()},
+		AnyLoopback:  o.anyLoopback,
+	}
+	for _, u := range o.redirectURIs {
+		c.RedirectURIs = append(c.RedirectURIs, u)
+		for _, origin := range app.Origins(u) {
+			c.LogoutURIs = append(c.LogoutURIs, origin+"/")
+		}
+	}
+	return c
+}
+
+// listen opens addr, and when the port is taken says which flag moves it.
+func listen(addr, flagName, what string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s cannot listen on %s: the port is taken (another serve still running?); choose another with %s, for example %s 127.0.0.1:0 for any free port", what, addr, flagName, flagName)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (flag %s)", what, err, flagName)
+	}
+	return ln, nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, " ") }
+
+func (l *stringList) Set(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an absolute http(s) URI without fragment", v)
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 func (st *stack) serve(ln net.Listener, h http.Handler) {
@@ -226,9 +332,9 @@ func (st *stack) shutdown(ctx context.Context) error {
 	for _, s := range st.servers {
 		errs = append(errs, s.Shutdown(ctx))
 	}
-	if st.root != nil {
-		errs = append(errs, st.root.Close())
-		st.root = nil
+	for _, r := range st.roots {
+		errs = append(errs, r.Close())
 	}
+	st.roots = nil
 	return errors.Join(errs...)
 }

@@ -18,7 +18,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-no-build", "-quiet"}, pw, io.Discard)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-no-build", "-quiet"}, pw, io.Discard)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
@@ -66,7 +66,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 }
 
 func TestRunRefusesBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"extra"}, {"-no-such-flag"}, {"-refresh-mode", "sometimes", "-no-build", "-addr", "127.0.0.1:0"}} {
+	for _, args := range [][]string{{"extra"}, {"-no-such-flag"}, {"-refresh-mode", "sometimes", "-no-build", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%v) accepted", args)
 		}

@@ -31,6 +31,10 @@ type Options struct {
 	// AfterFunc runs f after d (time.AfterFunc); it schedules the
 	// refresh_token_expiring event.
 	AfterFunc func(d time.Duration, f func())
+	// OnToken receives the current token and the moment it stops being
+	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
+	// called synchronously, in order, and must not call the client.
+	OnToken func(token string, freshUntil time.Time)
 }
 
 // Event types reported through [Options.OnEvent].
@@ -65,6 +69,11 @@ type Client struct {
 	// joined, when set (by tests), is called each time a caller starts or
 	// joins a refresh flight: a deterministic barrier.
 	joined func()
+
+	// pubMu orders publications to [Options.OnToken]; gen counts changes
+	// of the stored session.
+	pubMu sync.Mutex
+	gen   uint64
 }
 
 // NewClient returns a client for cfg, which must have been validated by

@@ -105,6 +105,19 @@ type Config struct {
 	DefaultExpiresIn time.Duration
 	// Timeout bounds each token request.
 	Timeout time.Duration
+	// TokenHandler is the same-origin path of a token handler
+	// (draft-ietf-oauth-browser-based-apps §6.2; the Go one is package
+	// [github.com/gopkce/gopkce/wasm/oauth/tokenhandler]), such as "/oauth".
+	// Code exchanges and refreshes then go to TokenHandler+"/token" with
+	// the page's cookies and the handler's request header, logout calls
+	// TokenHandler+"/logout", and JavaScript never holds a refresh token:
+	// the handler keeps it in an HttpOnly cookie. TokenEndpoint is then
+	// not set.
+	TokenHandler string
+	// APIOrigins are the origins that [Client.APIToken] (gopkce.fetch)
+	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
+	// the redirect URI's origin, the page's own, only.
+	APIOrigins []string
 }
 
 // ParseConfig decodes the JSON configuration a page passes to configure()
@@ -127,6 +140,9 @@ func ParseConfig(data []byte) (Config, error) {
 	for _, k := range keys {
 		if looksSecret(k) {
 			return Config{}, configError(k, "a client secret must never be in a browser; use a public client, or a server-side token handler for a confidential one")
+		}
+		if looksClientCredentials(k) {
+			return Config{}, configError(k, errClientCredentials)
 		}
 	}
 	var c Config
@@ -158,6 +174,24 @@ func looksSecret(key string) bool {
 	}
 	n := b.String()
 	return strings.Contains(n, "secret") || n == "password" || strings.Contains(n, "privatekey") || strings.Contains(n, "clientassertion")
+}
+
+// errClientCredentials explains why client-credentials settings are refused.
+const errClientCredentials = "the browser module runs the authorization code flow only; client credentials and other grants are machine to machine and run on a server (see the README)"
+
+// looksClientCredentials reports whether a configuration key selects a
+// grant or a client credential other than the public client's: grantType,
+// grant_types, clientCredentials, client_assertion_type...
+func looksClientCredentials(key string) bool {
+	var b strings.Builder
+	for _, r := range strings.ToLower(key) {
+		if r >= 'a' && r <= 'z' {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	return strings.Contains(n, "granttype") || strings.Contains(n, "clientcredential") || strings.Contains(n, "assertion") ||
+		n == "tokenendpointauthmethod" || n == "clientauthentication" || n == "authstyle"
 }
 
 // reservedParams are the authorization-request parameters gopkce sets
@@ -198,8 +232,15 @@ func (c *Config) Validate() error {
 	if c.AuthorizationEndpoint == "" {
 		return configError("authorizationEndpoint", "is required")
 	}
-	if c.TokenEndpoint == "" {
-		return configError("tokenEndpoint", "is required")
+	switch {
+	case c.TokenEndpoint != "" && c.TokenHandler != "":
+		return configError("tokenHandler", "set tokenEndpoint (public client) or tokenHandler (a confidential client behind a server-side token handler), not both")
+	case c.TokenHandler != "":
+		if err := checkHandlerPath(c.TokenHandler); err != nil {
+			return configError("tokenHandler", err.Error())
+		}
+	case c.TokenEndpoint == "":
+		return configError("tokenEndpoint", "is required (or tokenHandler, for a confidential client behind a server)")
 	}
 	if c.RedirectURI == "" {
 		return configError("redirectUri", "is required")
@@ -237,6 +278,9 @@ func (c *Config) Validate() error {
 	for k, v := range c.ExtraParams {
 		if looksSecret(k) {
 			return configError("extraParams."+k, "a client secret must never be in a browser")
+		}
+		if looksClientCredentials(k) || v == "client_credentials" {
+			return configError("extraParams."+k, errClientCredentials)
 		}
 		if reservedParams[paramName(k)] || paramName(k) == "" {
 			return configError("extraParams."+k, "is set by gopkce and cannot be overridden")
@@ -346,6 +390,9 @@ func (c *Config) sessionKey() string {
 	iss := c.Issuer
 	if iss == "" {
 		iss = c.TokenEndpoint
+	}
+	if iss == "" {
+		iss = c.TokenHandler
 	}
 	return c.ClientID + "@" + iss
 }

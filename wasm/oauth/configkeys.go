@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -46,9 +48,12 @@ var configKeys = []ConfigKey{
 	{Name: "authorizationEndpoint", Required: true,
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only",
 		Type: tString, set: setString(func(c *Config) *string { return &c.AuthorizationEndpoint })},
-	{Name: "tokenEndpoint", Required: true,
+	{Name: "tokenEndpoint", Default: "required without `tokenHandler`",
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin",
 		Type: tString, set: setString(func(c *Config) *string { return &c.TokenEndpoint })},
+	{Name: "tokenHandler", Default: "none",
+		Doc:  "same-origin path of a server-side token handler (`\"/oauth\"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie",
+		Type: tString, set: setString(func(c *Config) *string { return &c.TokenHandler })},
 	{Name: "clientId", Required: true,
 		Doc:  "the public client (there is no secret in a browser)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.ClientID })},
@@ -100,6 +105,9 @@ var configKeys = []ConfigKey{
 	{Name: "timeoutSeconds", Default: "`15`",
 		Doc:  "timeout of each token request",
 		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.Timeout })},
+	{Name: "apiOrigins", Default: "the origin of `redirectUri`",
+		Doc:  "the origins `gopkce.fetch` sends the token to, such as `\"https://api.example.com\"` (https, or http on loopback); any other URL is refused before sending",
+		Type: "string[]", set: setAPIOrigins},
 }
 
 // ConfigKeys returns the description of every configuration key, in order.
@@ -189,6 +197,26 @@ func setRefreshMargin(c *Config, v json.RawMessage) error {
 	}
 	c.RefreshMargin = d
 	return err
+}
+
+func setAPIOrigins(c *Config, v json.RawMessage) error {
+	var list []string
+	if json.Unmarshal(v, &list) != nil {
+		return plainError(`must be an array of origins, such as ["https://api.example.com"]`)
+	}
+	c.APIOrigins = nil
+	for _, s := range list {
+		o, err := ParseAPIOrigin(s)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return plainError(e.msg + " (got " + strconv.Quote(s) + ")")
+			}
+			return err
+		}
+		c.APIOrigins = append(c.APIOrigins, o)
+	}
+	return nil
 }
 
 func setRefreshTokenLifetime(c *Config, v json.RawMessage) error {

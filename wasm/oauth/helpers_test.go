@@ -161,8 +161,9 @@ type env struct {
 	events *eventLog
 	sleeps *atomic.Int64
 	// waits records every backoff the refresh asked for, in order.
-	waits *durationLog
+	waits  *durationLog
 	timers *timerLog
+	pub    *pubLog
 }
 
 // timerLog records AfterFunc calls instead of running them.
@@ -232,7 +233,7 @@ func (l *eventLog) types() []string {
 
 func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, waits: &durationLog{}}
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, waits: &durationLog{}, pub: &pubLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
 		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
@@ -242,6 +243,7 @@ func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 			return nil
 		},
 		AfterFunc: e.timers.after,
+		OnToken:   e.pub.set,
 	})
 	if err != nil {
 		t.Fatal(err)

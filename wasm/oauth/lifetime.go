@@ -21,7 +21,7 @@ type lifetimeCheck struct {
 // refreshTokenLifetime decides, without side effects, when ts's refresh
 // token expires and when its expiry is to be announced.
 func (c *Client) refreshTokenLifetime(ts *TokenSet) lifetimeCheck {
-	if c.cfg.RefreshTokenLifetime == 0 || ts.RefreshToken == "" || ts.LoginAt == 0 {
+	if c.cfg.RefreshTokenLifetime == 0 || !ts.CanRefresh() || ts.LoginAt == 0 {
 		return lifetimeCheck{}
 	}
 	exp := time.UnixMilli(ts.LoginAt).Add(c.cfg.RefreshTokenLifetime)

@@ -28,13 +28,21 @@ type LogoutResult struct {
 // (Cognito: client_id and logout_uri; OpenID Connect RP-initiated logout:
 // client_id and post_logout_redirect_uri, and id_token_hint only when
 // [Config.IDTokenHint] opts in, since the ID token then appears in a URL,
-// RFC 9700 §4.3.2), or the post-logout URI.
+// RFC 9700 §4.3.2), or the post-logout URI. With a token handler
+// ([Config.TokenHandler]) the handler revokes the refresh token it holds
+// and clears its cookie instead.
 func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 	ts, _ := c.loadTokens() // an unreadable set is removed all the same
 	c.removeTokens()
 	c.emit(Event{Type: EventLoggedOut})
 	res := &LogoutResult{URL: c.logoutURL(ts)}
-	if c.cfg.RevocationEndpoint != "" && ts != nil && ts.RefreshToken != "" {
+	switch {
+	case c.cfg.TokenHandler != "":
+		// The handler holds the refresh token: it revokes it (RFC 7009)
+		// and clears its cookie.
+		res.RevokeError = c.logoutAtHandler(ctx)
+		res.Revoked = res.RevokeError == nil
+	case c.cfg.RevocationEndpoint != "" && ts != nil && ts.RefreshToken != "":
 		res.RevokeError = c.revoke(ctx, ts.RefreshToken, "refresh_token")
 		res.Revoked = res.RevokeError == nil
 	}

@@ -43,6 +43,7 @@ func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
 // [Client.Token]. It is for native programs that need the whole set; the
 // page sees only [Client.Token] and [Client.Session].
 func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, error) {
+	gen := c.generation()
 	ts, err := c.loadTokens()
 	if err != nil {
 		return nil, err
@@ -55,6 +56,7 @@ func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, erro
 	}
 	c.announceRefreshTokenExpiry(ts)
 	if !opts.ForceRefresh && c.fresh(ts) {
+		c.publishRead(gen, ts)
 		return ts, nil
 	}
 	return c.refreshShared(ctx, ts.AccessToken, opts.ForceRefresh)
@@ -62,7 +64,7 @@ func (c *Client) Tokens(ctx context.Context, opts TokenOptions) (*TokenSet, erro
 
 // fresh reports whether the access token is valid beyond the margin.
 func (c *Client) fresh(ts *TokenSet) bool {
-	return c.opts.Now().Add(c.refreshMargin(ts)).Before(ts.Expiry())
+	return c.opts.Now().Before(c.freshUntil(ts))
 }
 
 // refreshMargin is the configured margin, but never more than half the
@@ -179,7 +181,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 	if ts.AccessToken != seen && c.fresh(ts) {
 		return ts, nil, nil // someone else refreshed while we waited
 	}
-	if ts.RefreshToken == "" {
+	if !ts.CanRefresh() {
 		if force {
 			return nil, nil, NewError(CodeLoginRequired, "forceRefresh: this session has no refresh token (the provider issued none, or this duplicated tab dropped its copy); log in again")
 		}
@@ -193,11 +195,11 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 	recovered := false
 	for attempt := 1; ; attempt++ {
 		now := c.opts.Now()
-		tr, err := c.tokenRequest(ctx, url.Values{
-			"grant_type":    {"refresh_token"},
-			"refresh_token": {sent},
-			"client_id":     {c.cfg.ClientID},
-		})
+		form := url.Values{"grant_type": {"refresh_token"}, "client_id": {c.cfg.ClientID}}
+		if sent != "" {
+			form.Set("refresh_token", sent) // a token handler uses its cookie's
+		}
+		tr, err := c.tokenRequest(ctx, form)
 		if err == nil {
 			next, events, err := c.acceptRefresh(ts, sent, tr, now)
 			return next, events, err
@@ -245,6 +247,7 @@ func (c *Client) acceptRefresh(prev *TokenSet, sent string, tr *tokenResponse, n
 	if next.RefreshToken == "" {
 		next.RefreshToken = sent // Cognito: the old one stays valid (RFC 6749 §6)
 	}
+	next.HandlerHeld = next.HandlerHeld || prev.HandlerHeld && c.cfg.TokenHandler != ""
 	if next.IDToken == "" {
 		next.IDToken = prev.IDToken
 	} else if err := sameSubject(prev.IDToken, next.IDToken); err != nil {

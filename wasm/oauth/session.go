@@ -23,7 +23,7 @@ func (c *Client) Session() (Session, error) {
 	if l.expired(c.opts.Now()) && !c.fresh(ts) {
 		return Session{}, nil
 	}
-	s := Session{LoggedIn: true, ExpiresAt: ts.ExpiresAt, HasRefreshToken: ts.RefreshToken != "", Scope: ts.Scope}
+	s := Session{LoggedIn: true, ExpiresAt: ts.ExpiresAt, HasRefreshToken: ts.CanRefresh(), Scope: ts.Scope}
 	if l.known {
 		s.RefreshTokenExpiresAt = l.expiresAt.UnixMilli()
 	}

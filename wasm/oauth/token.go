@@ -27,6 +27,9 @@ type tokenResponse struct {
 	RefreshToken string
 	Scope        string
 	ExpiresIn    time.Duration // 0: absent
+	// HandlerHeld is a token handler's refresh_token_held: it keeps a
+	// refresh token for this session in its cookie.
+	HandlerHeld bool
 }
 
 // tokenRequest POSTs form to the token endpoint and parses the answer.
@@ -36,15 +39,7 @@ type tokenResponse struct {
 func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.opts.Transport.RoundTrip(ctx, &Request{
-		Method: "POST",
-		URL:    c.cfg.TokenEndpoint,
-		Header: map[string]string{
-			"Content-Type": "application/x-www-form-urlencoded",
-			"Accept":       "application/json",
-		},
-		Body: []byte(form.Encode()),
-	})
+	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/token", form))
 	if err != nil {
 		return nil, wrapError(CodeNetworkError, "token request failed", err)
 	}
@@ -118,6 +113,7 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	if r.ExpiresIn, err = expiresIn(fields["expires_in"]); err != nil {
 		return nil, bad(err.Error())
 	}
+	json.Unmarshal(fields["refresh_token_held"], &r.HandlerHeld)
 	return &r, nil
 }
 
@@ -210,9 +206,15 @@ func (c *Client) newTokenSet(r *tokenResponse, now time.Time) *TokenSet {
 	if exp == 0 {
 		exp = c.cfg.DefaultExpiresIn
 	}
-	return &TokenSet{
+	ts := &TokenSet{
 		V: 1, AccessToken: r.AccessToken, TokenType: r.TokenType, IDToken: r.IDToken,
 		RefreshToken: r.RefreshToken, Scope: r.Scope, ExpiresAt: now.Add(exp).UnixMilli(),
 		Lifetime: exp.Milliseconds(),
 	}
+	if c.cfg.TokenHandler != "" {
+		// The refresh token lives in the handler's HttpOnly cookie; one
+		// that reached JavaScript anyway is not kept.
+		ts.RefreshToken, ts.HandlerHeld = "", r.HandlerHeld
+	}
+	return ts
 }

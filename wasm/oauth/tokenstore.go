@@ -23,6 +23,9 @@ type TokenSet struct {
 	IDToken      string `json:"id_token,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope,omitempty"`
+	// HandlerHeld: a token handler keeps this session's refresh token in
+	// its cookie (RefreshToken is then empty).
+	HandlerHeld bool `json:"handler_held,omitempty"`
 	// ExpiresAt is local receipt time plus expires_in, in Unix milliseconds:
 	// the device clock may be wrong, but its error cancels out.
 	ExpiresAt int64 `json:"expires_at"`
@@ -34,6 +37,10 @@ type TokenSet struct {
 	// was kept. The refresh margin never exceeds half of it.
 	Lifetime int64 `json:"lifetime,omitempty"`
 }
+
+// CanRefresh reports whether the session has a refresh token: in the token
+// set, or held by the token handler.
+func (t *TokenSet) CanRefresh() bool { return t.RefreshToken != "" || t.HandlerHeld }
 
 // Expiry returns the access token's local expiry time.
 func (t *TokenSet) Expiry() time.Time { return time.UnixMilli(t.ExpiresAt) }
@@ -77,13 +84,20 @@ func (c *Client) storeTokens(ts *TokenSet) error {
 	if len(data) > maxTokenSetSize {
 		return NewError(CodeInvalidResponse, "the token response is too large to store ("+strconv.Itoa(len(data))+" bytes; at most "+strconv.Itoa(maxTokenSetSize)+")")
 	}
+	c.changed(nil) // withdrawn while the write is under way (current.go)
 	if err := c.opts.TokenStorage.Set(c.tokensKey(), string(data)); err != nil {
+		c.changed(nil) // what is stored now is unknown
 		return wrapError(CodeStorageError, "cannot store the tokens", err)
 	}
+	c.changed(ts)
 	return nil
 }
 
-func (c *Client) removeTokens() { c.opts.TokenStorage.Remove(c.tokensKey()) }
+func (c *Client) removeTokens() {
+	c.changed(nil)
+	c.opts.TokenStorage.Remove(c.tokensKey())
+	c.changed(nil)
+}
 
 // ForgetRefreshToken removes the refresh token from the stored token set and
 // keeps the access token until it expires. A duplicated browser tab calls

@@ -14,6 +14,10 @@ type Request struct {
 	// Header holds request headers; keys are canonical (Content-Type).
 	Header map[string]string
 	Body   []byte
+	// SameOriginCredentials sends the page's cookies (fetch credentials
+	// "same-origin"): only to a same-origin token handler. Requests to the
+	// provider send none.
+	SameOriginCredentials bool
 }
 
 // Response is what a [Transport] returns. Redirects must not be followed:

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"time"
 
@@ -29,6 +30,7 @@ type Provider struct {
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 	LogoutEndpoint        string // Cognito /logout
+	RevocationEndpoint    string // RFC 7009, used by the token handler at logout
 	EndSessionEndpoint    string // OpenID Connect end_session_endpoint
 	ClientID              string
 	Scope                 string
@@ -45,6 +47,7 @@ func DevProvider(issuer string) Provider {
 		AuthorizationEndpoint: issuer + "/oauth2/authorize",
 		TokenEndpoint:         issuer + "/oauth2/token",
 		LogoutEndpoint:        issuer + "/logout",
+		RevocationEndpoint:    issuer + "/oauth2/revoke",
 		ClientID:              DevClientID,
 		Scope:                 "openid email profile",
 		IssParameterSupported: true,
@@ -70,6 +73,23 @@ type Options struct {
 	Storage              string        // "session", "local" or "memory"
 	RefreshMargin        time.Duration // refreshMarginSeconds
 	RefreshTokenLifetime string        // "cognito", "azure-b2c-spa" or seconds; "" for unknown
+
+	// HTTPClient makes the server's outbound calls (token endpoint, APIs).
+	// nil: http.DefaultClient natively; on Workers, cmd/edge passes the
+	// client over the Workers fetch (github.com/syumai/workers).
+	HTTPClient *http.Client
+
+	// TokenHandler, when set, makes Provider.ClientID a confidential
+	// client: the page exchanges codes and refreshes through the token
+	// handler mounted at /oauth/ (see confidential.go).
+	TokenHandler *TokenHandler
+	// M2M, when set, mounts POST /api/m2m: a server-side call of a
+	// protected API with a client_credentials token (see confidential.go).
+	M2M *M2M
+
+	// Compress encodes files that have no precompressed variant; see
+	// site.Options.Compress. nil serves only precompressed variants.
+	Compress func(enc string, data []byte) ([]byte, error)
 
 	// HTTPS adds Strict-Transport-Security.
 	HTTPS bool
@@ -109,6 +129,13 @@ func (o Options) PageConfig() map[string]any {
 	if p.IssParameterSupported {
 		cfg["issParameterSupported"] = true
 	}
+	if o.TokenHandler != nil {
+		delete(cfg, "tokenEndpoint") // the page talks to its own origin's handler
+		cfg["tokenHandler"] = TokenHandlerPath
+	}
+	if api := Origins(p.API); len(api) > 0 {
+		cfg["apiOrigins"] = api // gopkce.fetch sends the token there only
+	}
 	if o.ConfigHook != nil {
 		o.ConfigHook(cfg)
 	}
@@ -119,6 +146,9 @@ func (o Options) PageConfig() map[string]any {
 // the token endpoint, the issuer and the API.
 func (o Options) ConnectOrigins() []string {
 	p := o.Provider
+	if o.TokenHandler != nil {
+		return Origins(p.Issuer, p.API) // the token endpoint is the server's business
+	}
 	return Origins(p.TokenEndpoint, p.Issuer, p.API)
 }
 
@@ -137,11 +167,16 @@ func New(o Options) (http.Handler, error) {
 	if _, err := url.Parse(o.SiteURL); err != nil || o.SiteURL == "" {
 		return nil, fmt.Errorf("app: site URL %q: %w", o.SiteURL, err)
 	}
+	pageConfig := map[string]any{"gopkce": o.PageConfig(), "api": o.Provider.API}
+	if o.M2M != nil {
+		pageConfig["m2m"] = M2MPath
+	}
 	s, err := site.New(site.Options{
 		Files:          o.Assets,
-		Config:         map[string]any{"gopkce": o.PageConfig(), "api": o.Provider.API},
+		Config:         pageConfig,
 		ConnectOrigins: o.ConnectOrigins(),
 		FormOrigins:    o.FormOrigins(),
+		Compress:       o.Compress,
 		HTTPS:          o.HTTPS,
 		Log:            o.Log,
 	})
@@ -152,7 +187,31 @@ func New(o Options) (http.Handler, error) {
 	// Routes. Mount server-side handlers here (a token handler under
 	// /oauth/, demo APIs under /api/), so that both hosts serve them.
 	mux.Handle("/", s)
-	return mux, nil
+	if err := o.mountConfidential(mux); err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux answers a path that is not clean ("//evil.example/",
+		// "/a/../b") with a redirect to its cleaned form; the site
+		// refuses it with a 404 instead, with its headers.
+		if !clean(r.URL.Path) {
+			s.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}), nil
+}
+
+// clean reports whether ServeMux would route p without redirecting.
+func clean(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if c != "/" && p[len(p)-1] == '/' {
+		c += "/"
+	}
+	return c == p
 }
 
 // Origins returns the scheme://host of each URL, once, skipping empty and

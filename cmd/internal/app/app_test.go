@@ -35,6 +35,7 @@ func TestPageConfig(t *testing.T) {
 		"logoutEndpoint":        "http://127.0.0.1:9999/logout",
 		"scope":                 "openid email profile",
 		"issParameterSupported": true,
+		"apiOrigins":            []string{"http://127.0.0.1:9999"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("PageConfig =\n%v\nwant\n%v", got, want)

@@ -175,6 +175,19 @@ func BrotliLevel(b []byte, level int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Compress encodes b for a Content-Encoding, "br" (quality 9: fast enough
+// to do on a request) or "gzip". It is the site's in-memory compressor
+// (site.Options.Compress) for files without precompressed variants.
+func Compress(enc string, b []byte) ([]byte, error) {
+	switch enc {
+	case "br":
+		return BrotliLevel(b, 9)
+	case "gzip":
+		return Gzip(b)
+	}
+	return nil, fmt.Errorf("build: unknown encoding %q", enc)
+}
+
 // Gzip compresses at the best level.
 func Gzip(b []byte) ([]byte, error) {
 	var buf bytes.Buffer

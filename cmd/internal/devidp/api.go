@@ -14,6 +14,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	if s.preflight(w, r) {
 		return
 	}
+	s.mu.Lock()
+	s.apiRequests++
+	s.mu.Unlock()
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -26,6 +29,12 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims, err := s.Verify(tok)
+	s.mu.Lock()
+	if err == nil && s.apiRejects > 0 {
+		s.apiRejects--
+		err = errors.New("the access token was revoked (injected by RejectAPICalls)")
+	}
+	s.mu.Unlock()
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp", error="invalid_token"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
@@ -37,8 +46,22 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"message": "hello " + claims["username"].(string), "claims": claims})
 }
 
-// Verify checks an access token issued by this provider.
+// Verify checks an access token issued by this provider to a user.
 func (s *Server) Verify(tok string) (jwt.MapClaims, error) {
+	claims, err := s.verifyAccess(tok)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := claims["username"].(string); !ok {
+		return nil, errors.New("no username")
+	}
+	return claims, nil
+}
+
+// verifyAccess checks an access token of this provider, a user's or a
+// client's (client_credentials): signature, issuer, expiry, token_use and
+// that its grant was not revoked.
+func (s *Server) verifyAccess(tok string) (jwt.MapClaims, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
 		return &s.key.PublicKey, nil
@@ -50,9 +73,6 @@ func (s *Server) Verify(tok string) (jwt.MapClaims, error) {
 	if claims["token_use"] != "access" {
 		return nil, errors.New("not an access token")
 	}
-	if _, ok := claims["username"].(string); !ok {
-		return nil, errors.New("no username")
-	}
 	gid, _ := claims["gid"].(string)
 	s.mu.Lock()
 	revoked := s.revoked[gid]
@@ -61,4 +81,21 @@ func (s *Server) Verify(tok string) (jwt.MapClaims, error) {
 		return nil, errors.New("the grant was revoked")
 	}
 	return claims, nil
+}
+
+// RejectAPICalls makes the next n /api/me calls that carry a valid token
+// answer 401 with error="invalid_token", as an API does once a token was
+// revoked or its signing key rotated.
+func (s *Server) RejectAPICalls(n int) {
+	s.mu.Lock()
+	s.apiRejects = n
+	s.mu.Unlock()
+}
+
+// APIRequests returns how many /api/me requests arrived, preflights
+// excepted, whether authorised or not.
+func (s *Server) APIRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.apiRequests
 }

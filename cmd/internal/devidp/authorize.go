@@ -1,10 +1,10 @@
 package devidp
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -34,8 +34,8 @@ func (s *Server) checkAuthRequest(q url.Values) (ar authRequest, plainErr string
 	}
 	ar.client = c
 	ar.redirect = q.Get("redirect_uri")
-	if !slices.Contains(c.RedirectURIs, ar.redirect) {
-		return ar, "redirect_uri is not registered for this client (exact match required)", ""
+	if !c.allowsRedirect(ar.redirect) {
+		return ar, c.redirectRefusal(ar.redirect), ""
 	}
 	ar.state, ar.nonce, ar.scope = q.Get("state"), q.Get("nonce"), q.Get("scope")
 	ar.challenge, ar.m, ar.respType = q.Get("code_challenge"), q.Get("code_challenge_method"), q.Get("response_type")
@@ -94,12 +94,9 @@ input[type=text]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid
 </form></main></body></html>`))
 
 func (s *Server) pageHeaders(w http.ResponseWriter, ar authRequest) {
-	origins := []string{"'self'"}
-	for _, u := range ar.client.RedirectURIs {
-		if pu, err := url.Parse(u); err == nil {
-			origins = append(origins, pu.Scheme+"://"+pu.Host)
-		}
-	}
+	// The form posts to 'self', which redirects to the redirect URI:
+	// form-action covers that redirect too.
+	origins := []string{"'self'", originOf(ar.redirect)}
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+strings.Join(origins, " ")+"; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("Cache-Control", "no-store")
@@ -190,8 +187,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if target == "" {
 		target = q.Get("post_logout_redirect_uri")
 	}
-	if !ok || !slices.Contains(c.LogoutURIs, target) {
-		http.Error(w, "devidp: unknown client_id or unregistered logout_uri", http.StatusBadRequest)
+	switch {
+	case !ok:
+		http.Error(w, fmt.Sprintf("devidp: unknown client_id %q", q.Get("client_id")), http.StatusBadRequest)
+		return
+	case !c.allowsLogout(target):
+		http.Error(w, fmt.Sprintf("devidp: logout_uri %q is not registered for client %q (registered: %q)", target, c.ID, c.LogoutURIs), http.StatusBadRequest)
 		return
 	}
 	http.Redirect(w, r, target, http.StatusFound)

@@ -86,3 +86,12 @@ func (c Client) authMethod() string {
 func validAuthMethod(m string) bool {
 	return m == "" || m == ClientSecretBasic || m == ClientSecretPost || strings.EqualFold(m, "none")
 }
+
+// RegisteredClient returns the client registered under id (tests use it to
+// authenticate as a confidential client).
+func (s *Server) RegisteredClient(id string) (Client, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[id]
+	return c, ok
+}

@@ -37,24 +37,6 @@ const (
 	Rotating RefreshMode = "rotating"
 )
 
-// Client is a registered client: public unless it has a Secret.
-type Client struct {
-	ID string
-	// RedirectURIs are matched exactly (RFC 9700 §4.1.3).
-	RedirectURIs []string
-	// LogoutURIs are the allowed logout_uri values of /logout.
-	LogoutURIs []string
-	// Secret makes the client confidential: it must then authenticate at
-	// the token and revocation endpoints (RFC 6749 §2.3.1).
-	Secret string
-	// AuthMethod is a confidential client's only accepted method:
-	// [ClientSecretBasic] (the default) or [ClientSecretPost].
-	AuthMethod string
-	// Scopes are what a confidential client may ask for with the
-	// client_credentials grant (RFC 6749 §4.4); none: the grant is refused.
-	Scopes []string
-}
-
 // Options configure a [Server].
 type Options struct {
 	Clients        []Client
@@ -91,7 +73,9 @@ type Server struct {
 	logouts   []url.Values
 	apiCalls  int
 
-	revocations int
+	apiRequests, apiRejects int
+	revocations             int
+	recordsAPI              recordsAPI
 }
 
 type user struct {
@@ -222,6 +206,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("/api/me", s.me)
+	mux.HandleFunc("/api/records", s.records)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Referrer-Policy", "no-referrer")
@@ -251,7 +236,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"end_session_endpoint":                           s.issuer + "/logout",
 		"userinfo_endpoint":                              s.issuer + "/api/me",
 		"response_types_supported":                       []string{"code"},
-		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials"},
 		"code_challenge_methods_supported":               []string{"S256"},
 		"token_endpoint_auth_methods_supported":          []string{"none", ClientSecretBasic, ClientSecretPost},
 		"revocation_endpoint":                            s.issuer + "/oauth2/revoke",

@@ -96,3 +96,17 @@ func (s *Server) Revocations() int {
 	defer s.mu.Unlock()
 	return s.revocations
 }
+
+// RefreshTokensOf returns every refresh token issued to a client, valid or
+// not, so that tests can look for them where they must not be.
+func (s *Server) RefreshTokensOf(client string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for rt, g := range s.refresh {
+		if g.client == client {
+			out = append(out, rt)
+		}
+	}
+	return out
+}

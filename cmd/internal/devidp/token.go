@@ -78,7 +78,8 @@ func tokenError(w http.ResponseWriter, code, desc string) {
 	writeJSON(w, status, body)
 }
 
-// cors allows the registered redirect origins, and only them.
+// cors allows the origins of the registered redirect URIs (and loopback
+// origins for an AnyLoopback client), and only them.
 func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	w.Header().Add("Vary", "Origin")
@@ -88,14 +89,16 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.clients {
-		for _, u := range c.RedirectURIs {
-			if pu, err := url.Parse(u); err == nil && pu.Scheme+"://"+pu.Host == origin {
-				w.Header().Set("Access-Control-Allow-Origin", origin)
-				w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
-				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
-				w.Header().Set("Access-Control-Max-Age", "600")
-				return
-			}
+		if c.allowsOrigin(origin) {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			// A page reads the challenge of a 401 (RFC 6750 §3) only
+			// when it is exposed.
+			h.Set("Access-Control-Expose-Headers", "WWW-Authenticate")
+			h.Set("Access-Control-Max-Age", "600")
+			return
 		}
 	}
 }
@@ -196,6 +199,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		resp, code, desc = s.exchange(f)
 	case "refresh_token":
 		resp, code, desc = s.refreshGrant(f)
+	case "client_credentials":
+		resp, code, desc = s.clientCredentials(client, f)
 	case "":
 		code, desc = "invalid_request", "grant_type is required"
 	default:

@@ -5,6 +5,7 @@
 package site
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -18,8 +19,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gopkce/gopkce/cmd/internal/build"
 )
 
 // Options configure the handler.
@@ -33,6 +32,11 @@ type Options struct {
 	// and API origins); FormOrigins to form-action (the authorize origin).
 	ConnectOrigins []string
 	FormOrigins    []string
+	// Compress encodes a compressible file ("br" or "gzip") that has no
+	// precompressed variant beside it (name.br, name.gz, at least as new).
+	// nil: only precompressed variants are served (the edge, where they
+	// are made at build time and compressing would cost CPU per isolate).
+	Compress func(enc string, data []byte) ([]byte, error)
 	// HTTPS adds Strict-Transport-Security.
 	HTTPS bool
 	// Log receives one access-log line per request, without query strings.
@@ -41,6 +45,10 @@ type Options struct {
 
 // SPARoutes are the paths that serve index.html.
 var SPARoutes = map[string]bool{"/": true, "/callback": true}
+
+// Compressible reports whether a file of this name and size is worth
+// serving compressed: a text or wasm type, more than 512 bytes.
+func Compressible(name string, size int) bool { return compressible[path.Ext(name)] && size > 512 }
 
 // compressible lists the types worth compressing.
 var compressible = map[string]bool{
@@ -59,12 +67,12 @@ type handler struct {
 
 // entry is a file's content and its encodings, cached by modification time.
 type entry struct {
-	mod     time.Time
-	size    int64
-	ctype   string
-	body    map[string][]byte // "" identity, "br", "gzip"
-	etag    map[string]string
-	noStore bool
+	mod   time.Time
+	size  int64
+	ctype string
+	body  map[string][]byte // "" identity, "br", "gzip"
+	etag  map[string]string
+	cache string // Cache-Control
 }
 
 // New returns the site handler.
@@ -93,7 +101,15 @@ type statusWriter struct {
 	n      int64
 }
 
-func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.WriteHeader(s) }
+func (w *statusWriter) WriteHeader(s int) {
+	if w.status == 0 {
+		w.status = s
+	}
+	w.ResponseWriter.WriteHeader(s)
+}
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = 200
@@ -156,26 +172,68 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		enc = negotiate(r.Header.Get("Accept-Encoding"), e)
 	}
 	w.Header().Set("Content-Type", e.ctype)
-	if e.noStore {
-		w.Header().Set("Cache-Control", "no-store")
-	} else {
-		w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Cache-Control", e.cache)
+	var mod time.Time
+	if e.cache != noStore {
+		// One ETag per encoding: a revalidation or an If-Range names the
+		// bytes it holds (RFC 9110 §8.8.3).
 		w.Header().Set("ETag", e.etag[enc])
-		if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, e.etag[enc]) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
+		mod = e.mod
 	}
 	if enc != "" {
 		w.Header().Set("Content-Encoding", enc)
 	}
 	body := e.body[enc]
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return
+	if r.Method == http.MethodGet {
+		extendWriteDeadline(w, len(body))
 	}
-	w.Write(body)
+	// If-None-Match, If-Match, If-Modified-Since, If-Range, Range and HEAD
+	// (RFC 9110 §13, §14). A Range applies to the encoded bytes.
+	http.ServeContent(encodedLength{w, len(body)}, r, p, mod, bytes.NewReader(body))
+}
+
+// encodedLength restores the Content-Length that http.ServeContent leaves
+// out when Content-Encoding is set: the body is already encoded here, so
+// its length is known, and a client can show the module's download
+// progress.
+type encodedLength struct {
+	http.ResponseWriter
+	n int
+}
+
+func (w encodedLength) WriteHeader(code int) {
+	h := w.Header()
+	if h.Get("Content-Encoding") != "" && h.Get("Content-Length") == "" {
+		switch code {
+		case http.StatusOK:
+			h.Set("Content-Length", strconv.Itoa(w.n))
+		case http.StatusPartialContent:
+			// A single range: "bytes first-last/size".
+			var first, last, size int
+			if _, err := fmt.Sscanf(h.Get("Content-Range"), "bytes %d-%d/%d", &first, &last, &size); err == nil && size == w.n {
+				h.Set("Content-Length", strconv.Itoa(last-first+1))
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w encodedLength) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Slow clients. The server's write timeout bounds small responses; a large
+// one gets writeGrace plus the time its body takes at slowClientRate, so a
+// client on a slow link still receives the whole module (1.2 MB brotli,
+// 5.4 MB identity) while a stalled one is cut off.
+var (
+	slowClientRate = 16 << 10 // bytes per second (128 kbit/s)
+	writeGrace     = 30 * time.Second
+)
+
+func extendWriteDeadline(w http.ResponseWriter, n int) {
+	d := writeGrace + time.Duration(n)*time.Second/time.Duration(slowClientRate)
+	// Not every ResponseWriter has a deadline (httptest, Workers):
+	// http.ErrNotSupported is expected there.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
 }
 
 // cleanPath accepts only plain paths: no "//", no backslash, no NUL, no
@@ -221,16 +279,6 @@ func negotiate(accept string, e *entry) string {
 	return ""
 }
 
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == etag || t == "*" || strings.TrimPrefix(t, "W/") == etag {
-			return true
-		}
-	}
-	return false
-}
-
 // load reads name from the site's files and caches its content and
 // encodings. Directories are not served.
 func (h *handler) load(name string) (*entry, error) {
@@ -271,11 +319,11 @@ func (h *handler) load(name string) (*entry, error) {
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, noStore: ext == ".html",
+	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, cache: cacheControl(name),
 		body: map[string][]byte{"": data}, etag: map[string]string{}}
-	if compressible[ext] && len(data) > 512 {
-		e.body["br"] = h.variant(name+".br", st.ModTime(), data, func(b []byte) ([]byte, error) { return build.BrotliLevel(b, 9) })
-		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, build.Gzip)
+	if Compressible(name, len(data)) {
+		e.body["br"] = h.variant(name+".br", st.ModTime(), data, "br")
+		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, "gzip")
 	}
 	for enc, b := range e.body {
 		if b == nil {
@@ -291,6 +339,19 @@ func (h *handler) load(name string) (*entry, error) {
 	return e, nil
 }
 
+const noStore = "no-store"
+
+// cacheControl is the caching policy of each file. Pages are never stored:
+// the callback URL carries the code. Everything else is revalidated on each
+// use by its ETag, so a rebuilt module is picked up at once; Chromium keeps
+// the compiled wasm in its code cache across a 304.
+func cacheControl(name string) string {
+	if path.Ext(name) == ".html" {
+		return noStore
+	}
+	return "no-cache"
+}
+
 func suffix(enc string) string {
 	if enc == "" {
 		return ""
@@ -299,8 +360,9 @@ func suffix(enc string) string {
 }
 
 // variant uses a precompressed file when it is at least as new as the
-// original, and otherwise compresses in memory.
-func (h *handler) variant(name string, mod time.Time, data []byte, compress func([]byte) ([]byte, error)) []byte {
+// original, and otherwise compresses in memory when Options.Compress is
+// set. nil: no variant.
+func (h *handler) variant(name string, mod time.Time, data []byte, enc string) []byte {
 	if f, err := h.files.Open(name); err == nil {
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mod) {
@@ -309,7 +371,10 @@ func (h *handler) variant(name string, mod time.Time, data []byte, compress func
 			}
 		}
 	}
-	b, err := compress(data)
+	if h.opts.Compress == nil {
+		return nil
+	}
+	b, err := h.opts.Compress(enc, data)
 	if err != nil || len(b) >= len(data) {
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/gopkce/gopkce/cmd/internal/build"
 )
 
 type fixture struct {
@@ -51,7 +52,7 @@ func newFixture(t *testing.T) *fixture {
 	must(t, err)
 	t.Cleanup(func() { root.Close() })
 	h, err := New(Options{
-		Files: root.FS(), Config: map[string]any{"gopkce": map[string]any{"clientId": "x"}},
+		Files: root.FS(), Compress: build.Compress, Config: map[string]any{"gopkce": map[string]any{"clientId": "x"}},
 		ConnectOrigins: []string{"https://idp.example.com"}, FormOrigins: []string{"https://idp.example.com"}, Log: log,
 	})
 	must(t, err)

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/gopkce/gopkce/cmd/internal/app"
+	"github.com/gopkce/gopkce/cmd/internal/devidp"
+	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+)
+
+// Environment variables of the secrets. Secrets never come from flags:
+// other users of the machine can read a command line (ps, /proc).
+const (
+	envClientSecret = "GOPKCE_CLIENT_SECRET"     // the token handler's client secret
+	envCookieKey    = "GOPKCE_COOKIE_KEY"        // 32 bytes of base64; default: a new key each run
+	envM2MSecret    = "GOPKCE_M2M_CLIENT_SECRET" // the client_credentials client's secret
+)
+
+// Client ids registered at the development provider besides the public
+// app.DevClientID.
+const (
+	devConfidentialID = "gopkce-demo-confidential"
+	devM2MID          = "gopkce-m2m"
+)
+
+// confidential is the server-side half of the demo: the token handler's
+// registration (with -token-handler) and the client_credentials client of
+// /api/m2m. With the development provider both secrets are made up at
+// start and registered there; with a real provider they come from the
+// environment.
+type confidential struct {
+	tokenHandler bool
+	authStyle    tokenhandler.AuthStyle
+	secret       string
+	cookieKey    []byte
+	m2mSecret    string
+}
+
+func newConfidential(o options) (*confidential, error) {
+	c := &confidential{tokenHandler: o.tokenHandler, authStyle: tokenhandler.AuthStyle(o.authStyle)}
+	if c.authStyle != tokenhandler.ClientSecretBasic && c.authStyle != tokenhandler.ClientSecretPost {
+		return nil, fmt.Errorf("-auth-style %q: want client_secret_basic or client_secret_post", o.authStyle)
+	}
+	dev := o.clientID == ""
+	var err error
+	if c.tokenHandler {
+		if dev {
+			c.secret = randomSecret()
+		} else if c.secret, err = tokenhandler.SecretFromEnv(envClientSecret); err != nil {
+			return nil, fmt.Errorf("-token-handler with a real provider needs the client secret: %w", err)
+		}
+		if os.Getenv(envCookieKey) != "" || os.Getenv(envCookieKey+"_FILE") != "" {
+			if c.cookieKey, err = tokenhandler.KeyFromEnv(envCookieKey); err != nil {
+				return nil, err
+			}
+		} else {
+			// Sessions then end when serve restarts.
+			c.cookieKey = make([]byte, 32)
+			rand.Read(c.cookieKey)
+		}
+	}
+	switch {
+	case dev:
+		c.m2mSecret = randomSecret()
+	case o.m2mTokenEndpoint != "":
+		if o.m2mClientID == "" || o.m2mAPI == "" {
+			return nil, fmt.Errorf("-m2m-token-endpoint needs -m2m-client-id and -m2m-api")
+		}
+		if c.m2mSecret, err = tokenhandler.SecretFromEnv(envM2MSecret); err != nil {
+			return nil, fmt.Errorf("-m2m-token-endpoint needs the client secret: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// devClients are the confidential clients to register at the development
+// provider: the token handler's (with the public client's redirect and
+// logout URIs) and the machine-to-machine one.
+func (c *confidential) devClients(public devidp.Client) []devidp.Client {
+	out := []devidp.Client{{ID: devM2MID, Secret: c.m2mSecret, Scopes: []string{"api/read", "api/write"}}}
+	if c.tokenHandler {
+		conf := public
+		conf.ID, conf.Secret, conf.AuthMethod = devConfidentialID, c.secret, string(c.authStyle)
+		out = append(out, conf)
+	}
+	return out
+}
+
+// apply configures the site: the token handler for the page's client, and
+// /api/m2m.
+func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
+	if c.tokenHandler {
+		if idp != nil {
+			ao.Provider.ClientID = devConfidentialID
+		}
+		ao.TokenHandler = &app.TokenHandler{ClientSecret: c.secret, AuthStyle: c.authStyle, CookieKey: c.cookieKey,
+			RefreshTokenLifetime: handlerLifetime(o.refreshTokenLifetime)}
+	}
+	style := oauth2.AuthStyleInHeader
+	switch {
+	case idp != nil:
+		ao.M2M = &app.M2M{
+			TokenURL: idp.Issuer() + "/oauth2/token", ClientID: devM2MID, ClientSecret: c.m2mSecret,
+			Scopes: strings.Fields(o.m2mScope), AuthStyle: style, API: idp.Issuer() + "/api/records",
+		}
+	case o.m2mTokenEndpoint != "":
+		ao.M2M = &app.M2M{
+			TokenURL: o.m2mTokenEndpoint, ClientID: o.m2mClientID, ClientSecret: c.m2mSecret,
+			Scopes: strings.Fields(o.m2mScope), AuthStyle: style, API: o.m2mAPI,
+		}
+	}
+}
+
+func randomSecret() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// handlerLifetime turns -refresh-token-lifetime into the cookie's lifetime:
+// the page's refreshTokenLifetime and the handler's agree.
+func handlerLifetime(s string) time.Duration {
+	switch s {
+	case "cognito":
+		return 30 * 24 * time.Hour
+	case "azure-b2c-spa":
+		return 24 * time.Hour
+	}
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && secs > 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	return 0 // the handler's default
+}

@@ -1,0 +1,82 @@
+package oauth
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// Token-handler mode. With [Config.TokenHandler] set, the module is the
+// front half of a confidential client (draft-ietf-oauth-browser-based-apps
+// §6.2): it still does PKCE, state, nonce and the ID-token checks, but it
+// sends code exchanges and refreshes to a same-origin token handler, which
+// authenticates to the provider and keeps the refresh token in an HttpOnly
+// cookie. JavaScript never sees a refresh token; refreshes stay one at a
+// time across tabs under the same lock, so the cookie is never raced.
+
+// HandlerRequestHeader is sent, with the value "1", on every request to a
+// token handler: a header that a cross-origin page cannot add without a
+// CORS preflight, which the handler refuses (CSRF protection).
+const HandlerRequestHeader = "Gopkce-Request"
+
+// checkHandlerPath accepts a same-origin absolute path: "/oauth".
+func checkHandlerPath(p string) error {
+	u, err := url.Parse(p)
+	switch {
+	case err != nil || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`):
+		return plainError(`must be a path on the page's own origin, such as "/oauth"`)
+	case u.RawQuery != "" || strings.ContainsAny(p, "?#"):
+		return plainError("must not have a query or a fragment")
+	case strings.HasSuffix(p, "/"):
+		return plainError(`must not end with "/" ("/oauth", not "/oauth/")`)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return plainError("must not contain . or .. segments")
+		}
+	}
+	return nil
+}
+
+// tokenEndpointRequest is the token request: to the provider's token
+// endpoint, with no credentials (client_id in the body only, no
+// Authorization header, so a CORS "simple request" with no preflight); or
+// to the token handler's endpoint (path "/token" or "/logout"), same-origin
+// with the page's cookies and [HandlerRequestHeader].
+func (c *Client) tokenEndpointRequest(path string, form url.Values) *Request {
+	r := &Request{
+		Method: "POST",
+		URL:    c.cfg.TokenEndpoint,
+		Header: map[string]string{
+			"Content-Type": "application/x-www-form-urlencoded",
+			"Accept":       "application/json",
+		},
+		Body: []byte(form.Encode()),
+	}
+	if c.cfg.TokenHandler != "" {
+		r.URL = c.cfg.TokenHandler + path
+		r.Header[HandlerRequestHeader] = "1"
+		r.SameOriginCredentials = true
+	}
+	return r
+}
+
+// logoutAtHandler asks the token handler to revoke the refresh token at
+// the provider (RFC 7009) and to clear its cookie. It is best effort: the
+// local session ends whatever it answers, and its failure is returned
+// only to be reported.
+func (c *Client) logoutAtHandler(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/logout", url.Values{}))
+	if err != nil {
+		return wrapError(CodeNetworkError, "the token handler's logout failed", err)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, MaxTokenResponseBytes))
+	resp.Body.Close()
+	if resp.Status != 200 {
+		return &Error{Code: CodeNetworkError, Status: resp.Status, msg: "the token handler's logout answered an error"}
+	}
+	return nil
+}

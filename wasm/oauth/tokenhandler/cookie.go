@@ -1,0 +1,103 @@
+package tokenhandler
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+)
+
+// maxCookieBytes bounds a Set-Cookie value: browsers keep at least 4096
+// bytes of name and value per cookie (RFC 6265 §6.1).
+const maxCookieBytes = 4000
+
+// sealed is the plaintext of the refresh-token cookie.
+type sealed struct {
+	V            int    `json:"v"`
+	RefreshToken string `json:"rt"`
+	// LoginAt is when the login that issued the grant completed (Unix
+	// seconds); a rotated token keeps it, so the lifetime is not sliding.
+	LoginAt int64 `json:"lat"`
+	// Expires is LoginAt plus the configured refresh-token lifetime.
+	Expires int64 `json:"exp"`
+}
+
+// cookieBox seals and opens the cookie with AES-GCM (NIST SP 800-38D): a
+// random 96-bit nonce per seal, and additional data that binds the cookie
+// to its name, client, origin and token endpoint, so a cookie sealed by
+// another deployment sharing the key is refused as foreign.
+type cookieBox struct {
+	aead cipher.AEAD
+	ad   []byte
+	rand io.Reader
+}
+
+func newCookieBox(key []byte, name, clientID, origin, tokenEndpoint string, rnd io.Reader) (*cookieBox, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	ad := []byte("gopkce/tokenhandler/v1\x00" + name + "\x00" + clientID + "\x00" + origin + "\x00" + tokenEndpoint)
+	return &cookieBox{aead: aead, ad: ad, rand: rnd}, nil
+}
+
+func (b *cookieBox) seal(s sealed) (string, error) {
+	plain, _ := json.Marshal(s)
+	nonce := make([]byte, b.aead.NonceSize(), b.aead.NonceSize()+len(plain)+b.aead.Overhead())
+	if _, err := io.ReadFull(b.rand, nonce); err != nil {
+		return "", &Error{Code: CodeServerError, Status: http.StatusInternalServerError, Description: "no random source", err: err}
+	}
+	out := base64.RawURLEncoding.EncodeToString(b.aead.Seal(nonce, nonce, plain, b.ad))
+	return out, nil
+}
+
+// open returns the cookie's content, or a typed error: CodeCookieInvalid
+// when it does not authenticate, CodeCookieExpired past its lifetime.
+func (b *cookieBox) open(value string, now time.Time) (sealed, error) {
+	var s sealed
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	ns := b.aead.NonceSize()
+	if err != nil || len(raw) < ns+b.aead.Overhead() {
+		return s, cookieErr(CodeCookieInvalid, "the session cookie is malformed")
+	}
+	plain, err := b.aead.Open(nil, raw[:ns], raw[ns:], b.ad)
+	if err != nil {
+		return s, cookieErr(CodeCookieInvalid, "the session cookie was altered or sealed for another client")
+	}
+	if json.Unmarshal(plain, &s) != nil || s.V != 1 || s.RefreshToken == "" {
+		return s, cookieErr(CodeCookieInvalid, "the session cookie is malformed")
+	}
+	if now.Unix() >= s.Expires {
+		return s, cookieErr(CodeCookieExpired, "the refresh token is past its lifetime")
+	}
+	return s, nil
+}
+
+func cookieErr(code, desc string) *Error {
+	return &Error{Code: code, Status: http.StatusBadRequest, Description: desc}
+}
+
+// setCookie writes the refresh-token cookie: HttpOnly (no JavaScript),
+// SameSite=Strict, Path=/, Secure with the __Host- prefix on https
+// (RFC 6265bis §4.1.3.2), expiring with the refresh token.
+func (h *Handler) setCookie(w http.ResponseWriter, value string, expires time.Time, now time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: h.cookieName, Value: value, Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: max(1, int(expires.Sub(now)/time.Second)),
+	})
+}
+
+// clearCookie tells the browser to drop the cookie.
+func (h *Handler) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: h.cookieName, Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1,
+	})
+}

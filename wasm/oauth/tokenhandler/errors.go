@@ -1,0 +1,123 @@
+package tokenhandler
+
+import "strings"
+
+// Stable codes of the handler's own refusals. Errors the provider returns
+// (RFC 6749 §5.2) keep the provider's code, such as "invalid_grant".
+const (
+	// CodeForbidden: a request that may be cross-site (CSRF): wrong or
+	// missing Origin, missing [RequestHeader], Sec-Fetch-Site not same-origin.
+	CodeForbidden = "forbidden"
+	// CodeMethodNotAllowed: anything but POST.
+	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeNotFound: a path under the prefix that is not an endpoint.
+	CodeNotFound = "not_found"
+	// CodeInvalidRequest: a malformed form, a parameter the browser must
+	// not send (client_secret, refresh_token...), a foreign redirect_uri.
+	CodeInvalidRequest = "invalid_request"
+	// CodeUnsupportedGrantType: only authorization_code and refresh_token.
+	CodeUnsupportedGrantType = "unsupported_grant_type"
+	// CodeBodyTooLarge: the request body exceeds [MaxRequestBytes].
+	CodeBodyTooLarge = "body_too_large"
+	// CodeCookieMissing: a refresh without the refresh-token cookie.
+	CodeCookieMissing = "cookie_missing"
+	// CodeCookieInvalid: the cookie does not open with this handler's key
+	// and binding (tampered, or sealed for another client, origin or
+	// provider: a foreign cookie).
+	CodeCookieInvalid = "cookie_invalid"
+	// CodeCookieExpired: the refresh token is past its configured lifetime.
+	CodeCookieExpired = "cookie_expired"
+	// CodeProviderUnavailable: no answer from the provider, a timeout, a
+	// 5xx or a 429. Transient: the cookie is kept.
+	CodeProviderUnavailable = "temporarily_unavailable"
+	// CodeInvalidResponse: the provider's answer is not a token response.
+	CodeInvalidResponse = "invalid_response"
+	// CodeServerError: the handler cannot do its job (a refresh token too
+	// large for a cookie, no random source).
+	CodeServerError = "server_error"
+)
+
+// Error is a refusal of the handler or of the provider. It never holds a
+// token, a code, a cookie value or the client secret: its text is safe to
+// log and to send to the browser.
+type Error struct {
+	// Code is stable: one of the Code constants or the provider's OAuth
+	// error code (RFC 6749 §5.2).
+	Code string
+	// Description is the provider's error_description as plain text, or
+	// the handler's explanation.
+	Description string
+	// Status is the HTTP status the handler answers with.
+	Status int
+	// ProviderStatus is the provider's HTTP status, if it answered.
+	ProviderStatus int
+	// RetryAfter is the provider's Retry-After in seconds, if any.
+	RetryAfter int
+	err        error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("tokenhandler: ")
+	b.WriteString(e.Code)
+	if e.Description != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Description)
+	}
+	if e.err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error, if any.
+func (e *Error) Unwrap() error { return e.err }
+
+// Is matches an *Error with the same Code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// wireCode is the OAuth error code the browser receives. Cookie refusals
+// are invalid_grant (RFC 6749 §5.2: the refresh token is invalid or
+// expired), so the browser module ends the session and asks for a login;
+// the handler's own code stays in the log.
+func (e *Error) wireCode() string {
+	switch e.Code {
+	case CodeCookieMissing, CodeCookieInvalid, CodeCookieExpired:
+		return "invalid_grant"
+	}
+	return e.Code
+}
+
+// safeCode keeps a provider's error code only when it has the shape of a
+// real one, so that a provider cannot put arbitrary text in our logs.
+func safeCode(code string) string {
+	if code == "" || len(code) > 64 {
+		return CodeInvalidResponse
+	}
+	for _, r := range code {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return CodeInvalidResponse
+		}
+	}
+	return code
+}
+
+// plainText drops control characters and caps provider text.
+func plainText(s string) string {
+	const max = 300
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == 0xfffd {
+			continue
+		}
+		b.WriteRune(r)
+		if b.Len() >= max {
+			break
+		}
+	}
+	return b.String()
+}
