@@ -23,16 +23,33 @@ export type ErrorCode =
   | "load_error"
   | "internal_error"
   | "origin_not_allowed"
-  // Codes the provider sends back (RFC 6749 §4.1.2.1, §5.2).
-  | "access_denied"
+  // Codes the provider sends back that are registered for OAuth 2.0 and
+  // OpenID Connect; any other provider code is "provider_error", with the
+  // provider's code in providerCode.
+  // RFC 6749 §4.1.2.1 and §5.2:
   | "invalid_request"
   | "unauthorized_client"
+  | "access_denied"
+  | "unsupported_response_type"
   | "invalid_scope"
   | "server_error"
   | "temporarily_unavailable"
   | "invalid_client"
   | "unsupported_grant_type"
-  | (string & {});
+  // RFC 7009 §2.2.1:
+  | "unsupported_token_type"
+  // OpenID Connect Core §3.1.2.6:
+  | "interaction_required"
+  | "account_selection_required"
+  | "consent_required"
+  | "invalid_request_uri"
+  | "invalid_request_object"
+  | "request_not_supported"
+  | "request_uri_not_supported"
+  | "registration_not_supported"
+  // RFC 9449 §5 (DPoP):
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce";
 
 /** Every rejection is a GopkceError. */
 export interface GopkceError extends Error {
@@ -42,6 +59,12 @@ export interface GopkceError extends Error {
   description: string;
   /** The configuration key refused, for invalid_config. */
   field?: string;
+  /**
+   * The error code the provider sent, when it sent a well-formed one. `code`
+   * is that code only when it is a registered OAuth 2.0 / OpenID Connect
+   * code, and "provider_error" otherwise.
+   */
+  providerCode?: string;
   /** HTTP status of the token endpoint's answer, when there was one. */
   status?: number;
 }

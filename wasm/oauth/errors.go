@@ -138,7 +138,7 @@ var registeredProviderCodes = map[string]bool{
 	"interaction_required": true, "login_required": true, "account_selection_required": true,
 	"consent_required": true, "invalid_request_uri": true, "invalid_request_object": true,
 	"request_not_supported": true, "request_uri_not_supported": true, "registration_not_supported": true,
-	// RFC 9126 §2.3 (PAR) and RFC 9449 §5 (DPoP).
+	// RFC 9449 §5 (DPoP).
 	"invalid_dpop_proof": true, "use_dpop_nonce": true,
 }
 

@@ -3,6 +3,12 @@ package oauth
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"strconv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -105,4 +111,56 @@ func TestErrorMessagesExplain(t *testing.T) {
 			t.Fatal("a refresh was sent")
 		}
 	})
+}
+
+// The error codes are written in gopkce.d.ts's ErrorCode union: every Code
+// constant of the package and every registered provider code. None of
+// gopkce's own codes is a registered provider code, except the two that
+// mean the same thing (login_required, and invalid_grant, which is the
+// provider's).
+func TestErrorCodesInTypes(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := map[string]bool{}
+	for _, f := range pkgs["oauth"].Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			vs, ok := n.(*ast.ValueSpec)
+			if !ok {
+				return true
+			}
+			for i, name := range vs.Names {
+				if strings.HasPrefix(name.Name, "Code") && i < len(vs.Values) {
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
+						v, _ := strconv.Unquote(lit.Value)
+						own[v] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	if len(own) < 15 {
+		t.Fatalf("found only %d Code constants", len(own))
+	}
+	data, err := os.ReadFile("../../web/gopkce.d.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dts := string(data)
+	for code := range own {
+		if !strings.Contains(dts, `| "`+code+`"`) {
+			t.Errorf("gopkce.d.ts's ErrorCode lacks gopkce's %q", code)
+		}
+		if registeredProviderCodes[code] && code != CodeLoginRequired && code != CodeInvalidGrant {
+			t.Errorf("%q is both gopkce's and a provider's code", code)
+		}
+	}
+	for code := range registeredProviderCodes {
+		if !strings.Contains(dts, `| "`+code+`"`) {
+			t.Errorf("gopkce.d.ts's ErrorCode lacks the provider code %q", code)
+		}
+	}
 }

@@ -30,7 +30,7 @@ type Provider struct {
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 	LogoutEndpoint        string // Cognito /logout
-	RevocationEndpoint    string // RFC 7009, used by the token handler at logout
+	RevocationEndpoint    string // RFC 7009: the page revokes there at logout, or the token handler does
 	EndSessionEndpoint    string // OpenID Connect end_session_endpoint
 	ClientID              string
 	Scope                 string
@@ -121,6 +121,7 @@ func (o Options) PageConfig() map[string]any {
 	for k, v := range map[string]string{
 		"issuer": p.Issuer, "authorizationEndpoint": p.AuthorizationEndpoint, "tokenEndpoint": p.TokenEndpoint,
 		"logoutEndpoint": p.LogoutEndpoint, "endSessionEndpoint": p.EndSessionEndpoint, "scope": p.Scope,
+		"revocationEndpoint": p.RevocationEndpoint,
 	} {
 		if v != "" {
 			cfg[k] = v
@@ -130,7 +131,8 @@ func (o Options) PageConfig() map[string]any {
 		cfg["issParameterSupported"] = true
 	}
 	if o.TokenHandler != nil {
-		delete(cfg, "tokenEndpoint") // the page talks to its own origin's handler
+		delete(cfg, "tokenEndpoint")      // the page talks to its own origin's handler
+		delete(cfg, "revocationEndpoint") // which revokes the refresh token it holds
 		cfg["tokenHandler"] = TokenHandlerPath
 	}
 	if api := Origins(p.API); len(api) > 0 {
@@ -149,7 +151,7 @@ func (o Options) ConnectOrigins() []string {
 	if o.TokenHandler != nil {
 		return Origins(p.Issuer, p.API) // the token endpoint is the server's business
 	}
-	return Origins(p.TokenEndpoint, p.Issuer, p.API)
+	return Origins(p.TokenEndpoint, p.RevocationEndpoint, p.Issuer, p.API)
 }
 
 // FormOrigins are the origins of CSP form-action: the authorization
