@@ -47,9 +47,10 @@ test)
 	unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 	if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/...
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./cmd/edge
 	echo "== native tests (-race): the end-to-end suite in headless Chromium, the README's snippets,"
-	echo "   TypeScript checks and npm pack + Vite (TypeScript and Vite installed from npm on first run)"
+	echo "   TypeScript checks and npm pack + Vite (TypeScript and Vite installed from npm on first run),"
+	echo "   the worker under wrangler dev (cmd/edge; wrangler installed with npm ci on first run)"
 	go test -race -count=1 ./...
 	echo "== the binding under Node (go_js_wasm_exec)"
 	GOOS=js GOARCH=wasm go test -count=1 -exec="$goroot/lib/wasm/go_js_wasm_exec" ./wasm

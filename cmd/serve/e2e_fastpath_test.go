@@ -58,9 +58,11 @@ func (e *e2e) fastRecord(ctx context.Context) map[string]any {
 }
 
 // Expiry: the deadline is Go's (expiry minus the margin); at that instant
-// the fast path stops and Go refreshes.
+// the fast path stops and Go refreshes. The token lives 20 s so that the
+// login and the first checks end well before the deadline even on a loaded
+// machine under -race.
 func testFastPathExpiry(t *testing.T) {
-	e := newE2E(t, e2eOptions{accessTTL: 8 * time.Second, refreshMargin: 3 * time.Second})
+	e := newE2E(t, e2eOptions{accessTTL: 20 * time.Second, refreshMargin: 3 * time.Second})
 	ctx := e.browser
 	e.login(ctx, "/", "fay")
 	old := e.wantFast(ctx, "after login")

@@ -21,6 +21,7 @@ import (
 func TestE2E(t *testing.T) {
 	t.Run("full_flow", testFullFlow)
 	t.Run("layout_desktop_and_phone", testLayout)
+	t.Run("demo_timeline", testDemoTimeline)
 	t.Run("refresh_cognito", func(t *testing.T) { testRefresh(t, devidp.Cognito) })
 	t.Run("refresh_rotating", func(t *testing.T) { testRefresh(t, devidp.Rotating) })
 	t.Run("concurrent_getToken", testConcurrentGetToken)
@@ -51,6 +52,7 @@ func TestE2E(t *testing.T) {
 	t.Run("fetch_retry_once", testFetchRetry)
 	t.Run("fetch_unlisted_origin", testFetchUnlistedOrigin)
 	t.Run("npm_vite_app", testNPMViteApp)
+	t.Run("readme_snippets", testREADMESnippets)
 	t.Run("config_client_secret", func(t *testing.T) {
 		testConfigRefused(t, func(c map[string]any) { c["clientSecret"] = "s3cr3t-value" }, "clientSecret")
 	})
@@ -499,12 +501,33 @@ func testConfigRefused(t *testing.T, hook func(map[string]any), field string) {
 	}
 }
 
-// The demo fits a desktop and a phone-width window before and after login:
-// no horizontal overflow. With GOPKCE_SCREENSHOTS=dir it saves screenshots.
+// The demo and the provider's login page fit a desktop and a 375 px phone
+// before and after a login as a user with a 60-character e-mail address:
+// nothing sticks out of the window, and no text needs a horizontal scroll
+// bar (long names and e-mails wrap). With GOPKCE_SCREENSHOTS=dir it saves
+// screenshots.
 func testLayout(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
 	ctx := e.browser
 	dir := os.Getenv("GOPKCE_SCREENSHOTS")
+	const email = "maria-alexandra.vandenberg-oppenheimer@research1.example.com"
+	if len(email) != 60 {
+		t.Fatalf("the e-mail has %d characters", len(email))
+	}
+	// overflow lists the elements that stick out of the window or scroll
+	// sideways.
+	const overflow = `(() => {
+		const out = [];
+		if (document.documentElement.scrollWidth > window.innerWidth) out.push("page: " + document.documentElement.scrollWidth + " px wide");
+		for (const el of document.body.querySelectorAll("*")) {
+			const r = el.getBoundingClientRect();
+			if (r.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
+			const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+			if (r.right > window.innerWidth + 1) out.push(name + " ends at " + Math.round(r.right));
+			if (el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(el).overflowX)) out.push(name + " scrolls sideways");
+		}
+		return out;
+	})()`
 	check := func(name string) {
 		for _, w := range []struct {
 			label         string
@@ -512,8 +535,8 @@ func testLayout(t *testing.T) {
 		}{{"desktop", 1280, 800}, {"phone", 375, 740}} {
 			e.do(ctx, chromedp.EmulateViewport(w.width, w.height))
 			time.Sleep(100 * time.Millisecond)
-			if over := eval[bool](e, ctx, `document.documentElement.scrollWidth > window.innerWidth`); over {
-				t.Errorf("%s at %s width overflows horizontally", name, w.label)
+			if over := eval[[]string](e, ctx, overflow); len(over) > 0 {
+				t.Errorf("%s at %s width overflows: %v", name, w.label, over)
 			}
 			if dir != "" {
 				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -523,11 +546,20 @@ func testLayout(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, name+"-"+w.label+".png"), png, 0o644)
 			}
 		}
+		e.do(ctx, chromedp.EmulateViewport(1280, 800))
 	}
 	e.open(ctx, "/")
 	check("before-login")
-	e.do(ctx, chromedp.EmulateViewport(1280, 800))
-	e.login(ctx, "/", "Grace Hopper")
+	e.do(ctx, chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.ID("username")))
+	check("provider-login")
+	e.do(ctx,
+		chromedp.SendKeys(chromedp.ID("username"), email),
+		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
+	)
+	e.waitLoggedIn(ctx)
+	if who := e.text(ctx, "#who"); who != email {
+		t.Fatalf("signed in as %q", who)
+	}
 	e.do(ctx, chromedp.Click(chromedp.ID("call-api")))
 	e.do(ctx, chromedp.Poll[chromedp.Void](`document.getElementById("api-result").dataset.status`, chromedp.WithPollingInterval(20*time.Millisecond)))
 	check("after-login")

@@ -94,6 +94,9 @@ type e2eOptions struct {
 	bench bool
 	// web is the site directory when not the demo's (web/ of the module).
 	web string
+	// gopkceFiles serves gopkce's own files from the module's web/ when
+	// web lacks them, as serve -web does.
+	gopkceFiles bool
 }
 
 func newE2E(tb testing.TB, eo e2eOptions) *e2e {
@@ -107,6 +110,9 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	}
 	if eo.web != "" {
 		o.web = eo.web
+	}
+	if eo.gopkceFiles {
+		o.gopkceWeb = filepath.Join(root, "web")
 	}
 	if eo.refreshMode != "" {
 		o.refreshMode = string(eo.refreshMode)
@@ -205,6 +211,11 @@ func (e *e2e) watch(ctx context.Context, name string) {
 			}
 			e.logf("%s console %s (%s:%d)", name, m, m.URL, m.Line+1)
 			if !m.IsException() && m.Type != chromedp.ConsoleError {
+				continue
+			}
+			// A page without an icon link makes the browser ask for
+			// /favicon.ico on its own: not the page's error.
+			if strings.HasSuffix(m.URL, "/favicon.ico") {
 				continue
 			}
 			e.mu.Lock()

@@ -75,7 +75,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <title>Sign in · gopkce development provider</title>
 <style>
 body{font:16px/1.5 system-ui,sans-serif;background:#f3f4f6;margin:0;display:grid;place-items:center;min-height:100vh}
-main{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;width:min(22rem,90vw)}
+main{box-sizing:border-box;background:#fff;padding:clamp(1rem,5vw,2rem);border-radius:12px;box-shadow:0 2px 12px #0002;width:min(22rem,calc(100vw - 2rem));overflow-wrap:anywhere}
 h1{font-size:1.25rem;margin:0 0 .25rem}p{color:#555;font-size:.875rem;margin:.25rem 0 1rem}
 label{display:block;font-weight:600;margin-bottom:.25rem}
 input[type=text]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #bbb;border-radius:6px;font-size:1rem}

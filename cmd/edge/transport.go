@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+)
+
+// contextTransport makes a RoundTripper that ignores the request's context
+// (the Workers fetch of github.com/syumai/workers does) honour it: when the
+// context ends first, RoundTrip returns its error and the late response is
+// closed. http.Client.Timeout and the token handler's timeouts then work as
+// natively.
+type contextTransport struct{ next http.RoundTripper }
+
+type roundTrip struct {
+	resp *http.Response
+	err  error
+}
+
+func (t contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	done := make(chan roundTrip, 1)
+	go func() {
+		resp, err := t.next.RoundTrip(req)
+		done <- roundTrip{resp, err}
+	}()
+	select {
+	case rt := <-done:
+		if rt.resp != nil {
+			// Reading the body ends with the context too.
+			stop := context.AfterFunc(ctx, func() { rt.resp.Body.Close() })
+			rt.resp.Body = &stopBody{ReadCloser: rt.resp.Body, stop: stop}
+		}
+		return rt.resp, rt.err
+	case <-ctx.Done():
+		go func() {
+			if rt := <-done; rt.resp != nil {
+				rt.resp.Body.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+// stopBody releases the context hook when the body is closed.
+type stopBody struct {
+	io.ReadCloser
+	stop func() bool
+}
+
+func (b *stopBody) Close() error {
+	b.stop()
+	return b.ReadCloser.Close()
+}
