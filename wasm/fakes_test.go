@@ -183,6 +183,21 @@ func TestWebLockerSerialises(t *testing.T) {
 	untilLocks(t, locks, func(held, _ []string) bool { return len(held) == 0 })
 }
 
+// A panic inside the lock still releases it (the core recovers first, but
+// a Web Lock held by a dead callback would block every tab).
+func TestWebLockerReleasesOnPanic(t *testing.T) {
+	locks, _ := withNavigatorLocks(t)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panic did not come through")
+			}
+		}()
+		newLocker().WithLock(context.Background(), "gopkce:refresh:p", func(context.Context) error { panic("boom") })
+	}()
+	untilLocks(t, locks, func(held, pending []string) bool { return len(held) == 0 && len(pending) == 0 })
+}
+
 // A caller that gives up while another tab holds the lock leaves the
 // queue: fn never runs and nothing stays pending.
 func TestWebLockerGivesUp(t *testing.T) {

@@ -55,7 +55,9 @@ func TestIDTokenClaimsOfAnyType(t *testing.T) {
 	}
 }
 
-// recordingLocker counts acquisitions and releases of a MemoryLocker.
+// recordingLocker counts acquisitions and releases. Like a Web Lock, whose
+// callback's Promise must settle, it counts a release only when fn returns:
+// a panic escaping fn would leave the lock held.
 type recordingLocker struct {
 	inner              *MemoryLocker
 	acquired, released atomic.Int64
@@ -64,8 +66,9 @@ type recordingLocker struct {
 func (l *recordingLocker) WithLock(ctx context.Context, name string, fn func(context.Context) error) error {
 	return l.inner.WithLock(ctx, name, func(ctx context.Context) error {
 		l.acquired.Add(1)
-		defer l.released.Add(1)
-		return fn(ctx)
+		err := fn(ctx)
+		l.released.Add(1)
+		return err
 	})
 }
 
