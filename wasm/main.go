@@ -28,6 +28,7 @@ func main() {
 	api.Set("handleCallback", async(handleCallback))
 	api.Set("getToken", async(getToken))
 	api.Set("getClaims", async(getClaims))
+	api.Set("getUnverifiedAccessTokenClaims", async(getUnverifiedAccessTokenClaims))
 	api.Set("getSession", async(getSession))
 	api.Set("logout", async(logout))
 	api.Set("apiToken", async(apiToken))
@@ -81,7 +82,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
-	opts := oauth.Options{Transport: fetchTransport{}, LoginStorage: logins, Claimer: callbackClaimer{}}
+	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}, Claimer: callbackClaimer{}}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins
@@ -99,8 +100,12 @@ func configure(args []js.Value) (any, error) {
 	opts.Locker = locker
 	var guard *duplicateGuard
 	if cfg.Storage == oauth.StorageSession {
+		// Tokens in sessionStorage belong to this tab alone once a
+		// duplicate has dropped its copied refresh token (tabs.go): a lock
+		// within the tab is enough, and a Web Lock would only add a round
+		// trip to the browser process before each refresh.
 		detectDuplicate(logins)
-		guard = &duplicateGuard{inner: locker}
+		guard = &duplicateGuard{inner: oauth.NewMemoryLocker()}
 		opts.Locker = guard
 	}
 	fast := &fastPath{config: raw}
@@ -234,13 +239,23 @@ func apiToken(args []js.Value) (any, error) {
 	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
 }
 
-// getClaims(): the ID token's claims (or the access token's), or null.
+// getClaims(): the verified ID token's claims, or null.
 func getClaims([]js.Value) (any, error) {
+	return claimsToJS((*oauth.Client).Claims)
+}
+
+// getUnverifiedAccessTokenClaims(): the access token's claims when it is a
+// JWT, or null. Nothing about them is verified.
+func getUnverifiedAccessTokenClaims([]js.Value) (any, error) {
+	return claimsToJS((*oauth.Client).UnverifiedAccessTokenClaims)
+}
+
+func claimsToJS(get func(*oauth.Client) (map[string]any, error)) (any, error) {
 	c, err := current()
 	if err != nil {
 		return nil, err
 	}
-	claims, err := c.Claims()
+	claims, err := get(c)
 	if err != nil || claims == nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"sync"
 	"syscall/js"
@@ -44,7 +43,7 @@ var (
 
 func randomID() string {
 	b := make([]byte, 12)
-	rand.Read(b)
+	cryptoRand{}.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 

@@ -18,6 +18,7 @@ export type ErrorCode =
   | "invalid_response"
   | "invalid_grant"
   | "invalid_id_token"
+  | "invalid_discovery"
   | "storage_error"
   | "provider_error"
   | "load_error"
@@ -67,12 +68,19 @@ export interface GopkceError extends Error {
   providerCode?: string;
   /** HTTP status of the token endpoint's answer, when there was one. */
   status?: number;
+  /**
+   * The ID token check that failed (invalid_id_token, or login_required
+   * after a refresh whose ID token was refused): "present", "format", "alg",
+   * "iss", "aud", "azp", "exp", "nbf", "iat", "sub", "nonce", "auth_time",
+   * "kid" or "signature". For invalid_discovery, `field` names the member.
+   */
+  check?: string;
 }
 
 export interface Config {
-  /** https, or http on localhost / 127.0.0.1 / [::1] only */
-  authorizationEndpoint: string;
-  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: required without `tokenHandler` */
+  /** https, or http on localhost / 127.0.0.1 / [::1] only. Default: from discovery or a preset */
+  authorizationEndpoint?: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: from discovery or a preset; required without `tokenHandler` */
   tokenEndpoint?: string;
   /** same-origin path of a server-side token handler (`"/oauth"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie */
   tokenHandler?: string;
@@ -80,16 +88,28 @@ export interface Config {
   clientId: string;
   /** sent exactly as given; the callback URL must match it */
   redirectUri: string;
-  /** compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock */
+  /** compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock */
   issuer?: string;
+  /** read `{issuer}/.well-known/openid-configuration`, lazily (never during `configure`): implied by an issuer without endpoints, by `discoveryUrl`, and by `openid` without `jwksUri`; explicit values win; a document naming another issuer, or without S256, is refused. Default: `false` */
+  discovery?: boolean;
+  /** a discovery document under another path (Azure AD B2C policies); its issuer is adopted unless `issuer` is set, which it must then equal */
+  discoveryUrl?: string;
+  /** the provider's key set, which ID token signatures are verified against. Default: from discovery or a preset */
+  jwksUri?: string;
+  /** token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there before it navigates. Default: from discovery or a preset */
+  revocationEndpoint?: string;
+  /** Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens */
+  cognito?: { domain: string; userPoolId: string };
+  /** Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens */
+  azureB2C?: { authority: string };
+  /** clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600). Default: `300` */
+  clockLeewaySeconds?: number;
   /** the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused. Default: `false` */
   issParameterSupported?: boolean;
   /** space-separated; `openid` adds a nonce that is checked in the ID token */
   scope?: string;
   /** more authorization parameters (`prompt`, `login_hint`, ...); protocol parameters cannot be overridden */
   extraParams?: Record<string, string>;
-  /** token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there first */
-  revocationEndpoint?: string;
   /** Cognito `/logout` (`client_id`, `logout_uri`) */
   logoutEndpoint?: string;
   /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
@@ -149,8 +169,18 @@ export interface Gopkce {
   handleCallback(url?: string): Promise<{ returnTo: string }>;
   /** A valid token, refreshed when near expiry, one refresh at a time. */
   getToken(options?: { forceRefresh?: boolean }): Promise<string>;
-  /** Claims of the ID token (or the access token), decoded, not verified. */
+  /**
+   * Claims of the session's ID token, or null. The ID token was verified
+   * before it was stored: signature against the provider's key set, iss,
+   * aud, azp, exp, iat, sub and nonce (OpenID Connect Core §3.1.3.7), and
+   * on refresh the same iss, sub and aud (§12.2).
+   */
   getClaims(): Promise<Record<string, unknown> | null>;
+  /**
+   * Claims decoded from a JWT access token, or null (opaque token). NOT
+   * verified: for display; the API that receives the token verifies it.
+   */
+  getUnverifiedAccessTokenClaims(): Promise<Record<string, unknown> | null>;
   getSession(): Promise<Session>;
   /** Forgets the tokens and visits the provider's logout endpoint. */
   logout(options?: { navigate?: boolean }): Promise<string>;
@@ -175,6 +205,7 @@ export const startLogin: Gopkce["startLogin"];
 export const handleCallback: Gopkce["handleCallback"];
 export const getToken: Gopkce["getToken"];
 export const getClaims: Gopkce["getClaims"];
+export const getUnverifiedAccessTokenClaims: Gopkce["getUnverifiedAccessTokenClaims"];
 export const getSession: Gopkce["getSession"];
 export const logout: Gopkce["logout"];
 export const on: Gopkce["on"];

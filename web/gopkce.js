@@ -178,6 +178,9 @@
       if (!fresh) {
         return response;
       }
+      if (response.body) {
+        response.body.cancel().catch(function () {});
+      }
       retry.headers.set("Authorization", "Bearer " + fresh);
       return fetch(retry);
     });
@@ -192,6 +195,7 @@
     handleCallback: call("handleCallback"),
     getToken: getToken,
     getClaims: call("getClaims"),
+    getUnverifiedAccessTokenClaims: call("getUnverifiedAccessTokenClaims"),
     getSession: call("getSession"),
     logout: call("logout"),
     fetch: apiFetch,

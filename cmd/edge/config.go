@@ -7,27 +7,48 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/gopkce/gopkce/cmd/internal/app"
+	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
 )
 
-// Bindings are the Workers variables the worker reads (wrangler.toml
-// [vars], `wrangler dev --var NAME:value`, or the dashboard). They hold
-// public configuration only; secrets are set with `wrangler secret put`.
-// Each is described once here; README (The edge) lists them.
-var bindings = []struct{ name, help string }{
-	{"SITE_URL", "the site's origin as browsers see it (https://gopkce.example.workers.dev); the redirect URI is SITE_URL/callback"},
-	{"ISSUER", "the provider's issuer identifier"},
-	{"AUTHORIZATION_ENDPOINT", "the provider's authorization endpoint"},
-	{"TOKEN_ENDPOINT", "the provider's token endpoint"},
-	{"LOGOUT_ENDPOINT", "Cognito /logout endpoint"},
-	{"END_SESSION_ENDPOINT", "OpenID Connect end_session_endpoint"},
-	{"CLIENT_ID", "the client id at the provider"},
-	{"SCOPE", "space-separated scopes"},
-	{"ISS_PARAMETER_SUPPORTED", `"true" when the provider always sends iss on the redirect (RFC 9207)`},
-	{"API", "URL of an API the demo calls with the bearer token"},
-	{"STORAGE", `token storage of the page: "session" (default), "local" or "memory"`},
-	{"REFRESH_MARGIN_SECONDS", "refresh tokens this long before they expire (default 60)"},
-	{"REFRESH_TOKEN_LIFETIME", `"cognito", "azure-b2c-spa" or seconds`},
+// Bindings are the Workers variables and secrets the worker reads. Public
+// configuration is a var (wrangler.toml [vars], `wrangler dev --var
+// NAME:value`, or the dashboard); a secret is set with `wrangler secret
+// put NAME` (locally: cmd/edge/.dev.vars or --env-file) and never appears
+// in wrangler.toml, the build or a URL. Each is described once here;
+// README (The edge) lists them.
+var bindings = []struct {
+	name   string
+	secret bool
+	help   string
+}{
+	{"SITE_URL", false, "the site's origin as browsers see it (https://gopkce.example.workers.dev); the redirect URI is SITE_URL/callback"},
+	{"ISSUER", false, "the provider's issuer identifier"},
+	{"AUTHORIZATION_ENDPOINT", false, "the provider's authorization endpoint"},
+	{"TOKEN_ENDPOINT", false, "the provider's token endpoint"},
+	{"LOGOUT_ENDPOINT", false, "Cognito /logout endpoint"},
+	{"END_SESSION_ENDPOINT", false, "OpenID Connect end_session_endpoint"},
+	{"CLIENT_ID", false, "the client id at the provider"},
+	{"SCOPE", false, "space-separated scopes"},
+	{"ISS_PARAMETER_SUPPORTED", false, `"true" when the provider always sends iss on the redirect (RFC 9207)`},
+	{"API", false, "URL of an API the demo calls with the bearer token"},
+	{"STORAGE", false, `token storage of the page: "session" (default), "local" or "memory"`},
+	{"REFRESH_MARGIN_SECONDS", false, "refresh tokens this long before they expire (default 60)"},
+	{"REFRESH_TOKEN_LIFETIME", false, `"cognito", "azure-b2c-spa" or seconds (the page's, and the token handler's cookie lifetime)`},
+	{"REVOCATION_ENDPOINT", false, "the provider's revocation endpoint (RFC 7009): logout revokes the refresh token"},
+	// The token handler (confidential client): on when its secret is set.
+	{"GOPKCE_CLIENT_SECRET", true, "the client secret: the page then exchanges codes and refreshes through the token handler at /oauth/"},
+	{"GOPKCE_COOKIE_KEY", true, "32 bytes of base64 that seal the refresh-token cookie; the same in every isolate (openssl rand -base64 32)"},
+	{"AUTH_STYLE", false, `how the token handler authenticates: "client_secret_basic" (default) or "client_secret_post"`},
+	// The demo's machine-to-machine route (POST /api/m2m): on when its
+	// token endpoint is set.
+	{"M2M_TOKEN_ENDPOINT", false, "token endpoint of a client_credentials client"},
+	{"M2M_CLIENT_ID", false, "its client id"},
+	{"GOPKCE_M2M_CLIENT_SECRET", true, "its client secret"},
+	{"M2M_SCOPE", false, "space-separated scopes it asks for"},
+	{"M2M_API", false, "the API POST /api/m2m calls with its token"},
 }
 
 // options reads the worker's configuration from its bindings.
@@ -69,6 +90,45 @@ func options(getenv func(string) string) (app.Options, error) {
 		o.Provider.IssParameterSupported = true
 	default:
 		return app.Options{}, bad("ISS_PARAMETER_SUPPORTED", fmt.Sprintf("%q is not true or false", v))
+	}
+	o.Provider.RevocationEndpoint = getenv("REVOCATION_ENDPOINT")
+	if secret := getenv("GOPKCE_CLIENT_SECRET"); secret != "" {
+		style := tokenhandler.AuthStyle(getenv("AUTH_STYLE"))
+		switch style {
+		case "":
+			style = tokenhandler.ClientSecretBasic
+		case tokenhandler.ClientSecretBasic, tokenhandler.ClientSecretPost:
+		default:
+			return app.Options{}, bad("AUTH_STYLE", fmt.Sprintf("%q is not client_secret_basic or client_secret_post", style))
+		}
+		// No per-isolate random key: every isolate must open the cookies
+		// the others sealed.
+		if getenv("GOPKCE_COOKIE_KEY") == "" {
+			return app.Options{}, bad("GOPKCE_COOKIE_KEY", "missing: the token handler needs it (wrangler secret put GOPKCE_COOKIE_KEY)")
+		}
+		key, err := tokenhandler.ParseKey(getenv("GOPKCE_COOKIE_KEY"))
+		if err != nil {
+			// The error says what is wrong with the key, never the key.
+			return app.Options{}, bad("GOPKCE_COOKIE_KEY", err.Error())
+		}
+		o.TokenHandler = &app.TokenHandler{
+			ClientSecret: secret, AuthStyle: style, CookieKey: key,
+			RefreshTokenLifetime: app.RefreshTokenDuration(o.RefreshTokenLifetime),
+		}
+	} else if getenv("GOPKCE_COOKIE_KEY") != "" {
+		return app.Options{}, bad("GOPKCE_CLIENT_SECRET", "missing: GOPKCE_COOKIE_KEY is set, so the token handler is meant to run")
+	}
+	if tokenURL := getenv("M2M_TOKEN_ENDPOINT"); tokenURL != "" {
+		m := &app.M2M{
+			TokenURL: tokenURL, ClientID: getenv("M2M_CLIENT_ID"), ClientSecret: getenv("GOPKCE_M2M_CLIENT_SECRET"),
+			Scopes: strings.Fields(getenv("M2M_SCOPE")), AuthStyle: oauth2.AuthStyleInHeader, API: getenv("M2M_API"),
+		}
+		for name, v := range map[string]string{"M2M_CLIENT_ID": m.ClientID, "GOPKCE_M2M_CLIENT_SECRET": m.ClientSecret, "M2M_API": m.API} {
+			if v == "" {
+				return app.Options{}, bad(name, "missing: M2M_TOKEN_ENDPOINT is set")
+			}
+		}
+		o.M2M = m
 	}
 	if v := getenv("REFRESH_MARGIN_SECONDS"); v != "" {
 		secs, err := strconv.ParseFloat(v, 64)

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gopkce/gopkce/cmd/internal/app"
@@ -82,6 +86,36 @@ func wrangler(tb testing.TB, dir string) string {
 	return bin
 }
 
+// checkSize fails above Workers' paid-plan script limit, and says where
+// the worker stands against the free plan's.
+func checkSize(tb testing.TB, dir string) {
+	tb.Helper()
+	raw, gz, err := uploadSize(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if gz > paidLimit {
+		tb.Fatalf("the worker's upload is %d bytes after gzip: over Workers' %d-byte limit", gz, paidLimit)
+	}
+	plan := "fits the free plan"
+	if gz > freeLimit {
+		plan = "needs the paid plan"
+	}
+	tb.Logf("worker upload: %d bytes raw, %d gzip (%s: %d free, %d paid)", raw, gz, plan, freeLimit, paidLimit)
+}
+
+// The development provider's clients for the edge.
+const (
+	edgeClientID = "gopkce-edge"
+	edgeM2MID    = "gopkce-edge-m2m"
+)
+
+func randomString(tb testing.TB) string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // freePort returns a loopback port that was free a moment ago.
 func freePort(tb testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -131,6 +165,7 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	if err := run(nil, io.Discard, io.Discard); err != nil { // the build wrangler deploys
 		tb.Fatalf("building the worker: %v", err)
 	}
+	checkSize(tb, filepath.Join(dir, "build"))
 
 	port := freePort(tb)
 	site := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -139,11 +174,16 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 		tb.Fatal(err)
 	}
 	issuer := "http://" + idpLn.Addr().String()
+	secret, m2mSecret := randomString(tb), randomString(tb)
 	idp, err := devidp.New(issuer, devidp.Options{
 		AccessTokenTTL: accessTTL,
-		Clients: []devidp.Client{{
-			ID: app.DevClientID, RedirectURIs: []string{site + "/callback"}, LogoutURIs: []string{site + "/"},
-		}},
+		Clients: []devidp.Client{
+			// The page's client, confidential: the worker's token handler
+			// holds its secret.
+			{ID: edgeClientID, Secret: secret, RedirectURIs: []string{site + "/callback"}, LogoutURIs: []string{site + "/"}},
+			// The client_credentials client of POST /api/m2m.
+			{ID: edgeM2MID, Secret: m2mSecret, Scopes: []string{"api/read", "api/write"}},
+		},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -155,12 +195,24 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	p := app.DevProvider(issuer)
 	vars := map[string]string{
 		"SITE_URL": site, "ISSUER": p.Issuer, "AUTHORIZATION_ENDPOINT": p.AuthorizationEndpoint,
-		"TOKEN_ENDPOINT": p.TokenEndpoint, "LOGOUT_ENDPOINT": p.LogoutEndpoint, "CLIENT_ID": p.ClientID,
+		"TOKEN_ENDPOINT": p.TokenEndpoint, "LOGOUT_ENDPOINT": p.LogoutEndpoint, "CLIENT_ID": edgeClientID,
 		"SCOPE": p.Scope, "ISS_PARAMETER_SUPPORTED": "true", "API": p.API,
 		"REFRESH_MARGIN_SECONDS": "3", "REFRESH_TOKEN_LIFETIME": "cognito",
+		"REVOCATION_ENDPOINT": issuer + "/oauth2/revoke",
+		"M2M_TOKEN_ENDPOINT":  p.TokenEndpoint, "M2M_CLIENT_ID": edgeM2MID, "M2M_SCOPE": "api/write",
+		"M2M_API": issuer + "/api/records",
+	}
+	// Secrets as `wrangler secret put` would hold them: from a file, never
+	// on the command line (other users can read a process's arguments).
+	secrets := filepath.Join(tb.TempDir(), "secrets.env")
+	key := make([]byte, 32)
+	rand.Read(key)
+	if err := os.WriteFile(secrets, []byte("GOPKCE_CLIENT_SECRET="+secret+"\nGOPKCE_COOKIE_KEY="+base64.StdEncoding.EncodeToString(key)+
+		"\nGOPKCE_M2M_CLIENT_SECRET="+m2mSecret+"\n"), 0o600); err != nil {
+		tb.Fatal(err)
 	}
 	args := []string{"dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port), "--inspector-port", fmt.Sprint(freePort(tb)),
-		"--log-level", "info", "--show-interactive-dev-session=false"}
+		"--log-level", "log", "--show-interactive-dev-session=false", "--env-file", secrets}
 	for k, v := range vars {
 		args = append(args, "--var", k+":"+v)
 	}
@@ -292,31 +344,57 @@ const tokensJS = `JSON.stringify(Object.fromEntries(Object.entries(sessionStorag
 
 func (e *edge) storedTokens() string { return evalJS[string](e, tokensJS) }
 
+// cookies returns the browser's cookies for the site, HttpOnly included.
+func (e *edge) cookies() map[string]*network.Cookie {
+	e.tb.Helper()
+	res, err := chromedp.Run(e.browser, func(ctx context.Context, t *chromedp.Target) (network.GetCookiesResult, error) {
+		return cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{e.site + "/"}})
+	})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	out := map[string]*network.Cookie{}
+	for _, c := range res.Cookies {
+		out[c.Name] = c
+	}
+	return out
+}
+
+func (e *edge) poll(what, expr string) {
+	e.tb.Helper()
+	ctx, cancel := context.WithTimeout(e.browser, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		e.tb.Fatalf("%s: %v\nwrangler dev:\n%s", what, err, e.log.String())
+	}
+}
+
+// The demo through the worker in token-handler mode: the worker serves the
+// site, exchanges the code and refreshes with the client secret over the
+// Workers fetch, keeps the refresh token in a sealed HttpOnly cookie,
+// revokes it on logout, and calls an API with a client_credentials token.
 func TestEdgeE2E(t *testing.T) {
 	e := startEdge(t, 4*time.Second)
 
-	// The module comes from the worker, precompressed, with the site's
-	// headers.
-	var hdr http.Header
+	// The module comes from the worker with the site's headers.
 	resp, err := http.Get(e.site + "/gopkce.wasm")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hdr = resp.Header
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	hdr := resp.Header
 	if resp.StatusCode != 200 || hdr.Get("Content-Type") != "application/wasm" || hdr.Get("ETag") == "" ||
 		!strings.Contains(hdr.Get("Content-Security-Policy"), "connect-src 'self' "+e.idp.Issuer()) || hdr.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("/gopkce.wasm: %s %v", resp.Status, hdr)
 	}
 
-	// Login: the site's button, the provider's page, back to the callback
-	// served by the worker.
+	// Login: the site's button, the provider's page, back to the callback;
+	// the code is exchanged by the worker.
 	e.do(chromedp.Navigate(e.site + "/"))
 	if got := e.ready(); got != "true" {
 		t.Fatalf("fresh page ready state %q", got)
 	}
-	e.do(chromedp.WaitVisible(chromedp.ID("logged-out")))
 	e.do(
 		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
 		chromedp.WaitVisible(chromedp.ID("username")),
@@ -337,34 +415,48 @@ func TestEdgeE2E(t *testing.T) {
 	if n := e.idp.TokenSuccesses("authorization_code"); n != 1 {
 		t.Fatalf("%d code exchanges", n)
 	}
-
-	// Refresh: the 4 s token is within the 3 s margin after 1.2 s.
-	before := e.storedTokens()
-	if before == "{}" {
-		t.Fatal("no tokens stored after login")
+	rts := e.idp.RefreshTokensOf(edgeClientID)
+	if len(rts) != 1 {
+		t.Fatalf("%d refresh tokens issued to the worker's client", len(rts))
 	}
+	rt := rts[0]
+	stored := e.storedTokens()
+	if stored == "{}" || strings.Contains(stored, rt) || strings.Contains(stored, `\"refresh_token\"`) {
+		t.Fatalf("stored tokens: %s", stored)
+	}
+	c := e.cookies()["gopkce-rt"]
+	if c == nil || !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict || c.Path != "/" || strings.Contains(c.Value, rt) {
+		t.Fatalf("refresh-token cookie %+v", c)
+	}
+
+	// Refresh through the worker: the 4 s token is within the 3 s margin
+	// after 1.2 s.
 	time.Sleep(1200 * time.Millisecond)
 	e.do(chromedp.Click(chromedp.ID("refresh")))
-	ctx, cancel := context.WithTimeout(e.browser, 15*time.Second)
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`%s !== %q`, tokensJS, before), chromedp.WithPollingInterval(50*time.Millisecond)))
-	cancel()
-	if err != nil {
-		t.Fatalf("tokens unchanged after refresh: %v", err)
-	}
+	e.poll("tokens unchanged after refresh", fmt.Sprintf(`%s !== %q`, tokensJS, stored))
 	if n := e.idp.TokenSuccesses("refresh_token"); n < 1 {
 		t.Fatalf("%d refreshes at the provider", n)
 	}
 
-	// The API call with the bearer token.
+	// The API with the bearer token, from the page.
 	e.do(chromedp.Click(chromedp.ID("call-api")))
-	ctx, cancel = context.WithTimeout(e.browser, 15*time.Second)
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("api-result").textContent.includes("edge-user")`, chromedp.WithPollingInterval(50*time.Millisecond)))
-	cancel()
-	if err != nil {
-		t.Fatalf("API call: %v; shows %q", err, evalJS[string](e, `document.getElementById("api-result").textContent`))
+	e.poll("API call", `document.getElementById("api-result").textContent.includes("edge-user")`)
+
+	// The server-side call with a client_credentials token, twice: one
+	// token request, as the Go program outlives a request.
+	for i := 1; i <= 2; i++ {
+		e.do(chromedp.Click(chromedp.ID("call-m2m"), chromedp.NodeVisible))
+		e.poll(fmt.Sprintf("m2m call %d", i), fmt.Sprintf(`document.getElementById("m2m-result").dataset.status === "201" && document.getElementById("m2m-result").textContent.includes('"calls": %d')`, i))
+	}
+	if got := evalJS[string](e, `document.getElementById("m2m-result").textContent`); strings.Contains(got, "eyJ") || !strings.Contains(got, "api/write") {
+		t.Fatalf("m2m result: %s", got)
+	}
+	if n := e.idp.TokenRequests("client_credentials"); n != 1 {
+		t.Fatalf("%d client_credentials requests for two calls", n)
 	}
 
-	// Logout: through the provider, back to the worker's page, signed out.
+	// Logout: the worker revokes the refresh token; through the provider
+	// back to the worker's page, signed out, the cookie gone.
 	e.do(chromedp.Click(chromedp.ID("logout")))
 	time.Sleep(100 * time.Millisecond)
 	if got := e.ready(); got != "true" {
@@ -374,8 +466,23 @@ func TestEdgeE2E(t *testing.T) {
 	if e.storedTokens() != "{}" {
 		t.Fatal("tokens kept after logout")
 	}
+	if e.idp.RefreshTokenValid(rt) || e.idp.Revocations() != 1 {
+		t.Fatalf("the refresh token was not revoked (%d revocations)", e.idp.Revocations())
+	}
+	if _, still := e.cookies()["gopkce-rt"]; still {
+		t.Fatal("the cookie survived logout")
+	}
 	if v := e.idp.LogoutVisits(); len(v) != 1 || v[0].Get("logout_uri") != e.site+"/" {
 		t.Fatalf("provider logout visits: %v", v)
 	}
-	t.Logf("wrangler dev:\n%s", e.log.String())
+	// The worker's access log (console.log, shown by wrangler dev) names
+	// paths only: the callback's code and state never reach a log.
+	l := e.log.String()
+	if !strings.Contains(l, `GET "/callback" 200`) {
+		t.Fatalf("the worker's access log lacks the callback:\n%s", l)
+	}
+	if strings.Contains(l, "code=") || strings.Contains(l, "state=") {
+		t.Fatalf("a query string reached the log:\n%s", l)
+	}
+	t.Logf("wrangler dev:\n%s", l)
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -168,4 +170,109 @@ func TestContextTransportBody(t *testing.T) {
 		t.Fatal("reading the body outlived the context")
 	}
 	resp.Body.Close()
+}
+
+// The token handler and the M2M route from bindings; their secrets only
+// from secrets, with errors that name the binding, never its value.
+func TestConfidentialBindings(t *testing.T) {
+	key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	base := map[string]string{
+		"SITE_URL": "https://gopkce.example.workers.dev", "AUTHORIZATION_ENDPOINT": "https://idp.example/authorize",
+		"TOKEN_ENDPOINT": "https://idp.example/token", "CLIENT_ID": "web", "REFRESH_TOKEN_LIFETIME": "azure-b2c-spa",
+		"GOPKCE_CLIENT_SECRET": "s3cret-value", "GOPKCE_COOKIE_KEY": key, "REVOCATION_ENDPOINT": "https://idp.example/revoke",
+		"M2M_TOKEN_ENDPOINT": "https://idp.example/token", "M2M_CLIENT_ID": "m2m", "GOPKCE_M2M_CLIENT_SECRET": "m2m-s3cret",
+		"M2M_SCOPE": "api/write api/read", "M2M_API": "https://api.example/records",
+	}
+	o, err := options(env(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := o.TokenHandler
+	if th == nil || th.ClientSecret != "s3cret-value" || len(th.CookieKey) != 32 || th.AuthStyle != "client_secret_basic" ||
+		th.RefreshTokenLifetime != 24*time.Hour || o.Provider.RevocationEndpoint != "https://idp.example/revoke" {
+		t.Fatalf("token handler %+v", th)
+	}
+	if m := o.M2M; m == nil || m.ClientSecret != "m2m-s3cret" || len(m.Scopes) != 2 || m.API != "https://api.example/records" {
+		t.Fatalf("m2m %+v", o.M2M)
+	}
+	if _, ok := o.PageConfig()["tokenHandler"]; !ok {
+		t.Fatal("the page is not told to use the token handler")
+	}
+	for _, tc := range []struct{ key, value, want string }{
+		{"GOPKCE_COOKIE_KEY", "", "GOPKCE_COOKIE_KEY"},
+		{"GOPKCE_COOKIE_KEY", "c2hvcnQ=", "GOPKCE_COOKIE_KEY"},
+		{"GOPKCE_CLIENT_SECRET", "", "GOPKCE_CLIENT_SECRET"},
+		{"AUTH_STYLE", "private_key_jwt", "AUTH_STYLE"},
+		{"GOPKCE_M2M_CLIENT_SECRET", "", "GOPKCE_M2M_CLIENT_SECRET"},
+		{"M2M_API", "", "M2M_API"},
+	} {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		m[tc.key] = tc.value
+		_, err := options(env(m))
+		if err == nil || !strings.Contains(err.Error(), "binding "+tc.want) {
+			t.Errorf("%s=%q: error %v, want one naming %s", tc.key, tc.value, err, tc.want)
+			continue
+		}
+		for _, secret := range []string{"s3cret-value", "m2m-s3cret", key, "c2hvcnQ"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s=%q: the error quotes a secret: %v", tc.key, tc.value, err)
+			}
+		}
+	}
+	// Without the secret, a public client.
+	delete(base, "GOPKCE_CLIENT_SECRET")
+	delete(base, "GOPKCE_COOKIE_KEY")
+	if o, err := options(env(base)); err != nil || o.TokenHandler != nil {
+		t.Fatalf("public client: %+v %v", o.TokenHandler, err)
+	}
+}
+
+// wrangler.toml holds public configuration only: a secret in [vars] would
+// be deployed in clear with the script.
+func TestWranglerTomlHasNoSecrets(t *testing.T) {
+	toml, err := os.ReadFile("wrangler.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	described := map[string]bool{}
+	for _, b := range bindings {
+		described[b.name] = true
+		if b.secret && strings.Contains(string(toml), b.name) {
+			t.Errorf("wrangler.toml names the secret %s", b.name)
+		}
+	}
+	inVars := false
+	for _, line := range strings.Split(string(toml), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			inVars = line == "[vars]"
+			continue
+		}
+		if name, _, ok := strings.Cut(line, "="); inVars && ok && !strings.HasPrefix(line, "#") {
+			if name = strings.TrimSpace(name); !described[name] {
+				t.Errorf("wrangler.toml sets %s, which the worker does not read", name)
+			}
+		}
+	}
+}
+
+// The README's table of bindings is this package's description of them.
+func TestREADMEListsBindings(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bindings {
+		kind := "var"
+		if b.secret {
+			kind = "**secret**"
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s |\n", b.name, kind, b.help)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README lacks the row\n%s", row)
+		}
+	}
 }

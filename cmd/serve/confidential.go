@@ -5,9 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -102,7 +100,7 @@ func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 			ao.Provider.ClientID = devConfidentialID
 		}
 		ao.TokenHandler = &app.TokenHandler{ClientSecret: c.secret, AuthStyle: c.authStyle, CookieKey: c.cookieKey,
-			RefreshTokenLifetime: handlerLifetime(o.refreshTokenLifetime)}
+			RefreshTokenLifetime: app.RefreshTokenDuration(o.refreshTokenLifetime)}
 	}
 	style := oauth2.AuthStyleInHeader
 	switch {
@@ -123,19 +121,4 @@ func randomSecret() string {
 	b := make([]byte, 24)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// handlerLifetime turns -refresh-token-lifetime into the cookie's lifetime:
-// the page's refreshTokenLifetime and the handler's agree.
-func handlerLifetime(s string) time.Duration {
-	switch s {
-	case "cognito":
-		return 30 * 24 * time.Hour
-	case "azure-b2c-spa":
-		return 24 * time.Hour
-	}
-	if secs, err := strconv.ParseFloat(s, 64); err == nil && secs > 0 {
-		return time.Duration(secs * float64(time.Second))
-	}
-	return 0 // the handler's default
 }

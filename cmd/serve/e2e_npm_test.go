@@ -1,12 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	appdemo "github.com/gopkce/gopkce/cmd/internal/app"
 )
 
 // The npm package as an integrator meets it: npm pack of web/, installed
@@ -60,7 +69,8 @@ func testNPMViteApp(t *testing.T) {
 		t.Fatalf("vite build did not emit gopkce.wasm as an asset: %v", wasm)
 	}
 
-	e := newE2E(t, e2eOptions{web: filepath.Join(app, "dist")})
+	// The built app, served by serve -web.
+	e := newE2E(t, e2eOptions{web: filepath.Join(app, "dist"), anyLoopback: true})
 	ctx := e.browser
 	e.login(ctx, "/", "vite@example.com")
 	e.do(ctx, chromedp.Poll[chromedp.Void](`document.getElementById("api").dataset.status`))
@@ -69,5 +79,60 @@ func testNPMViteApp(t *testing.T) {
 	}
 	if n := e.idp.TokenRequests("authorization_code"); n != 1 {
 		t.Fatalf("%d code exchanges", n)
+	}
+
+	// The same app on Vite's dev server, on its own origin: the
+	// development provider accepts its loopback redirect URI and allows
+	// CORS from it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dev := fmt.Sprintf("http://127.0.0.1:%d", port)
+	p := appdemo.DevProvider(e.idp.Issuer())
+	cfg, _ := json.Marshal(map[string]any{"api": p.API, "gopkce": map[string]any{
+		"issuer": p.Issuer, "authorizationEndpoint": p.AuthorizationEndpoint, "tokenEndpoint": p.TokenEndpoint,
+		"clientId": p.ClientID, "redirectUri": dev + "/callback", "scope": p.Scope, "apiOrigins": []string{p.Issuer},
+	}})
+	os.Mkdir(filepath.Join(app, "public"), 0o755)
+	os.WriteFile(filepath.Join(app, "public", "config.json"), cfg, 0o644)
+	vite := exec.Command("node", filepath.Join(requireNodeTools(t), "node_modules", "vite", "bin", "vite.js"),
+		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "--strictPort", "--logLevel", "warn")
+	vite.Dir = app
+	var viteOut bytes.Buffer
+	vite.Stdout, vite.Stderr = &viteOut, &viteOut
+	if err := vite.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		vite.Process.Kill()
+		vite.Wait()
+		if t.Failed() {
+			t.Logf("vite dev server:\n%s", viteOut.String())
+		}
+	})
+	for i := 0; ; i++ {
+		if resp, err := http.Get(dev + "/"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 200 {
+			t.Fatalf("vite dev server did not start: %s", viteOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.do(ctx, chromedp.Navigate(dev+"/"))
+	e.waitFor(ctx, `document.body.dataset.ready === "true" && !document.getElementById("logged-out").hidden`)
+	e.do(ctx, chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible))
+	e.waitFor(ctx, `!!document.getElementById("username")`)
+	e.do(ctx,
+		chromedp.SendKeys(chromedp.ID("username"), "dev-server"),
+		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
+	)
+	e.waitFor(ctx, `location.origin === `+jsString(dev)+` && !!document.getElementById("api").dataset.status`)
+	if s := e.text(ctx, "#api"); !strings.Contains(s, `"username":"dev-server"`) {
+		t.Fatalf("/api/me from the dev server's page: %s", s)
 	}
 }

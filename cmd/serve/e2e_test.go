@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
@@ -563,4 +565,32 @@ func testLayout(t *testing.T) {
 	e.do(ctx, chromedp.Click(chromedp.ID("call-api")))
 	e.do(ctx, chromedp.Poll[chromedp.Void](`document.getElementById("api-result").dataset.status`, chromedp.WithPollingInterval(20*time.Millisecond)))
 	check("after-login")
+	if dir != "" {
+		// The README's pictures: the top of the page, as a window shows it.
+		for _, w := range []struct {
+			name          string
+			width, height int64
+			scroll        string
+		}{{"demo-desktop.jpg", 1000, 900, "0"}, {"demo-timeline.jpg", 1000, 760, `document.getElementById("events").parentElement.offsetTop - 8`}, {"demo-phone.jpg", 375, 812, "0"}} {
+			e.do(ctx, chromedp.EmulateViewport(w.width, w.height))
+			eval[chromedp.Void](e, ctx, `window.scrollTo(0, `+w.scroll+`)`)
+			time.Sleep(200 * time.Millisecond)
+			jpg, err := chromedp.Run(ctx, viewportJPEG(70))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, w.name), jpg, 0o644)
+		}
+	}
+}
+
+// viewportJPEG captures what the window shows, as JPEG.
+func viewportJPEG(quality int64) chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality})
+		if err != nil {
+			return nil, err
+		}
+		return r.Data, nil
+	}
 }

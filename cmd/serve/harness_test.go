@@ -97,6 +97,9 @@ type e2eOptions struct {
 	// gopkceFiles serves gopkce's own files from the module's web/ when
 	// web lacks them, as serve -web does.
 	gopkceFiles bool
+	// anyLoopback makes the development provider accept any loopback
+	// redirect URI, as serve does by default.
+	anyLoopback bool
 }
 
 func newE2E(tb testing.TB, eo e2eOptions) *e2e {
@@ -111,6 +114,7 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	if eo.web != "" {
 		o.web = eo.web
 	}
+	o.anyLoopback = eo.anyLoopback
 	if eo.gopkceFiles {
 		o.gopkceWeb = filepath.Join(root, "web")
 	}

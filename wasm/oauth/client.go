@@ -2,15 +2,18 @@ package oauth
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"sync"
 	"time"
 )
 
 // Options are the platform pieces a [Client] runs on. Zero fields get
-// native defaults: crypto/rand, time.Now, in-memory storage and locks.
-// Transport has no default: the core does not link net/http.
+// defaults: time.Now, in-memory storage and locks. Transport, Rand and
+// SHA256 have none: the core links neither net/http nor any crypto package,
+// which keeps the browser module small (the browser has fetch,
+// crypto.getRandomValues and crypto.subtle.digest).
+// [github.com/gopkce/gopkce/wasm/oauth/oauthhttp.Defaults] fills all three
+// for native programs.
 type Options struct {
 	Transport Transport
 	// LoginStorage holds pending logins: the tab's sessionStorage.
@@ -23,7 +26,12 @@ type Options struct {
 	// hold copies of the same login state (duplicated tabs).
 	Claimer Claimer
 	Now     func() time.Time
-	Rand    io.Reader
+	// Rand is a cryptographically secure random source: the PKCE
+	// verifier, state and nonce come from it (RFC 7636 §7.1).
+	Rand io.Reader
+	// SHA256 hashes the PKCE verifier for the S256 challenge
+	// (RFC 7636 §4.2). It may wait (WebCrypto is asynchronous).
+	SHA256 func(ctx context.Context, data []byte) ([32]byte, error)
 	// Sleep waits between refresh retries; it returns early with ctx's error.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnEvent is called (synchronously, without locks held) for each [Event].
@@ -31,6 +39,12 @@ type Options struct {
 	// AfterFunc runs f after d (time.AfterFunc); it schedules the
 	// refresh_token_expiring event.
 	AfterFunc func(d time.Duration, f func())
+	// Signatures verifies ID token signatures: WebCrypto in the browser,
+	// [github.com/gopkce/gopkce/wasm/oauth/oauthjwt] natively. Required
+	// when the scope has openid.
+	Signatures SignatureVerifier
+	// Keys replaces the key set fetched from jwks_uri (tests, pinned keys).
+	Keys KeySource
 	// OnToken receives the current token and the moment it stops being
 	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
 	// called synchronously, in order, and must not call the client.
@@ -70,6 +84,13 @@ type Client struct {
 	// joins a refresh flight: a deterministic barrier.
 	joined func()
 
+	// The provider: static, or from the discovery document (provider.go).
+	static     *providerInfo
+	discovery  *remoteDoc
+	merged     *providerInfo
+	mergedFrom *ProviderMetadata
+	keys       *RemoteKeys
+	keysURI    string
 	// pubMu orders publications to [Options.OnToken]; gen counts changes
 	// of the stored session.
 	pubMu sync.Mutex
@@ -101,7 +122,10 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 		opts.Now = time.Now
 	}
 	if opts.Rand == nil {
-		opts.Rand = rand.Reader
+		return nil, NewError(CodeInvalidConfig, "no random source (Options.Rand)")
+	}
+	if opts.SHA256 == nil {
+		return nil, NewError(CodeInvalidConfig, "no SHA-256 (Options.SHA256)")
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleepCtx
@@ -109,7 +133,17 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	if opts.AfterFunc == nil {
 		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
-	return &Client{cfg: cfg, opts: opts}, nil
+	if cfg.hasOpenID() && opts.Signatures == nil {
+		return nil, NewError(CodeInvalidConfig, "openid is in the scope and there is no signature verifier for ID tokens (Options.Signatures; natively oauthjwt.Verifier)")
+	}
+	c := &Client{cfg: cfg, opts: opts}
+	if cfg.Discovery {
+		c.discovery = newDiscovery(cfg.DiscoveryURL, cfg.Issuer, opts.Transport, opts.LoginStorage, opts.Now, cfg.Timeout)
+	} else {
+		c.static = c.staticProvider()
+		c.static.keys = c.keySource(cfg.JWKSURI)
+	}
+	return c, nil
 }
 
 // Config returns the client's validated configuration.

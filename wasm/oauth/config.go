@@ -56,10 +56,6 @@ type Config struct {
 	// AuthorizationEndpoint and TokenEndpoint are required (RFC 6749 §3).
 	AuthorizationEndpoint string
 	TokenEndpoint         string
-	// RevocationEndpoint is the provider's token revocation endpoint
-	// (RFC 7009; Cognito's /oauth2/revoke): logout revokes the refresh token
-	// there before it navigates.
-	RevocationEndpoint string
 	// LogoutEndpoint is Cognito's /logout (client_id and logout_uri);
 	// EndSessionEndpoint is OpenID Connect RP-initiated logout
 	// (client_id and post_logout_redirect_uri). At most one is set.
@@ -105,6 +101,34 @@ type Config struct {
 	DefaultExpiresIn time.Duration
 	// Timeout bounds each token request.
 	Timeout time.Duration
+
+	// Discovery reads the provider's endpoints from
+	// {Issuer}/.well-known/openid-configuration (OpenID Connect Discovery
+	// 1.0 §4). It is implied by an Issuer without endpoints, by
+	// DiscoveryURL, and by openid in the scope without JWKSURI. Values
+	// configured explicitly win over the document's.
+	Discovery bool
+	// DiscoveryURL is a discovery document outside the issuer's
+	// well-known path (Azure AD B2C policies). Its issuer is adopted unless
+	// Issuer is set too, in which case they must be equal.
+	DiscoveryURL string
+	// JWKSURI is the provider's key set (RFC 7517 §5), which the ID token's
+	// signature is verified against; it comes from discovery when empty.
+	JWKSURI string
+	// RevocationEndpoint is the provider's token revocation endpoint
+	// (RFC 7009; Cognito's /oauth2/revoke); it comes from discovery or a
+	// preset when empty. [Client.Logout] revokes the refresh token there
+	// before the browser leaves.
+	RevocationEndpoint string
+	// Cognito and AzureB2C are provider presets; see [CognitoPreset] and
+	// [AzureB2CPreset]. At most one is set.
+	Cognito  *CognitoSettings
+	AzureB2C *AzureB2CSettings
+	// ClockLeeway is the clock skew tolerated on the ID token's exp, nbf and
+	// iat: [DefaultClockLeeway] unless ClockLeewaySet (a page that sets
+	// clockLeewaySeconds, 0 included).
+	ClockLeeway    time.Duration
+	ClockLeewaySet bool
 	// TokenHandler is the same-origin path of a token handler
 	// (draft-ietf-oauth-browser-based-apps §6.2; the Go one is package
 	// [github.com/gopkce/gopkce/wasm/oauth/tokenhandler]), such as "/oauth".
@@ -118,6 +142,20 @@ type Config struct {
 	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
 	// the redirect URI's origin, the page's own, only.
 	APIOrigins []string
+}
+
+// CognitoSettings are the cognito preset's keys.
+type CognitoSettings struct {
+	// Domain is the user pool's hosted-UI domain.
+	Domain string `json:"domain"`
+	// UserPoolID is "<region>_<id>".
+	UserPoolID string `json:"userPoolId"`
+}
+
+// AzureB2CSettings are the azureB2C preset's keys.
+type AzureB2CSettings struct {
+	// Authority is the policy's ".../v2.0" URL.
+	Authority string `json:"authority"`
 }
 
 // ParseConfig decodes the JSON configuration a page passes to configure()
@@ -229,8 +267,8 @@ func (c *Config) Validate() error {
 	if c.ClientID == "" {
 		return configError("clientId", "is required")
 	}
-	if c.AuthorizationEndpoint == "" {
-		return configError("authorizationEndpoint", "is required")
+	if err := c.applyPresets(); err != nil {
+		return err
 	}
 	switch {
 	case c.TokenEndpoint != "" && c.TokenHandler != "":
@@ -239,8 +277,27 @@ func (c *Config) Validate() error {
 		if err := checkHandlerPath(c.TokenHandler); err != nil {
 			return configError("tokenHandler", err.Error())
 		}
-	case c.TokenEndpoint == "":
-		return configError("tokenEndpoint", "is required (or tokenHandler, for a confidential client behind a server)")
+	}
+	if c.Issuer == "" && c.DiscoveryURL == "" {
+		switch {
+		case c.hasOpenID():
+			return configError("issuer", "is required with openid in the scope: the ID token's iss is checked against it (OpenID Connect Core §3.1.3.7)")
+		case c.Discovery:
+			return configError("issuer", "is required for discovery (or set discoveryUrl)")
+		}
+	}
+	if (c.Issuer != "" || c.DiscoveryURL != "") && c.needsDiscovery() {
+		if c.DiscoveryURL == "" {
+			c.DiscoveryURL = DiscoveryURL(c.Issuer)
+		}
+		c.Discovery = true
+	} else {
+		if c.AuthorizationEndpoint == "" {
+			return configError("authorizationEndpoint", "is required (or configure the issuer alone, for discovery)")
+		}
+		if c.TokenEndpoint == "" && c.TokenHandler == "" {
+			return configError("tokenEndpoint", "is required (or tokenHandler, for a confidential client behind a server; or the issuer alone, for discovery)")
+		}
 	}
 	if c.RedirectURI == "" {
 		return configError("redirectUri", "is required")
@@ -259,6 +316,8 @@ func (c *Config) Validate() error {
 		{"logoutEndpoint", c.LogoutEndpoint},
 		{"endSessionEndpoint", c.EndSessionEndpoint},
 		{"postLogoutRedirectUri", c.PostLogoutRedirectURI},
+		{"discoveryUrl", c.DiscoveryURL},
+		{"jwksUri", c.JWKSURI},
 	} {
 		if f.v == "" {
 			continue
@@ -304,6 +363,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if !c.ClockLeewaySet && c.ClockLeeway == 0 {
+		c.ClockLeeway = DefaultClockLeeway
+	}
+	if c.ClockLeeway < 0 || c.ClockLeeway > MaxClockLeeway {
+		return configError("clockLeewaySeconds", "must be between 0 and 600 seconds")
 	}
 	if c.PostLogoutRedirectURI == "" {
 		u, _ := url.Parse(c.RedirectURI)
@@ -393,6 +458,9 @@ func (c *Config) sessionKey() string {
 	}
 	if iss == "" {
 		iss = c.TokenHandler
+	}
+	if iss == "" {
+		iss = c.DiscoveryURL // B2C: the issuer is only known from the document
 	}
 	return c.ClientID + "@" + iss
 }

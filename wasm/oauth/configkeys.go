@@ -45,10 +45,10 @@ type keyType struct {
 // configKeys is the configuration, one key per entry, in the order the
 // README and gopkce.d.ts list them.
 var configKeys = []ConfigKey{
-	{Name: "authorizationEndpoint", Required: true,
+	{Name: "authorizationEndpoint", Default: "from discovery or a preset",
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only",
 		Type: tString, set: setString(func(c *Config) *string { return &c.AuthorizationEndpoint })},
-	{Name: "tokenEndpoint", Default: "required without `tokenHandler`",
+	{Name: "tokenEndpoint", Default: "from discovery or a preset; required without `tokenHandler`",
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin",
 		Type: tString, set: setString(func(c *Config) *string { return &c.TokenEndpoint })},
 	{Name: "tokenHandler", Default: "none",
@@ -61,8 +61,33 @@ var configKeys = []ConfigKey{
 		Doc:  "sent exactly as given; the callback URL must match it",
 		Type: tString, set: setString(func(c *Config) *string { return &c.RedirectURI })},
 	{Name: "issuer", Default: "none",
-		Doc:  "compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock",
+		Doc:  "compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock",
 		Type: tString, set: setString(func(c *Config) *string { return &c.Issuer })},
+	{Name: "discovery", Default: "`false`",
+		Doc:  "read `{issuer}/.well-known/openid-configuration`, lazily (never during `configure`): implied by an issuer without endpoints, by `discoveryUrl`, and by `openid` without `jwksUri`; explicit values win; a document naming another issuer, or without S256, is refused",
+		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.Discovery })},
+	{Name: "discoveryUrl", Default: "none",
+		Doc:  "a discovery document under another path (Azure AD B2C policies); its issuer is adopted unless `issuer` is set, which it must then equal",
+		Type: tString, set: setString(func(c *Config) *string { return &c.DiscoveryURL })},
+	{Name: "jwksUri", Default: "from discovery or a preset",
+		Doc:  "the provider's key set, which ID token signatures are verified against",
+		Type: tString, set: setString(func(c *Config) *string { return &c.JWKSURI })},
+	{Name: "revocationEndpoint", Default: "from discovery or a preset",
+		Doc:  "token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there before it navigates",
+		Type: tString, set: setString(func(c *Config) *string { return &c.RevocationEndpoint })},
+	{Name: "cognito", Default: "none",
+		Doc:  "Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens",
+		Type: "{ domain: string; userPoolId: string }", set: setObject(func(c *Config) any { c.Cognito = &CognitoSettings{}; return c.Cognito })},
+	{Name: "azureB2C", Default: "none",
+		Doc:  "Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens",
+		Type: "{ authority: string }", set: setObject(func(c *Config) any { c.AzureB2C = &AzureB2CSettings{}; return c.AzureB2C })},
+	{Name: "clockLeewaySeconds", Default: "`300`",
+		Doc:  "clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600)",
+		Type: tNumber, set: func(c *Config, v json.RawMessage) (err error) {
+			c.ClockLeeway, err = jsonSeconds(v)
+			c.ClockLeewaySet = true
+			return err
+		}},
 	{Name: "issParameterSupported", Default: "`false`",
 		Doc:  "the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused",
 		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IssParameterSupported })},
@@ -72,9 +97,6 @@ var configKeys = []ConfigKey{
 	{Name: "extraParams", Default: "none",
 		Doc:  "more authorization parameters (`prompt`, `login_hint`, ...); protocol parameters cannot be overridden",
 		Type: "Record<string, string>", set: setStringMap(func(c *Config) *map[string]string { return &c.ExtraParams })},
-	{Name: "revocationEndpoint", Default: "none",
-		Doc:  "token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there first",
-		Type: tString, set: setString(func(c *Config) *string { return &c.RevocationEndpoint })},
 	{Name: "logoutEndpoint", Default: "none",
 		Doc:  "Cognito `/logout` (`client_id`, `logout_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.LogoutEndpoint })},
@@ -170,6 +192,19 @@ func setSeconds(field func(*Config) *time.Duration) func(*Config, json.RawMessag
 	return func(c *Config, v json.RawMessage) (err error) {
 		*field(c), err = jsonSeconds(v)
 		return err
+	}
+}
+
+// setObject decodes a JSON object with exactly the fields of the struct
+// that field allocates.
+func setObject(field func(*Config) any) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) error {
+		dec := json.NewDecoder(strings.NewReader(string(v)))
+		dec.DisallowUnknownFields()
+		if dec.Decode(field(c)) != nil {
+			return plainError("must be an object with string members, and only those documented")
+		}
+		return nil
 	}
 }
 

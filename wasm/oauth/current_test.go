@@ -127,7 +127,7 @@ func TestPublishedTokenRefreshLifetime(t *testing.T) {
 }
 
 func TestPublishedIDToken(t *testing.T) {
-	e, p, _ := loggedInWith(t, false, func(c *Config) { c.UseIDToken = true })
+	e, p, _ := loggedInWith(t, false, func(c *Config) { withOpenID(c); c.UseIDToken = true })
 	ts := e.stored(t)
 	if got := e.pub.servable(e.clock.Now()); got == "" || got != ts.IDToken {
 		t.Fatalf("published %q, want the ID token", got)
@@ -157,7 +157,7 @@ func TestPublishedReadRacingAChange(t *testing.T) {
 	p.set(newTokenHandler(false).serve(t))
 	pub := &pubLog{}
 	tokens := &racyStorage{MemoryStorage: NewMemoryStorage()}
-	c, err := NewClient(testConfig(p.srv.URL), Options{Transport: httpTransport{}, TokenStorage: tokens, OnToken: pub.set})
+	c, err := NewClient(testConfig(p.srv.URL), Options{Transport: httpTransport{}, Rand: &seqReader{}, SHA256: testSHA256, TokenStorage: tokens, OnToken: pub.set})
 	if err != nil {
 		t.Fatal(err)
 	}

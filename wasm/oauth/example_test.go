@@ -35,7 +35,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	client, err := oauth.NewClient(cfg, oauth.Options{Transport: oauthhttp.New(nil)})
+	client, err := oauth.NewClient(cfg, oauthhttp.Defaults(oauth.Options{}))
 	if err != nil {
 		panic(err)
 	}

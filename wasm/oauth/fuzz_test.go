@@ -83,6 +83,10 @@ func FuzzRefreshResponse(f *testing.F) {
 		{200, `{"iss":"https://idp.example.com","sub":"user-1"}`, ""},
 		{200, `{"iss":"https://idp.example.com","sub":{"id":1}}`, ""},
 		{200, `{"iss":["https://idp.example.com"],"sub":"user-1"}`, ""},
+		// Claims that pass every check before sub and nonce.
+		{200, `{"iss":"https://idp.example.com","aud":"client-1","iat":` + itoa(int(testIssuedAt.Unix())) + `,"exp":` + itoa(int(testExpiry.Unix())) + `,"sub":{"id":[1,{"a":null}]}}`, ""},
+		{200, `{"iss":"https://idp.example.com","aud":["client-1"],"iat":` + itoa(int(testIssuedAt.Unix())) + `,"exp":` + itoa(int(testExpiry.Unix())) + `,"sub":"user-1","nonce":{"x":1},"azp":[]}`, ""},
+		{200, `{"iss":"https://idp.example.com","aud":"client-1","iat":` + itoa(int(testIssuedAt.Unix())) + `,"exp":` + itoa(int(testExpiry.Unix())) + `,"sub":"someone-else"}`, ""},
 		{200, `{"iss":null,"sub":[[]]}`, ""},
 		{200, `[]`, ""},
 		{200, `"x"`, ""},

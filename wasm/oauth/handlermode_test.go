@@ -223,6 +223,13 @@ func TestTokenHandlerConfig(t *testing.T) {
 		var e *Error
 		if !errorsAs(err, &e) || e.Code != CodeInvalidConfig || e.Field != tc.field {
 			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		// Client credentials are refused as such, not merely as unknown keys.
+		if strings.Contains(tc.extra, "grant") || strings.Contains(tc.extra, "Credentials") || strings.Contains(tc.extra, "client_credentials") || strings.Contains(tc.extra, "authStyle") {
+			if !strings.Contains(e.Error(), "machine to machine") {
+				t.Errorf("%s: %v", name, err)
+			}
 		}
 	}
 }

@@ -19,8 +19,9 @@ type LogoutResult struct {
 }
 
 // Logout ends the session. The tokens are removed from storage first and
-// logged_out is emitted, whatever happens next. Then, when a
-// RevocationEndpoint is configured and the session had a refresh token, the
+// logged_out is emitted, whatever happens next. Then, when a revocation
+// endpoint is known (configured, from a preset, or from the discovery
+// document in the tab's cache) and the session had a refresh token, the
 // refresh token is revoked there (RFC 7009 §2.1, token_type_hint
 // refresh_token) with a short timeout, so that the grant ends at the
 // provider too: a copied refresh token stops working. Last, it returns where
@@ -35,30 +36,36 @@ func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 	ts, _ := c.loadTokens() // an unreadable set is removed all the same
 	c.removeTokens()
 	c.emit(Event{Type: EventLoggedOut})
-	res := &LogoutResult{URL: c.logoutURL(ts)}
+	// The discovery document is not fetched here: without it in the tab's
+	// cache, only what the configuration names is used.
+	p := c.knownProvider()
+	if p == nil {
+		p = c.staticProvider()
+	}
+	res := &LogoutResult{URL: c.logoutURL(p, ts)}
 	switch {
 	case c.cfg.TokenHandler != "":
 		// The handler holds the refresh token: it revokes it (RFC 7009)
 		// and clears its cookie.
 		res.RevokeError = c.logoutAtHandler(ctx)
 		res.Revoked = res.RevokeError == nil
-	case c.cfg.RevocationEndpoint != "" && ts != nil && ts.RefreshToken != "":
-		res.RevokeError = c.revoke(ctx, ts.RefreshToken, "refresh_token")
+	case p.revocationEndpoint != "" && ts != nil && ts.RefreshToken != "":
+		res.RevokeError = c.revoke(ctx, p.revocationEndpoint, ts.RefreshToken, "refresh_token")
 		res.Revoked = res.RevokeError == nil
 	}
 	return res, nil
 }
 
 // logoutURL is where the browser goes after logout.
-func (c *Client) logoutURL(ts *TokenSet) string {
+func (c *Client) logoutURL(p *providerInfo, ts *TokenSet) string {
 	q := url.Values{"client_id": {c.cfg.ClientID}}
 	var ep string
 	switch {
-	case c.cfg.LogoutEndpoint != "":
-		ep = c.cfg.LogoutEndpoint
+	case p.logoutEndpoint != "":
+		ep = p.logoutEndpoint
 		q.Set("logout_uri", c.cfg.PostLogoutRedirectURI)
-	case c.cfg.EndSessionEndpoint != "":
-		ep = c.cfg.EndSessionEndpoint
+	case p.endSessionEndpoint != "":
+		ep = p.endSessionEndpoint
 		q.Set("post_logout_redirect_uri", c.cfg.PostLogoutRedirectURI)
 		if c.cfg.IDTokenHint && ts != nil && ts.IDToken != "" {
 			q.Set("id_token_hint", ts.IDToken)

@@ -1,7 +1,7 @@
 package oauth
 
 import (
-	"crypto/sha256"
+	"context"
 	"encoding/base64"
 	"io"
 )
@@ -14,11 +14,15 @@ func GenerateVerifier(r io.Reader) (string, error) {
 }
 
 // S256Challenge returns the code_challenge for verifier with the S256
-// method: BASE64URL(SHA256(ASCII(code_verifier))) (RFC 7636 §4.2). The
-// "plain" method is never used (RFC 9700 §2.1.1).
-func S256Challenge(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+// method: BASE64URL(SHA256(ASCII(code_verifier))) (RFC 7636 §4.2), hashing
+// with sha256 ([Options.SHA256]). The "plain" method is never used
+// (RFC 9700 §2.1.1).
+func S256Challenge(ctx context.Context, sha256 func(context.Context, []byte) ([32]byte, error), verifier string) (string, error) {
+	sum, err := sha256(ctx, []byte(verifier))
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(sum[:]), nil
 }
 
 // ValidVerifier reports whether v is a well-formed code_verifier: 43 to 128

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"sync"
@@ -32,7 +33,7 @@ func TestIDTokenClaimsOfAnyType(t *testing.T) {
 				writeJSON(w, 200, map[string]any{"access_token": "at-x", "token_type": "Bearer", "expires_in": 3600, "id_token": idToken(t, tc.claims)})
 			})
 			_, err := e.c.Token(context.Background(), TokenOptions{})
-			if code(err) != CodeInvalidIDToken {
+			if !errors.Is(err, &Error{Code: CodeInvalidIDToken}) {
 				t.Fatalf("err = %v, want invalid_id_token", err)
 			}
 		})
@@ -41,11 +42,13 @@ func TestIDTokenClaimsOfAnyType(t *testing.T) {
 			p.set(func(w http.ResponseWriter, _ url.Values) {
 				writeJSON(w, 200, map[string]any{"access_token": "at-x", "token_type": "Bearer", "expires_in": 3600, "id_token": idToken(t, tc.claims)})
 			})
-			e := newEnv(t, testConfig(p.srv.URL), httpTransport{})
+			cfg := testConfig(p.srv.URL)
+			withOpenID(&cfg)
+			e := newEnv(t, cfg, httpTransport{})
 			u, _ := e.c.StartLogin("/")
 			au, _ := url.Parse(u)
 			_, err := e.c.HandleCallback(context.Background(), e.c.cfg.RedirectURI+"?code=c&state="+url.QueryEscape(au.Query().Get("state")))
-			if code(err) != CodeInvalidIDToken {
+			if !errors.Is(err, &Error{Code: CodeInvalidIDToken}) {
 				t.Fatalf("err = %v, want invalid_id_token", err)
 			}
 			if e.stored(t) != nil {
@@ -93,8 +96,9 @@ func TestFlightLeaderPanicReleasesEveryone(t *testing.T) {
 	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}}
 	c, err := NewClient(testConfig(p.srv.URL), Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens, Locker: locker,
-		Now: e.clock.Now, Rand: &seqReader{}, OnEvent: e.events.add,
-		AfterFunc: func(time.Duration, func()) {},
+		Now: e.clock.Now, Rand: &seqReader{}, SHA256: testSHA256, OnEvent: e.events.add,
+		AfterFunc:  func(time.Duration, func()) {},
+		Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -201,7 +201,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		}
 		tr, err := c.tokenRequest(ctx, form)
 		if err == nil {
-			next, events, err := c.acceptRefresh(ts, sent, tr, now)
+			next, events, err := c.acceptRefresh(ctx, ts, sent, tr, now)
 			return next, events, err
 		}
 		var e *Error
@@ -241,7 +241,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 // acceptRefresh turns a refresh response into the token set to store: the
 // refresh token, ID token and scope carry over when the response omits
 // them, and a new ID token must name the same issuer and subject.
-func (c *Client) acceptRefresh(prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
+func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
 	next := c.newTokenSet(tr, now)
 	next.LoginAt = prev.LoginAt
 	if next.RefreshToken == "" {
@@ -250,9 +250,11 @@ func (c *Client) acceptRefresh(prev *TokenSet, sent string, tr *tokenResponse, n
 	next.HandlerHeld = next.HandlerHeld || prev.HandlerHeld && c.cfg.TokenHandler != ""
 	if next.IDToken == "" {
 		next.IDToken = prev.IDToken
-	} else if err := sameSubject(prev.IDToken, next.IDToken); err != nil {
+	} else if err := c.verifyRefreshed(ctx, prev.IDToken, next.IDToken); err != nil {
+		// A refused ID token ends the session (OpenID Connect Core §12.2).
 		c.removeTokens()
-		return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}}, err
+		return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}},
+			&Error{Code: CodeLoginRequired, msg: "the refreshed ID token was refused; log in again", err: err}
 	}
 	if next.Scope == "" {
 		next.Scope = prev.Scope

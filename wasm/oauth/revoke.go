@@ -15,13 +15,13 @@ const RevokeTimeout = 5 * time.Second
 // revoke asks the provider to revoke token (RFC 7009 §2.1). The public
 // client identifies itself with client_id in the body, like at the token
 // endpoint. It is never retried.
-func (c *Client) revoke(ctx context.Context, token, hint string) error {
+func (c *Client) revoke(ctx context.Context, endpoint, token, hint string) error {
 	ctx, cancel := context.WithTimeout(ctx, min(RevokeTimeout, c.cfg.Timeout))
 	defer cancel()
 	form := url.Values{"token": {token}, "token_type_hint": {hint}, "client_id": {c.cfg.ClientID}}
 	resp, err := c.opts.Transport.RoundTrip(ctx, &Request{
 		Method: "POST",
-		URL:    c.cfg.RevocationEndpoint,
+		URL:    endpoint,
 		Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
 		Body:   []byte(form.Encode()),
 	})

@@ -37,9 +37,17 @@ type tokenResponse struct {
 // §2.3.1 is for confidential clients): no Authorization header, so the
 // request is a CORS "simple request" with no preflight.
 func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
+	prov, err := c.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/token", form))
+	req := c.tokenEndpointRequest("/token", form)
+	if c.cfg.TokenHandler == "" {
+		req.URL = prov.tokenEndpoint
+	}
+	resp, err := c.opts.Transport.RoundTrip(ctx, req)
 	if err != nil {
 		return nil, wrapError(CodeNetworkError, "token request failed", err)
 	}

@@ -7,6 +7,8 @@ package oauthhttp
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"net/http"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -45,4 +47,25 @@ func (t *Transport) RoundTrip(ctx context.Context, r *oauth.Request) (*oauth.Res
 		return nil, err
 	}
 	return &oauth.Response{Status: resp.StatusCode, Header: resp.Header.Get, Body: resp.Body}, nil
+}
+
+// Defaults fills the [oauth.Options] that the core leaves to its host, for
+// a native program: Transport (over http.DefaultClient), Rand
+// (crypto/rand) and SHA256 (crypto/sha256). Fields already set are kept.
+func Defaults(o oauth.Options) oauth.Options {
+	if o.Transport == nil {
+		o.Transport = New(nil)
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.SHA256 == nil {
+		o.SHA256 = SHA256
+	}
+	return o
+}
+
+// SHA256 is [oauth.Options.SHA256] over crypto/sha256.
+func SHA256(_ context.Context, data []byte) ([32]byte, error) {
+	return sha256.Sum256(data), nil
 }

@@ -29,23 +29,34 @@ type sealed struct {
 // random 96-bit nonce per seal, and additional data that binds the cookie
 // to its name, client, origin and token endpoint, so a cookie sealed by
 // another deployment sharing the key is refused as foreign.
+// Cookies are sealed with the first key; previous keys still open them, so
+// that a key can be replaced without ending every session.
 type cookieBox struct {
-	aead cipher.AEAD
-	ad   []byte
-	rand io.Reader
+	aead  cipher.AEAD
+	older []cipher.AEAD
+	ad    []byte
+	rand  io.Reader
 }
 
-func newCookieBox(key []byte, name, clientID, origin, tokenEndpoint string, rnd io.Reader) (*cookieBox, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
+func newCookieBox(keys [][]byte, name, clientID, origin, tokenEndpoint string, rnd io.Reader) (*cookieBox, error) {
+	b := &cookieBox{rand: rnd}
+	b.ad = []byte("gopkce/tokenhandler/v1\x00" + name + "\x00" + clientID + "\x00" + origin + "\x00" + tokenEndpoint)
+	for i, key := range keys {
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			b.aead = aead
+		} else {
+			b.older = append(b.older, aead)
+		}
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	ad := []byte("gopkce/tokenhandler/v1\x00" + name + "\x00" + clientID + "\x00" + origin + "\x00" + tokenEndpoint)
-	return &cookieBox{aead: aead, ad: ad, rand: rnd}, nil
+	return b, nil
 }
 
 func (b *cookieBox) seal(s sealed) (string, error) {
@@ -68,6 +79,12 @@ func (b *cookieBox) open(value string, now time.Time) (sealed, error) {
 		return s, cookieErr(CodeCookieInvalid, "the session cookie is malformed")
 	}
 	plain, err := b.aead.Open(nil, raw[:ns], raw[ns:], b.ad)
+	for _, old := range b.older {
+		if err == nil {
+			break
+		}
+		plain, err = old.Open(nil, raw[:ns], raw[ns:], b.ad)
+	}
 	if err != nil {
 		return s, cookieErr(CodeCookieInvalid, "the session cookie was altered or sealed for another client")
 	}

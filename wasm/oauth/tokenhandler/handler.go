@@ -95,8 +95,12 @@ type Config struct {
 	Origin string
 	// CookieKey is the 32-byte AES-256-GCM key that seals the cookie. Every
 	// instance serving the origin uses the same key; changing it ends
-	// every session.
+	// every session, unless the old key moves to PreviousCookieKeys.
 	CookieKey []byte
+	// PreviousCookieKeys still open cookies (32 bytes each); new cookies
+	// are sealed with CookieKey. A rotated refresh token moves a session
+	// to the new key; drop an old key after the refresh-token lifetime.
+	PreviousCookieKeys [][]byte
 	// Prefix is where the handler is mounted; default [DefaultPrefix].
 	Prefix string
 	// RefreshTokenLifetime is how long a refresh token lives from its
@@ -159,6 +163,11 @@ func New(cfg Config) (*Handler, error) {
 	if len(cfg.CookieKey) != 32 {
 		return nil, bad("CookieKey", "must be 32 bytes (AES-256)")
 	}
+	for _, k := range cfg.PreviousCookieKeys {
+		if len(k) != 32 {
+			return nil, bad("PreviousCookieKeys", "must be 32 bytes each (AES-256)")
+		}
+	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
@@ -190,11 +199,11 @@ func New(cfg Config) (*Handler, error) {
 	if loopback {
 		h.cookieName, h.secure = LoopbackCookieName, false
 	}
-	h.box, err = newCookieBox(cfg.CookieKey, h.cookieName, cfg.ClientID, cfg.Origin, cfg.TokenEndpoint, cfg.Rand)
+	h.box, err = newCookieBox(append([][]byte{cfg.CookieKey}, cfg.PreviousCookieKeys...), h.cookieName, cfg.ClientID, cfg.Origin, cfg.TokenEndpoint, cfg.Rand)
 	if err != nil {
 		return nil, bad("CookieKey", err.Error())
 	}
-	h.cfg.CookieKey = nil // kept only inside the cipher
+	h.cfg.CookieKey, h.cfg.PreviousCookieKeys = nil, nil // kept only inside the ciphers
 	return h, nil
 }
 

@@ -445,6 +445,24 @@ func TestCookieRefusals(t *testing.T) {
 			}
 		})
 	}
+	// A handler whose key was rotated, with the old one kept as previous,
+	// still opens it; without the old key it does not.
+	withOld := sealFor(func(c *Config) {}, day)
+	for _, keep := range []bool{true, false} {
+		cfg := f.h.cfg
+		cfg.CookieKey = bytes.Repeat([]byte{9}, 32)
+		if keep {
+			cfg.PreviousCookieKeys = [][]byte{testKey}
+		}
+		h, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.box.open(withOld, f.clock())
+		if (err == nil) != keep {
+			t.Fatalf("previous key kept=%v: %v", keep, err)
+		}
+	}
 	// The genuine cookie still works (within its 30 days).
 	if r := f.do("/oauth/token", refreshForm(), cookie, nil); r.status != 200 {
 		t.Fatalf("genuine cookie: %d %v", r.status, r.body)
@@ -701,5 +719,38 @@ func TestErrorsAreTyped(t *testing.T) {
 	}
 	if (&Error{Code: CodeCookieInvalid}).wireCode() != "invalid_grant" || (&Error{Code: CodeForbidden}).wireCode() != CodeForbidden {
 		t.Fatal("wire codes")
+	}
+}
+
+// The browser's side of the timeouts: a body that trickles in is cut off
+// after Config.Timeout, and the provider is not called.
+func TestSlowRequestBodyIsCutOff(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.Timeout = 300 * time.Millisecond })
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write([]byte("grant_type=authorization_code&code="))
+		time.Sleep(1500 * time.Millisecond)
+		pw.Write([]byte("x"))
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", srv.URL+"/oauth/token", pr)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", appOrigin)
+	req.Header.Set(RequestHeader, "1")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Fatalf("slow body: %d", resp.StatusCode)
+		}
+	}
+	if d := time.Since(start); d > 1200*time.Millisecond {
+		t.Fatalf("the handler waited %v for the body", d)
+	}
+	if len(f.p.requests()) != 0 {
+		t.Fatal("the provider was called")
 	}
 }
