@@ -96,7 +96,7 @@ func catch(f func()) (err error) {
 func toJSError(err error) js.Value {
 	var oe *oauth.Error
 	if !errors.As(err, &oe) {
-		oe = &oauth.Error{Code: "internal_error"}
+		oe = &oauth.Error{Code: oauth.CodeInternalError}
 		e := js.Global().Get("Error").New("gopkce: internal_error: " + err.Error())
 		e.Set("name", "GopkceError")
 		e.Set("code", oe.Code)
@@ -108,6 +108,9 @@ func toJSError(err error) js.Value {
 	e.Set("description", oe.Description)
 	if oe.Field != "" {
 		e.Set("field", oe.Field)
+	}
+	if oe.ProviderCode != "" {
+		e.Set("providerCode", oe.ProviderCode)
 	}
 	if check := oauth.FailedCheck(err); check != "" {
 		e.Set("check", check)

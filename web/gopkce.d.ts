@@ -24,16 +24,33 @@ export type ErrorCode =
   | "load_error"
   | "internal_error"
   | "origin_not_allowed"
-  // Codes the provider sends back (RFC 6749 §4.1.2.1, §5.2).
-  | "access_denied"
+  // Codes the provider sends back that are registered for OAuth 2.0 and
+  // OpenID Connect; any other provider code is "provider_error", with the
+  // provider's code in providerCode.
+  // RFC 6749 §4.1.2.1 and §5.2:
   | "invalid_request"
   | "unauthorized_client"
+  | "access_denied"
+  | "unsupported_response_type"
   | "invalid_scope"
   | "server_error"
   | "temporarily_unavailable"
   | "invalid_client"
   | "unsupported_grant_type"
-  | (string & {});
+  // RFC 7009 §2.2.1:
+  | "unsupported_token_type"
+  // OpenID Connect Core §3.1.2.6:
+  | "interaction_required"
+  | "account_selection_required"
+  | "consent_required"
+  | "invalid_request_uri"
+  | "invalid_request_object"
+  | "request_not_supported"
+  | "request_uri_not_supported"
+  | "registration_not_supported"
+  // RFC 9449 §5 (DPoP):
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce";
 
 /** Every rejection is a GopkceError. */
 export interface GopkceError extends Error {
@@ -43,6 +60,12 @@ export interface GopkceError extends Error {
   description: string;
   /** The configuration key refused, for invalid_config. */
   field?: string;
+  /**
+   * The error code the provider sent, when it sent a well-formed one. `code`
+   * is that code only when it is a registered OAuth 2.0 / OpenID Connect
+   * code, and "provider_error" otherwise.
+   */
+  providerCode?: string;
   /** HTTP status of the token endpoint's answer, when there was one. */
   status?: number;
   /**
@@ -73,7 +96,7 @@ export interface Config {
   discoveryUrl?: string;
   /** the provider's key set, which ID token signatures are verified against. Default: from discovery or a preset */
   jwksUri?: string;
-  /** token revocation (RFC 7009). Default: from discovery or a preset */
+  /** token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there before it navigates. Default: from discovery or a preset */
   revocationEndpoint?: string;
   /** Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens */
   cognito?: { domain: string; userPoolId: string };
@@ -91,11 +114,13 @@ export interface Config {
   logoutEndpoint?: string;
   /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
   endSessionEndpoint?: string;
+  /** send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs). Default: `false` */
+  idTokenHint?: boolean;
   /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
   postLogoutRedirectUri?: string;
   /** tokens in `sessionStorage` (one tab), shared by every tab of the origin (`"local"`, kept in IndexedDB), or `"memory"`. Default: `"session"` */
   storage?: "session" | "local" | "memory";
-  /** refresh when the token expires within this. Default: `60` */
+  /** refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired. Default: `60` */
   refreshMarginSeconds?: number;
   /** which token `getToken` returns: `"id_token"` for APIs that still take the ID token. Default: `"access_token"` */
   useToken?: "access_token" | "id_token";

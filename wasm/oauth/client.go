@@ -22,7 +22,10 @@ type Options struct {
 	TokenStorage Storage
 	// Locker serialises refreshes across every holder of TokenStorage.
 	Locker Locker
-	Now    func() time.Time
+	// Claimer makes a callback's code be exchanged once across tabs that
+	// hold copies of the same login state (duplicated tabs).
+	Claimer Claimer
+	Now     func() time.Time
 	// Rand is a cryptographically secure random source: the PKCE
 	// verifier, state and nonce come from it (RFC 7636 §7.1).
 	Rand io.Reader
@@ -77,6 +80,9 @@ type Client struct {
 	// warned and armed hold the LoginAt of the session whose refresh token
 	// was announced as expiring, or whose announcement is scheduled.
 	warned, armed int64
+	// joined, when set (by tests), is called each time a caller starts or
+	// joins a refresh flight: a deterministic barrier.
+	joined func()
 
 	// The provider: static, or from the discovery document (provider.go).
 	static     *providerInfo
@@ -108,6 +114,9 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	}
 	if opts.Locker == nil {
 		opts.Locker = NewMemoryLocker()
+	}
+	if opts.Claimer == nil {
+		opts.Claimer = NewMemoryClaimer()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

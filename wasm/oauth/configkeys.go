@@ -73,7 +73,7 @@ var configKeys = []ConfigKey{
 		Doc:  "the provider's key set, which ID token signatures are verified against",
 		Type: tString, set: setString(func(c *Config) *string { return &c.JWKSURI })},
 	{Name: "revocationEndpoint", Default: "from discovery or a preset",
-		Doc:  "token revocation (RFC 7009)",
+		Doc:  "token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there before it navigates",
 		Type: tString, set: setString(func(c *Config) *string { return &c.RevocationEndpoint })},
 	{Name: "cognito", Default: "none",
 		Doc:  "Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens",
@@ -103,6 +103,9 @@ var configKeys = []ConfigKey{
 	{Name: "endSessionEndpoint", Default: "none",
 		Doc:  "OpenID Connect logout (`client_id`, `post_logout_redirect_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.EndSessionEndpoint })},
+	{Name: "idTokenHint", Default: "`false`",
+		Doc:  "send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs)",
+		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IDTokenHint })},
 	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
 		Doc:  "where the provider sends the browser after logout",
 		Type: tString, set: setString(func(c *Config) *string { return &c.PostLogoutRedirectURI })},
@@ -110,8 +113,8 @@ var configKeys = []ConfigKey{
 		Doc:  "tokens in `sessionStorage` (one tab), shared by every tab of the origin (`\"local\"`, kept in IndexedDB), or `\"memory\"`",
 		Type: `"session" | "local" | "memory"`, set: setEnum(func(c *Config, s string) { c.Storage = StorageKind(s) }, "session", "local", "memory")},
 	{Name: "refreshMarginSeconds", Default: "`60`",
-		Doc:  "refresh when the token expires within this",
-		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.RefreshMargin })},
+		Doc:  "refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired",
+		Type: tNumber, set: setRefreshMargin},
 	{Name: "useToken", Default: "`\"access_token\"`",
 		Doc:  "which token `getToken` returns: `\"id_token\"` for APIs that still take the ID token",
 		Type: `"access_token" | "id_token"`, set: setEnum(func(c *Config, s string) { c.UseIDToken = s == "id_token" }, "access_token", "id_token")},
@@ -219,6 +222,16 @@ func setEnum(apply func(*Config, string), values ...string) func(*Config, json.R
 		}
 		return plainError("must be " + quotedList(values))
 	}
+}
+
+// setRefreshMargin keeps 0 apart from absent: 0 is NoRefreshMargin.
+func setRefreshMargin(c *Config, v json.RawMessage) error {
+	d, err := jsonSeconds(v)
+	if d == 0 {
+		d = NoRefreshMargin
+	}
+	c.RefreshMargin = d
+	return err
 }
 
 func setAPIOrigins(c *Config, v json.RawMessage) error {

@@ -223,6 +223,8 @@ type env struct {
 	tokens *MemoryStorage
 	events *eventLog
 	sleeps *atomic.Int64
+	// waits records every backoff the refresh asked for, in order.
+	waits  *durationLog
 	timers *timerLog
 	nonce  atomic.Value // the nonce of the last login, for the token handler
 	pub    *pubLog
@@ -240,6 +242,36 @@ func (l *timerLog) after(d time.Duration, f func()) {
 	l.d = append(l.d, d)
 	l.f = append(l.f, f)
 	l.mu.Unlock()
+}
+
+type durationLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *durationLog) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *durationLog) all() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]time.Duration(nil), l.d...)
+}
+
+// flightBarrier makes c report each caller that starts or joins a refresh
+// flight, and returns a function that blocks until n callers have: a
+// deterministic barrier instead of a sleep.
+func flightBarrier(c *Client) func(n int) {
+	joined := make(chan struct{}, 1024)
+	c.joined = func() { joined <- struct{}{} }
+	return func(n int) {
+		for range n {
+			<-joined
+		}
+	}
 }
 
 type eventLog struct {
@@ -265,11 +297,15 @@ func (l *eventLog) types() []string {
 
 func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, pub: &pubLog{}}
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, waits: &durationLog{}, pub: &pubLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
 		Now: e.clock.Now, Rand: &seqReader{}, SHA256: testSHA256, OnEvent: e.events.add,
-		Sleep:      func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			e.sleeps.Add(1)
+			e.waits.add(d)
+			return nil
+		},
 		AfterFunc:  e.timers.after,
 		OnToken:    e.pub.set,
 		Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},

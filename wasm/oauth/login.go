@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -321,23 +322,28 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 		return nil, NewError(CodeInvalidLoginState, "stored login state was made for another issuer; start the login again")
 	}
 	if iss, has := q["iss"]; has {
-		if p.Issuer == "" || iss[0] != p.Issuer {
-			return nil, NewError(CodeIssuerMismatch, "the callback comes from another issuer than the one the login was sent to")
+		if err := checkIssuer(iss[0], p.Issuer); err != nil {
+			return nil, err
 		}
 	} else if prov.issParameterSupported {
-		return nil, NewError(CodeIssuerMismatch, "the callback has no iss although the provider sends it")
+		return nil, NewError(CodeIssuerMismatch, "the callback has no iss although the provider sends it (issParameterSupported; RFC 9207 §2.4)")
 	}
 	if q.Has("error") {
 		// error_uri is deliberately dropped: it must never become a link.
-		return nil, &Error{
-			Code:        providerCode(q.Get("error")),
-			Description: plainText(q.Get("error_description")),
-			msg:         "the provider refused the login",
-		}
+		return nil, providerError(q.Get("error"), q.Get("error_description"), "the provider refused the login", 0)
 	}
 	code := q.Get("code")
 	if code == "" {
 		return nil, NewError(CodeInvalidCallback, "the callback has neither code nor error")
+	}
+	// One code, one exchange, even across duplicated tabs whose copied
+	// sessionStorage holds the same pending login.
+	first, err := c.opts.Claimer.Claim(ctx, "gopkce:callback:"+state)
+	if err != nil {
+		return nil, wrapError(CodeStorageError, "cannot record that this login's code is being exchanged", err)
+	}
+	if !first {
+		return nil, NewError(CodeNoPendingLogin, "this login's code was already exchanged in another tab (a duplicated tab holds a copy of the login state)")
 	}
 	ts, err := c.exchange(ctx, code, p, prov)
 	if err != nil {
@@ -349,6 +355,24 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
 	c.announceRefreshTokenExpiry(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
+}
+
+// checkIssuer compares the callback's iss with the issuer the login was
+// sent to, exactly (RFC 9207 §2.4: simple string comparison). The message
+// shows both, as plain text, since a trailing slash is the usual cause.
+func checkIssuer(got, want string) error {
+	shown := strconv.Quote(plainText(got))
+	if want == "" {
+		return NewError(CodeIssuerMismatch, "the callback carries iss "+shown+" but no issuer is configured: set issuer to the provider's issuer identifier (RFC 9207)")
+	}
+	if got == want {
+		return nil
+	}
+	msg := "the callback's iss " + shown + " is not the configured issuer " + strconv.Quote(want)
+	if strings.TrimSuffix(got, "/") == strings.TrimSuffix(want, "/") {
+		msg += " (they differ by a trailing slash: configure the issuer exactly as the provider spells it)"
+	}
+	return NewError(CodeIssuerMismatch, msg+" (RFC 9207 §2.4)")
 }
 
 type pendingEntry struct {

@@ -79,16 +79,14 @@ func TestSingleFlightRefresh(t *testing.T) {
 			<-release // hold the refresh until every caller is waiting
 			h(w, f)
 		})
+		wait := flightBarrier(e.c)
 		var wg sync.WaitGroup
 		toks := make([]string, 20)
 		errs := make([]error, 20)
 		for i := range 20 {
 			wg.Go(func() { toks[i], errs[i] = e.c.Token(context.Background(), TokenOptions{}) })
 		}
-		for p.counts["refresh_token"].Load() == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		time.Sleep(20 * time.Millisecond)
+		wait(20) // every caller started or joined the one flight
 		close(release)
 		wg.Wait()
 		for i := range 20 {
@@ -117,15 +115,13 @@ func TestSingleFlightSharedError(t *testing.T) {
 		<-release
 		writeJSON(w, 400, map[string]string{"error": "invalid_grant"})
 	})
+	wait := flightBarrier(e.c)
 	var wg sync.WaitGroup
 	errs := make([]error, 20)
 	for i := range 20 {
 		wg.Go(func() { _, errs[i] = e.c.Token(context.Background(), TokenOptions{}) })
 	}
-	for p.counts["refresh_token"].Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(20 * time.Millisecond)
+	wait(20)
 	close(release)
 	wg.Wait()
 	for i, err := range errs {
@@ -471,7 +467,8 @@ func TestLogoutURLs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _, _ := loggedInWith(t, false, tc.cfg)
-			got, err := e.c.Logout(context.Background())
+			res, err := e.c.Logout(context.Background())
+			got := res.URL
 			if err != nil || got != tc.want {
 				t.Fatalf("Logout = %q, %v\nwant %q", got, err, tc.want)
 			}

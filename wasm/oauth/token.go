@@ -149,12 +149,7 @@ func parseOAuthError(status int, body []byte) *Error {
 		return nil
 	}
 	desc, _ := stringField(fields, "error_description", false)
-	return &Error{
-		Code:        providerCode(code),
-		Description: plainText(desc),
-		Status:      status,
-		msg:         "token endpoint refused the request",
-	}
+	return providerError(code, desc, "token endpoint refused the request", status)
 }
 
 // stringField returns a string member; null counts as absent.
@@ -222,6 +217,7 @@ func (c *Client) newTokenSet(r *tokenResponse, now time.Time) *TokenSet {
 	ts := &TokenSet{
 		V: 1, AccessToken: r.AccessToken, TokenType: r.TokenType, IDToken: r.IDToken,
 		RefreshToken: r.RefreshToken, Scope: r.Scope, ExpiresAt: now.Add(exp).UnixMilli(),
+		Lifetime: exp.Milliseconds(),
 	}
 	if c.cfg.TokenHandler != "" {
 		// The refresh token lives in the handler's HttpOnly cookie; one

@@ -33,7 +33,7 @@ type Provider struct {
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 	LogoutEndpoint        string // Cognito /logout
-	RevocationEndpoint    string // RFC 7009, used by the token handler at logout
+	RevocationEndpoint    string // RFC 7009: the page revokes there at logout, or the token handler does
 	EndSessionEndpoint    string // OpenID Connect end_session_endpoint
 	// DiscoveryURL is a discovery document outside the issuer's
 	// well-known path (Azure AD B2C); JWKSURI is the key set, when the page
@@ -129,7 +129,8 @@ func (o Options) PageConfig() map[string]any {
 	for k, v := range map[string]string{
 		"issuer": p.Issuer, "authorizationEndpoint": p.AuthorizationEndpoint, "tokenEndpoint": p.TokenEndpoint,
 		"logoutEndpoint": p.LogoutEndpoint, "endSessionEndpoint": p.EndSessionEndpoint, "scope": p.Scope,
-		"discoveryUrl": p.DiscoveryURL, "jwksUri": p.JWKSURI,
+		"revocationEndpoint": p.RevocationEndpoint,
+		"discoveryUrl":       p.DiscoveryURL, "jwksUri": p.JWKSURI,
 	} {
 		if v != "" {
 			cfg[k] = v
@@ -139,7 +140,8 @@ func (o Options) PageConfig() map[string]any {
 		cfg["issParameterSupported"] = true
 	}
 	if o.TokenHandler != nil {
-		delete(cfg, "tokenEndpoint") // the page talks to its own origin's handler
+		delete(cfg, "tokenEndpoint")      // the page talks to its own origin's handler
+		delete(cfg, "revocationEndpoint") // which revokes the refresh token it holds
 		cfg["tokenHandler"] = TokenHandlerPath
 	}
 	if api := Origins(p.API); len(api) > 0 {
@@ -162,7 +164,7 @@ func (o Options) ConnectOrigins() []string {
 		// The token endpoint is the server's business.
 		return Origins(p.discoveryURL(), p.JWKSURI, p.API)
 	}
-	return Origins(p.TokenEndpoint, p.discoveryURL(), p.JWKSURI, p.API)
+	return Origins(p.TokenEndpoint, p.RevocationEndpoint, p.discoveryURL(), p.JWKSURI, p.API)
 }
 
 // discoveryURL is the discovery document the page reads, or "": by the

@@ -33,6 +33,7 @@ func TestPageConfig(t *testing.T) {
 		"authorizationEndpoint": "http://127.0.0.1:9999/oauth2/authorize",
 		"tokenEndpoint":         "http://127.0.0.1:9999/oauth2/token",
 		"logoutEndpoint":        "http://127.0.0.1:9999/logout",
+		"revocationEndpoint":    "http://127.0.0.1:9999/oauth2/revoke",
 		"scope":                 "openid email profile",
 		"issParameterSupported": true,
 		"apiOrigins":            []string{"http://127.0.0.1:9999"},
