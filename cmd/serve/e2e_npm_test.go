@@ -45,7 +45,11 @@ func testNPMViteApp(t *testing.T) {
 	}
 	pkg := filepath.Join(app, "node_modules", "gopkce")
 	// The package carries the wasm_exec.js of the Go that built the module.
-	goExec, err := os.ReadFile(filepath.Join(root, "wasm_exec.js"))
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
