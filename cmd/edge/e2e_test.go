@@ -261,8 +261,8 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 			tb.Fatalf("wrangler dev exited:\n%s", log.String())
 		case <-time.After(200 * time.Millisecond):
 		}
-		if time.Since(start) > 2*time.Minute {
-			tb.Fatalf("wrangler dev not ready after 2 min:\n%s", log.String())
+		if time.Since(start) > 4*time.Minute {
+			tb.Fatalf("wrangler dev not ready after 4 min:\n%s", log.String())
 		}
 	}
 	tb.Logf("wrangler dev ready in %v", time.Since(start).Round(time.Millisecond))
