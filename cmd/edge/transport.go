@@ -33,9 +33,8 @@ func (t contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if rt.resp != nil {
 			// Reading the body ends with the context too.
 			body := rt.resp.Body
-			sb := &stopBody{ReadCloser: body}
-			sb.stop = context.AfterFunc(ctx, func() { body.Close() })
-			rt.resp.Body = sb
+			stop := context.AfterFunc(ctx, func() { body.Close() })
+			rt.resp.Body = &stopBody{ReadCloser: body, stop: stop}
 		}
 		return rt.resp, rt.err
 	case <-ctx.Done():
