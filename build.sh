@@ -59,6 +59,7 @@ test)
 	echo "== fuzz targets, briefly"
 	go test -run='^$' -fuzz='^FuzzHandleCallback$' -fuzztime=40000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzParseTokenResponse$' -fuzztime=40000x ./wasm/oauth
+	go test -run='^$' -fuzz='^FuzzRefreshResponse$' -fuzztime=20000x ./wasm/oauth
 	echo "== all tests passed"
 	;;
 bench)

@@ -4,7 +4,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net/url"
+	"strings"
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -60,7 +63,7 @@ func (fetchTransport) RoundTrip(ctx context.Context, r *oauth.Request) (*oauth.R
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, err
+		return nil, explainFetchError(r.URL, err)
 	}
 	if resp.Get("type").String() == "opaqueredirect" {
 		stop()
@@ -124,4 +127,33 @@ func (b *bodyReader) Close() error {
 		b.done = true
 	}
 	return nil
+}
+
+// fetchError is a fetch that got no response at all. fetch rejects with a
+// bare TypeError ("Failed to fetch" in Chromium, "NetworkError when
+// attempting to fetch resource" in Firefox, "fetch failed" in Node) for a
+// CORS refusal, a network that is down and a refused connection alike, and
+// the page cannot tell which: the message names the likely causes.
+type fetchError struct {
+	origin string
+	err    error
+}
+
+func (e *fetchError) Error() string {
+	return e.err.Error() + ": no response from " + e.origin + "; most likely it does not allow CORS from this page's origin (the browser console names the blocked request), or the browser is offline"
+}
+
+func (e *fetchError) Unwrap() error { return e.err }
+
+// explainFetchError wraps fetch's TypeError in a fetchError.
+func explainFetchError(rawURL string, err error) error {
+	var je *jsException
+	if !errors.As(err, &je) || !strings.HasPrefix(je.msg, "TypeError") {
+		return err
+	}
+	origin := rawURL
+	if u, perr := url.Parse(rawURL); perr == nil && u.Host != "" {
+		origin = u.Scheme + "://" + u.Host
+	}
+	return &fetchError{origin: origin, err: err}
 }

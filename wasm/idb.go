@@ -3,8 +3,11 @@
 package main
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"syscall/js"
+	"time"
 )
 
 // idbStorage is an oauth.Storage over IndexedDB, used for tokens shared by
@@ -153,4 +156,57 @@ func (s idbStorage) Keys(prefix string) ([]string, error) {
 		}
 	}
 	return keys, nil
+}
+
+// Claim implements oauth.Claimer: the first caller for key, in any tab of
+// the origin, gets true. The read and the write happen in one readwrite
+// transaction, and IndexedDB runs readwrite transactions on the same store
+// one after another, in every tab, so two tabs cannot both see the key
+// absent. The marker is durable: a tab that loads the same callback later
+// sees it too. Markers older than a day are pruned afterwards.
+func (s idbStorage) Claim(_ context.Context, key string) (bool, error) {
+	tx, store, err := s.tx("readwrite")
+	if err != nil {
+		return false, err
+	}
+	first := false
+	var get js.Value
+	onGet := js.FuncOf(func(js.Value, []js.Value) any {
+		if get.Get("result").IsUndefined() {
+			first = true
+			// Still inside the transaction: its success event keeps it active.
+			store.Call("put", strconv.FormatInt(time.Now().UnixMilli(), 10), key)
+		}
+		return nil
+	})
+	defer onGet.Release()
+	if err := catch(func() {
+		get = store.Call("get", key)
+		get.Set("onsuccess", onGet)
+	}); err != nil {
+		return false, err
+	}
+	if err := waitRequest(tx, "oncomplete", "onerror", "onabort"); err != nil {
+		return false, err
+	}
+	if first {
+		go s.pruneClaims(key[:strings.LastIndex(key, ":")+1])
+	}
+	return first, nil
+}
+
+// pruneClaims removes claim markers under prefix older than a day: a login
+// state lives 15 minutes, so an older marker can guard nothing.
+func (s idbStorage) pruneClaims(prefix string) {
+	keys, err := s.Keys(prefix)
+	if err != nil {
+		return
+	}
+	cutoff := time.Now().Add(-24 * time.Hour).UnixMilli()
+	for _, k := range keys {
+		v, ok, err := s.Get(k)
+		if ms, perr := strconv.ParseInt(v, 10, 64); err == nil && ok && (perr != nil || ms < cutoff) {
+			s.Remove(k)
+		}
+	}
 }

@@ -45,11 +45,14 @@ func (l *webLocker) WithLock(ctx context.Context, name string, fn func(ctx conte
 	}()
 	select {
 	case release := <-acquired:
-		err := fn(ctx)
-		release.Invoke()
-		<-settled
-		cb.Release()
-		return err
+		// Released even if fn panics: a Web Lock is held until the
+		// callback's Promise settles, for every tab of the origin.
+		defer func() {
+			release.Invoke()
+			<-settled
+			cb.Release()
+		}()
+		return fn(ctx)
 	case err := <-settled:
 		cb.Release()
 		return err

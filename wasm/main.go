@@ -28,6 +28,7 @@ func main() {
 	api.Set("handleCallback", async(handleCallback))
 	api.Set("getToken", async(getToken))
 	api.Set("getClaims", async(getClaims))
+	api.Set("getUnverifiedAccessTokenClaims", async(getUnverifiedAccessTokenClaims))
 	api.Set("getSession", async(getSession))
 	api.Set("logout", async(logout))
 	api.Set("apiToken", async(apiToken))
@@ -81,7 +82,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
-	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins}
+	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}, Claimer: callbackClaimer{}}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins
@@ -99,8 +100,12 @@ func configure(args []js.Value) (any, error) {
 	opts.Locker = locker
 	var guard *duplicateGuard
 	if cfg.Storage == oauth.StorageSession {
+		// Tokens in sessionStorage belong to this tab alone once a
+		// duplicate has dropped its copied refresh token (tabs.go): a lock
+		// within the tab is enough, and a Web Lock would only add a round
+		// trip to the browser process before each refresh.
 		detectDuplicate(logins)
-		guard = &duplicateGuard{inner: locker}
+		guard = &duplicateGuard{inner: oauth.NewMemoryLocker()}
 		opts.Locker = guard
 	}
 	fast := &fastPath{config: raw}
@@ -152,22 +157,15 @@ func startLogin(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	returnTo, navigate := "", true
-	if o := arg0(args); o.Type() == js.TypeObject {
-		if v := o.Get("returnTo"); v.Type() == js.TypeString {
-			returnTo = v.String()
-		} else if !v.IsUndefined() && !v.IsNull() {
-			return nil, oauth.NewError(oauth.CodeInvalidArgument, "returnTo must be a string")
-		}
-		if v := o.Get("navigate"); v.Type() == js.TypeBoolean {
-			navigate = v.Bool()
-		}
-	}
-	u, err := c.StartLogin(returnTo)
+	o, err := parseOptions("startLogin", args, map[string]js.Type{"returnTo": js.TypeString, "navigate": js.TypeBoolean})
 	if err != nil {
 		return nil, err
 	}
-	if navigate {
+	u, err := c.StartLogin(o.string("returnTo"))
+	if err != nil {
+		return nil, err
+	}
+	if o.bool("navigate", true) {
 		js.Global().Get("location").Call("assign", u)
 	}
 	return u, nil
@@ -183,8 +181,12 @@ func handleCallback(args []js.Value) (any, error) {
 	}
 	loc := js.Global().Get("location").Get("href").String()
 	u := loc
-	if a := arg0(args); a.Type() == js.TypeString {
+	switch a := arg0(args); a.Type() {
+	case js.TypeString:
 		u = a.String()
+	case js.TypeUndefined, js.TypeNull:
+	default:
+		return nil, oauth.NewError(oauth.CodeInvalidArgument, "handleCallback takes the callback URL as a string, or nothing for location.href")
 	}
 	res, err := c.HandleCallback(context.Background(), u)
 	if u == loc {
@@ -207,11 +209,11 @@ func getToken(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts oauth.TokenOptions
-	if o := arg0(args); o.Type() == js.TypeObject {
-		opts.ForceRefresh = o.Get("forceRefresh").Truthy()
+	o, err := parseOptions("getToken", args, map[string]js.Type{"forceRefresh": js.TypeBoolean})
+	if err != nil {
+		return nil, err
 	}
-	return c.Token(context.Background(), opts)
+	return c.Token(context.Background(), oauth.TokenOptions{ForceRefresh: o.bool("forceRefresh", false)})
 }
 
 // apiToken(url, {rejected, challenge}): the token gopkce.fetch attaches to
@@ -237,13 +239,23 @@ func apiToken(args []js.Value) (any, error) {
 	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
 }
 
-// getClaims(): the ID token's claims (or the access token's), or null.
+// getClaims(): the verified ID token's claims, or null.
 func getClaims([]js.Value) (any, error) {
+	return claimsToJS((*oauth.Client).Claims)
+}
+
+// getUnverifiedAccessTokenClaims(): the access token's claims when it is a
+// JWT, or null. Nothing about them is verified.
+func getUnverifiedAccessTokenClaims([]js.Value) (any, error) {
+	return claimsToJS((*oauth.Client).UnverifiedAccessTokenClaims)
+}
+
+func claimsToJS(get func(*oauth.Client) (map[string]any, error)) (any, error) {
 	c, err := current()
 	if err != nil {
 		return nil, err
 	}
-	claims, err := c.Claims()
+	claims, err := get(c)
 	if err != nil || claims == nil {
 		return nil, err
 	}
@@ -263,20 +275,29 @@ func getSession([]js.Value) (any, error) {
 	return jsonToJS(s)
 }
 
-// logout({navigate}): forgets the tokens and visits the provider's logout.
+// logout({navigate}): forgets the tokens, revokes the refresh token at the
+// revocation endpoint when one is configured, and visits the provider's
+// logout. Resolves with the logout URL.
 func logout(args []js.Value) (any, error) {
 	c, err := current()
 	if err != nil {
 		return nil, err
 	}
-	u, err := c.Logout(context.Background())
+	o, err := parseOptions("logout", args, map[string]js.Type{"navigate": js.TypeBoolean})
 	if err != nil {
 		return nil, err
 	}
-	if o := arg0(args); o.Type() != js.TypeObject || o.Get("navigate").Type() != js.TypeBoolean || o.Get("navigate").Bool() {
-		js.Global().Get("location").Call("assign", u)
+	res, err := c.Logout(context.Background())
+	if err != nil {
+		return nil, err
 	}
-	return u, nil
+	if res.RevokeError != nil {
+		js.Global().Get("console").Call("warn", "gopkce: logout: the refresh token was not revoked: "+res.RevokeError.Error())
+	}
+	if o.bool("navigate", true) {
+		js.Global().Get("location").Call("assign", res.URL)
+	}
+	return res.URL, nil
 }
 
 func jsonToJS(v any) (any, error) {
@@ -298,6 +319,23 @@ var (
 func sharedStorage() (oauth.Storage, error) {
 	sharedOnce.Do(func() { shared, sharedErr = openIDB() })
 	return shared, sharedErr
+}
+
+// callbackClaimer claims callbacks in IndexedDB, which every tab of the
+// origin shares, so that duplicated tabs exchange a code once. It opens the
+// database on the first callback only. Without IndexedDB (blocked storage)
+// it falls back to this page only; the provider then refuses the second
+// exchange of the single-use code.
+type callbackClaimer struct{}
+
+var pageClaims = oauth.NewMemoryClaimer()
+
+func (callbackClaimer) Claim(ctx context.Context, key string) (bool, error) {
+	s, err := sharedStorage()
+	if err != nil {
+		return pageClaims.Claim(ctx, key)
+	}
+	return s.(idbStorage).Claim(ctx, key)
 }
 
 // eventChannel tells the other tabs that share the tokens (storage "local")

@@ -4,7 +4,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -84,7 +83,7 @@ func catch(f func()) (err error) {
 				err = jsErrorValue(je.Value)
 				return
 			}
-			err = fmt.Errorf("%v", r)
+			err = panicError(r)
 		}
 	}()
 	f()
@@ -97,7 +96,7 @@ func catch(f func()) (err error) {
 func toJSError(err error) js.Value {
 	var oe *oauth.Error
 	if !errors.As(err, &oe) {
-		oe = &oauth.Error{Code: "internal_error"}
+		oe = &oauth.Error{Code: oauth.CodeInternalError}
 		e := js.Global().Get("Error").New("gopkce: internal_error: " + err.Error())
 		e.Set("name", "GopkceError")
 		e.Set("code", oe.Code)
@@ -109,6 +108,12 @@ func toJSError(err error) js.Value {
 	e.Set("description", oe.Description)
 	if oe.Field != "" {
 		e.Set("field", oe.Field)
+	}
+	if oe.ProviderCode != "" {
+		e.Set("providerCode", oe.ProviderCode)
+	}
+	if check := oauth.FailedCheck(err); check != "" {
+		e.Set("check", check)
 	}
 	if oe.Status != 0 {
 		e.Set("status", oe.Status)
@@ -125,7 +130,7 @@ func async(fn func(args []js.Value) (any, error)) js.Func {
 		go func() {
 			defer func() {
 				if r := recover(); r != nil {
-					reject.Invoke(toJSError(fmt.Errorf("panic: %v", r)))
+					reject.Invoke(toJSError(errors.Join(errors.New("panic"), panicError(r))))
 				}
 			}()
 			v, err := fn(args)
@@ -137,4 +142,16 @@ func async(fn func(args []js.Value) (any, error)) js.Func {
 		}()
 		return p
 	})
+}
+
+// panicError describes a recovered panic value without fmt, which the
+// module does not otherwise need.
+func panicError(r any) error {
+	switch v := r.(type) {
+	case error:
+		return v
+	case string:
+		return errors.New(v)
+	}
+	return errors.New("unexpected panic")
 }

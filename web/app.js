@@ -56,6 +56,7 @@
     $("error-code").textContent = code;
     $("error-message").textContent = message;
     $("error-description").textContent = (err && err.description) || "";
+    $("error").dataset.check = (err && (err.check || err.field)) || "";
     $("error").hidden = false;
   }
 

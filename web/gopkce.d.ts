@@ -18,21 +18,39 @@ export type ErrorCode =
   | "invalid_response"
   | "invalid_grant"
   | "invalid_id_token"
+  | "invalid_discovery"
   | "storage_error"
   | "provider_error"
   | "load_error"
   | "internal_error"
   | "origin_not_allowed"
-  // Codes the provider sends back (RFC 6749 §4.1.2.1, §5.2).
-  | "access_denied"
+  // Codes the provider sends back that are registered for OAuth 2.0 and
+  // OpenID Connect; any other provider code is "provider_error", with the
+  // provider's code in providerCode.
+  // RFC 6749 §4.1.2.1 and §5.2:
   | "invalid_request"
   | "unauthorized_client"
+  | "access_denied"
+  | "unsupported_response_type"
   | "invalid_scope"
   | "server_error"
   | "temporarily_unavailable"
   | "invalid_client"
   | "unsupported_grant_type"
-  | (string & {});
+  // RFC 7009 §2.2.1:
+  | "unsupported_token_type"
+  // OpenID Connect Core §3.1.2.6:
+  | "interaction_required"
+  | "account_selection_required"
+  | "consent_required"
+  | "invalid_request_uri"
+  | "invalid_request_object"
+  | "request_not_supported"
+  | "request_uri_not_supported"
+  | "registration_not_supported"
+  // RFC 9449 §5 (DPoP):
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce";
 
 /** Every rejection is a GopkceError. */
 export interface GopkceError extends Error {
@@ -42,14 +60,27 @@ export interface GopkceError extends Error {
   description: string;
   /** The configuration key refused, for invalid_config. */
   field?: string;
+  /**
+   * The error code the provider sent, when it sent a well-formed one. `code`
+   * is that code only when it is a registered OAuth 2.0 / OpenID Connect
+   * code, and "provider_error" otherwise.
+   */
+  providerCode?: string;
   /** HTTP status of the token endpoint's answer, when there was one. */
   status?: number;
+  /**
+   * The ID token check that failed (invalid_id_token, or login_required
+   * after a refresh whose ID token was refused): "present", "format", "alg",
+   * "iss", "aud", "azp", "exp", "nbf", "iat", "sub", "nonce", "auth_time",
+   * "kid" or "signature". For invalid_discovery, `field` names the member.
+   */
+  check?: string;
 }
 
 export interface Config {
-  /** https, or http on localhost / 127.0.0.1 / [::1] only */
-  authorizationEndpoint: string;
-  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: required without `tokenHandler` */
+  /** https, or http on localhost / 127.0.0.1 / [::1] only. Default: from discovery or a preset */
+  authorizationEndpoint?: string;
+  /** https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin. Default: from discovery or a preset; required without `tokenHandler` */
   tokenEndpoint?: string;
   /** same-origin path of a server-side token handler (`"/oauth"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie */
   tokenHandler?: string;
@@ -57,8 +88,22 @@ export interface Config {
   clientId: string;
   /** sent exactly as given; the callback URL must match it */
   redirectUri: string;
-  /** compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock */
+  /** compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock */
   issuer?: string;
+  /** read `{issuer}/.well-known/openid-configuration`, lazily (never during `configure`): implied by an issuer without endpoints, by `discoveryUrl`, and by `openid` without `jwksUri`; explicit values win; a document naming another issuer, or without S256, is refused. Default: `false` */
+  discovery?: boolean;
+  /** a discovery document under another path (Azure AD B2C policies); its issuer is adopted unless `issuer` is set, which it must then equal */
+  discoveryUrl?: string;
+  /** the provider's key set, which ID token signatures are verified against. Default: from discovery or a preset */
+  jwksUri?: string;
+  /** token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there before it navigates. Default: from discovery or a preset */
+  revocationEndpoint?: string;
+  /** Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens */
+  cognito?: { domain: string; userPoolId: string };
+  /** Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens */
+  azureB2C?: { authority: string };
+  /** clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600). Default: `300` */
+  clockLeewaySeconds?: number;
   /** the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused. Default: `false` */
   issParameterSupported?: boolean;
   /** space-separated; `openid` adds a nonce that is checked in the ID token */
@@ -69,11 +114,13 @@ export interface Config {
   logoutEndpoint?: string;
   /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
   endSessionEndpoint?: string;
+  /** send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs). Default: `false` */
+  idTokenHint?: boolean;
   /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
   postLogoutRedirectUri?: string;
   /** tokens in `sessionStorage` (one tab), shared by every tab of the origin (`"local"`, kept in IndexedDB), or `"memory"`. Default: `"session"` */
   storage?: "session" | "local" | "memory";
-  /** refresh when the token expires within this. Default: `60` */
+  /** refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired. Default: `60` */
   refreshMarginSeconds?: number;
   /** which token `getToken` returns: `"id_token"` for APIs that still take the ID token. Default: `"access_token"` */
   useToken?: "access_token" | "id_token";
@@ -122,8 +169,18 @@ export interface Gopkce {
   handleCallback(url?: string): Promise<{ returnTo: string }>;
   /** A valid token, refreshed when near expiry, one refresh at a time. */
   getToken(options?: { forceRefresh?: boolean }): Promise<string>;
-  /** Claims of the ID token (or the access token), decoded, not verified. */
+  /**
+   * Claims of the session's ID token, or null. The ID token was verified
+   * before it was stored: signature against the provider's key set, iss,
+   * aud, azp, exp, iat, sub and nonce (OpenID Connect Core §3.1.3.7), and
+   * on refresh the same iss, sub and aud (§12.2).
+   */
   getClaims(): Promise<Record<string, unknown> | null>;
+  /**
+   * Claims decoded from a JWT access token, or null (opaque token). NOT
+   * verified: for display; the API that receives the token verifies it.
+   */
+  getUnverifiedAccessTokenClaims(): Promise<Record<string, unknown> | null>;
   getSession(): Promise<Session>;
   /** Forgets the tokens and visits the provider's logout endpoint. */
   logout(options?: { navigate?: boolean }): Promise<string>;
@@ -148,6 +205,7 @@ export const startLogin: Gopkce["startLogin"];
 export const handleCallback: Gopkce["handleCallback"];
 export const getToken: Gopkce["getToken"];
 export const getClaims: Gopkce["getClaims"];
+export const getUnverifiedAccessTokenClaims: Gopkce["getUnverifiedAccessTokenClaims"];
 export const getSession: Gopkce["getSession"];
 export const logout: Gopkce["logout"];
 export const on: Gopkce["on"];

@@ -195,6 +195,7 @@
     handleCallback: call("handleCallback"),
     getToken: getToken,
     getClaims: call("getClaims"),
+    getUnverifiedAccessTokenClaims: call("getUnverifiedAccessTokenClaims"),
     getSession: call("getSession"),
     logout: call("logout"),
     fetch: apiFetch,

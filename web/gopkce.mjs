@@ -20,6 +20,7 @@ export const {
   handleCallback,
   getToken,
   getClaims,
+  getUnverifiedAccessTokenClaims,
   getSession,
   logout,
   on,

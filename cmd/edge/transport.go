@@ -32,8 +32,9 @@ func (t contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case rt := <-done:
 		if rt.resp != nil {
 			// Reading the body ends with the context too.
-			stop := context.AfterFunc(ctx, func() { rt.resp.Body.Close() })
-			rt.resp.Body = &stopBody{ReadCloser: rt.resp.Body, stop: stop}
+			body := rt.resp.Body
+			stop := context.AfterFunc(ctx, func() { body.Close() })
+			rt.resp.Body = &stopBody{ReadCloser: body, stop: stop}
 		}
 		return rt.resp, rt.err
 	case <-ctx.Done():

@@ -182,7 +182,7 @@ func testTokenHandlerTwoTabs(t *testing.T) {
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	first := e.siteCookies(tab1)["gopkce-rt"].Value
-	time.Sleep(1200 * time.Millisecond)
+	time.Sleep(2200 * time.Millisecond) // past half the 4 s lifetime, which caps the 3 s margin
 	var wg sync.WaitGroup
 	results := make([][]string, 2)
 	errs := make([]error, 2)

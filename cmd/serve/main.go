@@ -54,6 +54,7 @@ type options struct {
 	refreshMargin                           time.Duration
 	issuer, authEndpoint, tokenEndpoint     string
 	logoutEndpoint, endSessionEndpoint, api string
+	discoveryURL, jwksURI                   string
 	clientID, scope                         string
 	refreshTokenLifetime                    string
 
@@ -94,6 +95,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.tokenEndpoint, "token-endpoint", "", "real provider: token endpoint")
 	fs.StringVar(&o.logoutEndpoint, "logout-endpoint", "", "real provider: Cognito /logout endpoint")
 	fs.StringVar(&o.endSessionEndpoint, "end-session-endpoint", "", "real provider: OpenID Connect end_session_endpoint")
+	fs.StringVar(&o.discoveryURL, "discovery-url", "", "real provider: discovery document outside {issuer}/.well-known/openid-configuration (Azure AD B2C: {authority}/.well-known/openid-configuration)")
+	fs.StringVar(&o.jwksURI, "jwks-uri", "", "real provider: key set of ID token signatures, when not read from discovery (Cognito: {issuer}/.well-known/jwks.json)")
 	fs.StringVar(&o.clientID, "client-id", "", "real provider: public client id (no secret: there is none in a browser)")
 	fs.StringVar(&o.scope, "scope", "", "real provider: scope (default for the development provider: openid email profile)")
 	fs.StringVar(&o.refreshTokenLifetime, "refresh-token-lifetime", "cognito", `refresh-token lifetime: "cognito", "azure-b2c-spa" or seconds`)
@@ -212,6 +215,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		Provider: app.Provider{
 			Issuer: o.issuer, AuthorizationEndpoint: o.authEndpoint, TokenEndpoint: o.tokenEndpoint,
 			LogoutEndpoint: o.logoutEndpoint, EndSessionEndpoint: o.endSessionEndpoint,
+			DiscoveryURL: o.discoveryURL, JWKSURI: o.jwksURI,
 			ClientID: o.clientID, Scope: o.scope, API: o.api,
 		},
 		Storage:              o.storage,

@@ -1,56 +1,60 @@
 package oauth
 
-import "github.com/golang-jwt/jwt/v5"
+import "context"
 
-// Claims returns the claims of the ID token, or of the access token when
-// there is no ID token and it is a JWT (Cognito without openid), or nil.
-// The signature is not checked here: use the claims for display only.
+// Claims returns the claims of the session's ID token, or nil when there is
+// none. The ID token was verified before it was stored (signature, iss,
+// aud, azp, exp, iat, sub and nonce at login, OpenID Connect Core
+// §3.1.3.7; continuity on refresh, §12.2): these claims are the provider's.
+// They describe the login; exp is not checked again here.
 func (c *Client) Claims() (map[string]any, error) {
 	ts, err := c.loadTokens()
-	if err != nil || ts == nil {
+	if err != nil || ts == nil || ts.IDToken == "" {
 		return nil, err
 	}
-	for _, tok := range []string{ts.IDToken, ts.AccessToken} {
-		if tok == "" {
-			continue
-		}
-		if claims, err := DecodeClaimsUnverified(tok); err == nil {
-			return claims, nil
-		}
-	}
-	return nil, nil
-}
-
-// DecodeClaimsUnverified decodes a JWT's claims WITHOUT verifying its
-// signature, issuer, audience or expiry (RFC 7519 §7.2 steps 1-6 only).
-// Use the result for display, never for an authorization decision. Numbers
-// stay json.Number so that large integers are not rounded; string claims
-// such as SmartTask's "user_id" stay strings.
-func DecodeClaimsUnverified(token string) (map[string]any, error) {
-	claims := jwt.MapClaims{}
-	_, _, err := jwt.NewParser(jwt.WithJSONNumber()).ParseUnverified(token, claims)
+	claims, err := DecodeClaimsUnverified(ts.IDToken)
 	if err != nil {
-		return nil, err
+		return nil, nil
 	}
 	return claims, nil
 }
 
-// sameSubject checks that a refreshed ID token keeps iss and sub
-// (OpenID Connect Core §12.2).
-func sameSubject(oldTok, newTok string) error {
-	nc, err := DecodeClaimsUnverified(newTok)
+// UnverifiedAccessTokenClaims returns the claims of the access token when
+// it is a JWT (Cognito's; SmartTask puts email, user_id, full_name and
+// avatar_url there), or nil. Nothing about them is verified: the access
+// token is meant for the API, which verifies it; a client must not base an
+// authorization decision on these claims.
+func (c *Client) UnverifiedAccessTokenClaims() (map[string]any, error) {
+	ts, err := c.loadTokens()
+	if err != nil || ts == nil {
+		return nil, err
+	}
+	claims, err := DecodeClaimsUnverified(ts.AccessToken)
 	if err != nil {
-		return wrapError(CodeInvalidIDToken, "the refreshed ID token does not decode", err)
+		return nil, nil // an opaque access token
 	}
-	if oldTok == "" {
-		return nil
-	}
-	oc, err := DecodeClaimsUnverified(oldTok)
+	return claims, nil
+}
+
+// verifyRefreshed verifies the ID token of a refresh response against the
+// session's (OpenID Connect Core §12.2). The stored one was verified when it
+// was stored.
+func (c *Client) verifyRefreshed(ctx context.Context, prevToken, next string) error {
+	prov, err := c.resolve(ctx)
 	if err != nil {
-		return nil
+		return err
 	}
-	if oc["iss"] != nc["iss"] || oc["sub"] != nc["sub"] {
-		return NewError(CodeInvalidIDToken, "the refreshed ID token names another issuer or subject (OpenID Connect Core §12.2)")
+	want := IDTokenExpect{Previous: map[string]any{}}
+	if prevToken != "" {
+		if prev, err := DecodeClaimsUnverified(prevToken); err == nil {
+			want.Previous = prev
+		}
 	}
-	return nil
+	if len(want.Previous) == 0 {
+		// No ID token in the session: the login did not ask for openid, and
+		// this one cannot be compared with anything. Check it alone.
+		want.Previous = nil
+	}
+	_, err = c.verifier(prov).Verify(ctx, next, want)
+	return err
 }

@@ -22,7 +22,10 @@ type Options struct {
 	TokenStorage Storage
 	// Locker serialises refreshes across every holder of TokenStorage.
 	Locker Locker
-	Now    func() time.Time
+	// Claimer makes a callback's code be exchanged once across tabs that
+	// hold copies of the same login state (duplicated tabs).
+	Claimer Claimer
+	Now     func() time.Time
 	// Rand is a cryptographically secure random source: the PKCE
 	// verifier, state and nonce come from it (RFC 7636 §7.1).
 	Rand io.Reader
@@ -36,6 +39,12 @@ type Options struct {
 	// AfterFunc runs f after d (time.AfterFunc); it schedules the
 	// refresh_token_expiring event.
 	AfterFunc func(d time.Duration, f func())
+	// Signatures verifies ID token signatures: WebCrypto in the browser,
+	// [github.com/gopkce/gopkce/wasm/oauth/oauthjwt] natively. Required
+	// when the scope has openid.
+	Signatures SignatureVerifier
+	// Keys replaces the key set fetched from jwks_uri (tests, pinned keys).
+	Keys KeySource
 	// OnToken receives the current token and the moment it stops being
 	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
 	// called synchronously, in order, and must not call the client.
@@ -71,7 +80,17 @@ type Client struct {
 	// warned and armed hold the LoginAt of the session whose refresh token
 	// was announced as expiring, or whose announcement is scheduled.
 	warned, armed int64
+	// joined, when set (by tests), is called each time a caller starts or
+	// joins a refresh flight: a deterministic barrier.
+	joined func()
 
+	// The provider: static, or from the discovery document (provider.go).
+	static     *providerInfo
+	discovery  *remoteDoc
+	merged     *providerInfo
+	mergedFrom *ProviderMetadata
+	keys       *RemoteKeys
+	keysURI    string
 	// pubMu orders publications to [Options.OnToken]; gen counts changes
 	// of the stored session.
 	pubMu sync.Mutex
@@ -96,6 +115,9 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	if opts.Locker == nil {
 		opts.Locker = NewMemoryLocker()
 	}
+	if opts.Claimer == nil {
+		opts.Claimer = NewMemoryClaimer()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -111,7 +133,17 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	if opts.AfterFunc == nil {
 		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
-	return &Client{cfg: cfg, opts: opts}, nil
+	if cfg.hasOpenID() && opts.Signatures == nil {
+		return nil, NewError(CodeInvalidConfig, "openid is in the scope and there is no signature verifier for ID tokens (Options.Signatures; natively oauthjwt.Verifier)")
+	}
+	c := &Client{cfg: cfg, opts: opts}
+	if cfg.Discovery {
+		c.discovery = newDiscovery(cfg.DiscoveryURL, cfg.Issuer, opts.Transport, opts.LoginStorage, opts.Now, cfg.Timeout)
+	} else {
+		c.static = c.staticProvider()
+		c.static.keys = c.keySource(cfg.JWKSURI)
+	}
+	return c, nil
 }
 
 // Config returns the client's validated configuration.

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,8 +39,11 @@ const (
 // Defaults applied by [ParseConfig] and [Config.Validate].
 const (
 	DefaultRefreshMargin = 60 * time.Second
-	DefaultExpiresIn     = time.Hour
-	DefaultTimeout       = 15 * time.Second
+	// NoRefreshMargin, as [Config.RefreshMargin], refreshes a token only once
+	// it has expired (refreshMarginSeconds: 0).
+	NoRefreshMargin  time.Duration = -1
+	DefaultExpiresIn               = time.Hour
+	DefaultTimeout                 = 15 * time.Second
 )
 
 // Config is the client configuration. It comes from the page's code (or a
@@ -61,6 +65,11 @@ type Config struct {
 	ClientID string
 	// RedirectURI is sent exactly as configured (RFC 6749 §3.1.2).
 	RedirectURI string
+	// IDTokenHint sends id_token_hint to the EndSessionEndpoint, for
+	// providers that need it to end the session (OpenID Connect
+	// RP-Initiated Logout §2). The ID token then appears in a URL: in the
+	// browser's history and the provider's logs.
+	IDTokenHint bool
 	// PostLogoutRedirectURI is where the provider sends the browser after
 	// logout; it defaults to the origin of RedirectURI.
 	PostLogoutRedirectURI string
@@ -71,7 +80,10 @@ type Config struct {
 	ExtraParams map[string]string
 	// Storage is where tokens are kept; default [StorageSession].
 	Storage StorageKind
-	// RefreshMargin: tokens expiring within it are refreshed first.
+	// RefreshMargin: tokens expiring within it are refreshed first. It
+	// never exceeds half the lifetime the token was issued with, so a token
+	// just received is always served. 0 means [DefaultRefreshMargin];
+	// [NoRefreshMargin] (negative) refreshes only once the token expired.
 	RefreshMargin time.Duration
 	// UseIDToken makes [Client.Token] return the ID token instead of the
 	// access token, for APIs that still take it (Smokeball's did).
@@ -89,6 +101,34 @@ type Config struct {
 	DefaultExpiresIn time.Duration
 	// Timeout bounds each token request.
 	Timeout time.Duration
+
+	// Discovery reads the provider's endpoints from
+	// {Issuer}/.well-known/openid-configuration (OpenID Connect Discovery
+	// 1.0 §4). It is implied by an Issuer without endpoints, by
+	// DiscoveryURL, and by openid in the scope without JWKSURI. Values
+	// configured explicitly win over the document's.
+	Discovery bool
+	// DiscoveryURL is a discovery document outside the issuer's
+	// well-known path (Azure AD B2C policies). Its issuer is adopted unless
+	// Issuer is set too, in which case they must be equal.
+	DiscoveryURL string
+	// JWKSURI is the provider's key set (RFC 7517 §5), which the ID token's
+	// signature is verified against; it comes from discovery when empty.
+	JWKSURI string
+	// RevocationEndpoint is the provider's token revocation endpoint
+	// (RFC 7009; Cognito's /oauth2/revoke); it comes from discovery or a
+	// preset when empty. [Client.Logout] revokes the refresh token there
+	// before the browser leaves.
+	RevocationEndpoint string
+	// Cognito and AzureB2C are provider presets; see [CognitoPreset] and
+	// [AzureB2CPreset]. At most one is set.
+	Cognito  *CognitoSettings
+	AzureB2C *AzureB2CSettings
+	// ClockLeeway is the clock skew tolerated on the ID token's exp, nbf and
+	// iat: [DefaultClockLeeway] unless ClockLeewaySet (a page that sets
+	// clockLeewaySeconds, 0 included).
+	ClockLeeway    time.Duration
+	ClockLeewaySet bool
 	// TokenHandler is the same-origin path of a token handler
 	// (draft-ietf-oauth-browser-based-apps §6.2; the Go one is package
 	// [github.com/gopkce/gopkce/wasm/oauth/tokenhandler]), such as "/oauth".
@@ -102,6 +142,20 @@ type Config struct {
 	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
 	// the redirect URI's origin, the page's own, only.
 	APIOrigins []string
+}
+
+// CognitoSettings are the cognito preset's keys.
+type CognitoSettings struct {
+	// Domain is the user pool's hosted-UI domain.
+	Domain string `json:"domain"`
+	// UserPoolID is "<region>_<id>".
+	UserPoolID string `json:"userPoolId"`
+}
+
+// AzureB2CSettings are the azureB2C preset's keys.
+type AzureB2CSettings struct {
+	// Authority is the policy's ".../v2.0" URL.
+	Authority string `json:"authority"`
 }
 
 // ParseConfig decodes the JSON configuration a page passes to configure()
@@ -179,12 +233,32 @@ func looksClientCredentials(key string) bool {
 }
 
 // reservedParams are the authorization-request parameters gopkce sets
-// itself; ExtraParams cannot override them.
+// itself (RFC 6749 §4.1.1, RFC 7636 §4.3, OpenID Connect Core §3.1.2.1,
+// RFC 9101): neither ExtraParams nor the authorization endpoint's own query
+// may carry them.
 var reservedParams = map[string]bool{
 	"response_type": true, "client_id": true, "redirect_uri": true, "state": true,
 	"nonce": true, "code_challenge": true, "code_challenge_method": true, "scope": true,
 	"response_mode": true, "request": true, "request_uri": true,
 }
+
+// protocolParams lists, for each configured URL, the query parameters that
+// belong to the protocol gopkce speaks there: a configured URL that
+// carries one could override what gopkce sends, or smuggle a second value.
+var protocolParams = map[string]map[string]bool{
+	"authorizationEndpoint": reservedParams,
+	"tokenEndpoint": {"grant_type": true, "code": true, "code_verifier": true, "redirect_uri": true,
+		"refresh_token": true, "client_id": true, "scope": true},
+	"revocationEndpoint": {"token": true, "token_type_hint": true, "client_id": true},
+	"logoutEndpoint":     {"client_id": true, "logout_uri": true, "redirect_uri": true, "response_type": true, "state": true},
+	"endSessionEndpoint": {"client_id": true, "post_logout_redirect_uri": true, "id_token_hint": true, "state": true, "logout_hint": true, "ui_locales": true},
+	// The callback's own parameters (RFC 6749 §4.1.2, RFC 9207).
+	"redirectUri": {"code": true, "state": true, "iss": true, "error": true, "error_description": true, "error_uri": true, "session_state": true},
+}
+
+// paramName is how a server may read a parameter name: case and
+// surrounding spaces do not keep a name apart from a protocol parameter.
+func paramName(k string) string { return strings.ToLower(strings.TrimSpace(k)) }
 
 // Validate checks the configuration and fills in defaults. Endpoints and the
 // redirect URI must be absolute https URLs; http is accepted only for
@@ -193,8 +267,8 @@ func (c *Config) Validate() error {
 	if c.ClientID == "" {
 		return configError("clientId", "is required")
 	}
-	if c.AuthorizationEndpoint == "" {
-		return configError("authorizationEndpoint", "is required")
+	if err := c.applyPresets(); err != nil {
+		return err
 	}
 	switch {
 	case c.TokenEndpoint != "" && c.TokenHandler != "":
@@ -203,8 +277,27 @@ func (c *Config) Validate() error {
 		if err := checkHandlerPath(c.TokenHandler); err != nil {
 			return configError("tokenHandler", err.Error())
 		}
-	case c.TokenEndpoint == "":
-		return configError("tokenEndpoint", "is required (or tokenHandler, for a confidential client behind a server)")
+	}
+	if c.Issuer == "" && c.DiscoveryURL == "" {
+		switch {
+		case c.hasOpenID():
+			return configError("issuer", "is required with openid in the scope: the ID token's iss is checked against it (OpenID Connect Core §3.1.3.7)")
+		case c.Discovery:
+			return configError("issuer", "is required for discovery (or set discoveryUrl)")
+		}
+	}
+	if (c.Issuer != "" || c.DiscoveryURL != "") && c.needsDiscovery() {
+		if c.DiscoveryURL == "" {
+			c.DiscoveryURL = DiscoveryURL(c.Issuer)
+		}
+		c.Discovery = true
+	} else {
+		if c.AuthorizationEndpoint == "" {
+			return configError("authorizationEndpoint", "is required (or configure the issuer alone, for discovery)")
+		}
+		if c.TokenEndpoint == "" && c.TokenHandler == "" {
+			return configError("tokenEndpoint", "is required (or tokenHandler, for a confidential client behind a server; or the issuer alone, for discovery)")
+		}
 	}
 	if c.RedirectURI == "" {
 		return configError("redirectUri", "is required")
@@ -212,19 +305,28 @@ func (c *Config) Validate() error {
 	if c.LogoutEndpoint != "" && c.EndSessionEndpoint != "" {
 		return configError("logoutEndpoint", "set logoutEndpoint (Cognito) or endSessionEndpoint (OpenID Connect), not both")
 	}
+	if c.IDTokenHint && c.EndSessionEndpoint == "" {
+		return configError("idTokenHint", "applies to endSessionEndpoint (OpenID Connect RP-initiated logout), which is not set")
+	}
 	for _, f := range []struct{ name, v string }{
 		{"authorizationEndpoint", c.AuthorizationEndpoint},
 		{"tokenEndpoint", c.TokenEndpoint},
 		{"redirectUri", c.RedirectURI},
+		{"revocationEndpoint", c.RevocationEndpoint},
 		{"logoutEndpoint", c.LogoutEndpoint},
 		{"endSessionEndpoint", c.EndSessionEndpoint},
 		{"postLogoutRedirectUri", c.PostLogoutRedirectURI},
+		{"discoveryUrl", c.DiscoveryURL},
+		{"jwksUri", c.JWKSURI},
 	} {
 		if f.v == "" {
 			continue
 		}
 		if err := checkURL(f.v); err != nil {
 			return configError(f.name, err.Error())
+		}
+		if p := smuggledParam(f.v, protocolParams[f.name]); p != "" {
+			return configError(f.name, "carries the protocol parameter "+strconv.Quote(p)+" in its query; gopkce sets it itself")
 		}
 	}
 	if c.Issuer != "" {
@@ -239,7 +341,7 @@ func (c *Config) Validate() error {
 		if looksClientCredentials(k) || v == "client_credentials" {
 			return configError("extraParams."+k, errClientCredentials)
 		}
-		if reservedParams[k] || k == "" {
+		if reservedParams[paramName(k)] || paramName(k) == "" {
 			return configError("extraParams."+k, "is set by gopkce and cannot be overridden")
 		}
 		if strings.ContainsAny(v, "\x00") {
@@ -262,11 +364,41 @@ func (c *Config) Validate() error {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if !c.ClockLeewaySet && c.ClockLeeway == 0 {
+		c.ClockLeeway = DefaultClockLeeway
+	}
+	if c.ClockLeeway < 0 || c.ClockLeeway > MaxClockLeeway {
+		return configError("clockLeewaySeconds", "must be between 0 and 600 seconds")
+	}
 	if c.PostLogoutRedirectURI == "" {
 		u, _ := url.Parse(c.RedirectURI)
 		c.PostLogoutRedirectURI = u.Scheme + "://" + u.Host + "/"
 	}
 	return nil
+}
+
+// smuggledParam returns the first query parameter of rawURL that is one of
+// reserved once read as a server reads names, or "".
+func smuggledParam(rawURL string, reserved map[string]bool) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "(a query that does not parse)"
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if reserved[paramName(k)] {
+			return k
+		}
+	}
+	return ""
 }
 
 // checkURL accepts an absolute https URL, or http on a loopback host.
@@ -277,6 +409,11 @@ func checkURL(s string) error {
 	}
 	if u.User != nil {
 		return plainError("must not carry user credentials")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return plainError("has a port out of range (1 to 65535)")
+		}
 	}
 	if u.Fragment != "" || strings.Contains(s, "#") {
 		return plainError("must not have a fragment (RFC 6749 §3.1.2)")
@@ -321,6 +458,9 @@ func (c *Config) sessionKey() string {
 	}
 	if iss == "" {
 		iss = c.TokenHandler
+	}
+	if iss == "" {
+		iss = c.DiscoveryURL // B2C: the issuer is only known from the document
 	}
 	return c.ClientID + "@" + iss
 }

@@ -36,6 +36,28 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"both logout styles", `{` + goodConfig + `,"logoutEndpoint":"https://a.example/logout","endSessionEndpoint":"https://a.example/end"}`, "logoutEndpoint"},
 		{"negative margin", `{` + goodConfig + `,"refreshMarginSeconds":-1}`, "refreshMarginSeconds"},
 		{"bad lifetime preset", `{` + goodConfig + `,"refreshTokenLifetime":"forever"}`, "refreshTokenLifetime"},
+		// Configured URLs cannot smuggle protocol parameters (issue 9, item 4).
+		{"authorize response_type", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?response_type=token"}`, "authorizationEndpoint"},
+		{"authorize code_challenge_method", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?p=B2C_1&code_challenge_method=plain"}`, "authorizationEndpoint"},
+		{"authorize redirect_uri", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?redirect_uri=https://evil.example/"}`, "authorizationEndpoint"},
+		{"authorize STATE", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?STATE=x"}`, "authorizationEndpoint"},
+		{"authorize client_id", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?client_id=other"}`, "authorizationEndpoint"},
+		{"authorize scope", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?scope=admin"}`, "authorizationEndpoint"},
+		{"authorize nonce with spaces", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?%20nonce%20=n"}`, "authorizationEndpoint"},
+		{"token grant_type", `{` + goodConfig + `,"tokenEndpoint":"https://a.example/t?grant_type=password"}`, "tokenEndpoint"},
+		{"redirect with state", `{` + goodConfig + `,"redirectUri":"https://app.example.com/callback?state=x"}`, "redirectUri"},
+		{"logout logout_uri", `{` + goodConfig + `,"logoutEndpoint":"https://a.example/logout?logout_uri=https://evil.example/"}`, "logoutEndpoint"},
+		{"end session post_logout_redirect_uri", `{` + goodConfig + `,"endSessionEndpoint":"https://a.example/end?post_logout_redirect_uri=https://evil.example/"}`, "endSessionEndpoint"},
+		{"revocation token_type_hint", `{` + goodConfig + `,"revocationEndpoint":"https://a.example/revoke?token_type_hint=access_token"}`, "revocationEndpoint"},
+		{"extra param Scope", `{` + goodConfig + `,"extraParams":{"Scope":"admin"}}`, "extraParams.Scope"},
+		{"extra param with spaces", `{` + goodConfig + `,"extraParams":{" redirect_uri ":"https://evil.example/"}}`, "extraParams. redirect_uri "},
+		{"extra param upper case", `{` + goodConfig + `,"extraParams":{"CODE_CHALLENGE_METHOD":"plain"}}`, "extraParams.CODE_CHALLENGE_METHOD"},
+		{"port too large", `{` + goodConfig + `,"tokenEndpoint":"https://a.example:99999/t"}`, "tokenEndpoint"},
+		{"port zero", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example:0/x"}`, "authorizationEndpoint"},
+		{"idTokenHint without endSessionEndpoint", `{` + goodConfig + `,"idTokenHint":true}`, "idTokenHint"},
+		// Options have types (issue 9, item 9).
+		{"boolean as string", `{` + goodConfig + `,"issParameterSupported":"false"}`, "issParameterSupported"},
+		{"idTokenHint as number", `{` + goodConfig + `,"endSessionEndpoint":"https://a.example/end","idTokenHint":1}`, "idTokenHint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseConfig([]byte(tc.json))
@@ -56,6 +78,40 @@ func TestParseConfigRefusals(t *testing.T) {
 				t.Fatalf("message %q lacks the prefix", err)
 			}
 		})
+	}
+}
+
+// A secret is refused as a secret, with a message about secrets, never as
+// an unknown key.
+func TestSecretKeyMessage(t *testing.T) {
+	for _, k := range []string{"client_secret", "clientSecret", "Client-Secret", "secret", "CLIENTSECRET", "privateKey", "client_assertion"} {
+		_, err := ParseConfig([]byte(`{` + goodConfig + `,"` + k + `":"x"}`))
+		var e *Error
+		if !errors.As(err, &e) || e.Field != k {
+			t.Fatalf("%s: %v", k, err)
+		}
+		if msg := e.Message(); strings.Contains(msg, "unknown") || !strings.Contains(msg, "secret must never be in a browser") {
+			t.Fatalf("%s: message %q is not about secrets", k, msg)
+		}
+		if strings.Contains(err.Error(), `"x"`) {
+			t.Fatalf("%s: the value is echoed", k)
+		}
+	}
+}
+
+// Protocol parameters that merely look alike, and well-known provider
+// parameters, are accepted.
+func TestConfiguredURLsAccepted(t *testing.T) {
+	for _, js := range []string{
+		`,"authorizationEndpoint":"https://id.example.com/tenant/B2C_1A/oauth2/v2.0/authorize?p=B2C_1A_SIGNIN"`,
+		`,"extraParams":{"prompt":"login","login_hint":"a@b.example","p":"B2C_1A","state_hint":"x"}`,
+		`,"endSessionEndpoint":"https://id.example.com/logout?p=B2C_1A","idTokenHint":true`,
+		`,"revocationEndpoint":"https://auth.example.com/oauth2/revoke"`,
+		`,"tokenEndpoint":"https://auth.example.com:8443/oauth2/token"`,
+	} {
+		if _, err := ParseConfig([]byte(`{` + goodConfig + js + `}`)); err != nil {
+			t.Errorf("%s refused: %v", js, err)
+		}
 	}
 }
 

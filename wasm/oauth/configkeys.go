@@ -45,10 +45,10 @@ type keyType struct {
 // configKeys is the configuration, one key per entry, in the order the
 // README and gopkce.d.ts list them.
 var configKeys = []ConfigKey{
-	{Name: "authorizationEndpoint", Required: true,
+	{Name: "authorizationEndpoint", Default: "from discovery or a preset",
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only",
 		Type: tString, set: setString(func(c *Config) *string { return &c.AuthorizationEndpoint })},
-	{Name: "tokenEndpoint", Default: "required without `tokenHandler`",
+	{Name: "tokenEndpoint", Default: "from discovery or a preset; required without `tokenHandler`",
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only; the provider must allow CORS from the page's origin",
 		Type: tString, set: setString(func(c *Config) *string { return &c.TokenEndpoint })},
 	{Name: "tokenHandler", Default: "none",
@@ -61,8 +61,33 @@ var configKeys = []ConfigKey{
 		Doc:  "sent exactly as given; the callback URL must match it",
 		Type: tString, set: setString(func(c *Config) *string { return &c.RedirectURI })},
 	{Name: "issuer", Default: "none",
-		Doc:  "compared exactly with the callback's `iss` (RFC 9207); also names the storage keys and the lock",
+		Doc:  "compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock",
 		Type: tString, set: setString(func(c *Config) *string { return &c.Issuer })},
+	{Name: "discovery", Default: "`false`",
+		Doc:  "read `{issuer}/.well-known/openid-configuration`, lazily (never during `configure`): implied by an issuer without endpoints, by `discoveryUrl`, and by `openid` without `jwksUri`; explicit values win; a document naming another issuer, or without S256, is refused",
+		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.Discovery })},
+	{Name: "discoveryUrl", Default: "none",
+		Doc:  "a discovery document under another path (Azure AD B2C policies); its issuer is adopted unless `issuer` is set, which it must then equal",
+		Type: tString, set: setString(func(c *Config) *string { return &c.DiscoveryURL })},
+	{Name: "jwksUri", Default: "from discovery or a preset",
+		Doc:  "the provider's key set, which ID token signatures are verified against",
+		Type: tString, set: setString(func(c *Config) *string { return &c.JWKSURI })},
+	{Name: "revocationEndpoint", Default: "from discovery or a preset",
+		Doc:  "token revocation (RFC 7009; Cognito `/oauth2/revoke`): `logout` revokes the refresh token there before it navigates",
+		Type: tString, set: setString(func(c *Config) *string { return &c.RevocationEndpoint })},
+	{Name: "cognito", Default: "none",
+		Doc:  "Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens",
+		Type: "{ domain: string; userPoolId: string }", set: setObject(func(c *Config) any { c.Cognito = &CognitoSettings{}; return c.Cognito })},
+	{Name: "azureB2C", Default: "none",
+		Doc:  "Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens",
+		Type: "{ authority: string }", set: setObject(func(c *Config) any { c.AzureB2C = &AzureB2CSettings{}; return c.AzureB2C })},
+	{Name: "clockLeewaySeconds", Default: "`300`",
+		Doc:  "clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600)",
+		Type: tNumber, set: func(c *Config, v json.RawMessage) (err error) {
+			c.ClockLeeway, err = jsonSeconds(v)
+			c.ClockLeewaySet = true
+			return err
+		}},
 	{Name: "issParameterSupported", Default: "`false`",
 		Doc:  "the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused",
 		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IssParameterSupported })},
@@ -78,6 +103,9 @@ var configKeys = []ConfigKey{
 	{Name: "endSessionEndpoint", Default: "none",
 		Doc:  "OpenID Connect logout (`client_id`, `post_logout_redirect_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.EndSessionEndpoint })},
+	{Name: "idTokenHint", Default: "`false`",
+		Doc:  "send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs)",
+		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IDTokenHint })},
 	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
 		Doc:  "where the provider sends the browser after logout",
 		Type: tString, set: setString(func(c *Config) *string { return &c.PostLogoutRedirectURI })},
@@ -85,8 +113,8 @@ var configKeys = []ConfigKey{
 		Doc:  "tokens in `sessionStorage` (one tab), shared by every tab of the origin (`\"local\"`, kept in IndexedDB), or `\"memory\"`",
 		Type: `"session" | "local" | "memory"`, set: setEnum(func(c *Config, s string) { c.Storage = StorageKind(s) }, "session", "local", "memory")},
 	{Name: "refreshMarginSeconds", Default: "`60`",
-		Doc:  "refresh when the token expires within this",
-		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.RefreshMargin })},
+		Doc:  "refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired",
+		Type: tNumber, set: setRefreshMargin},
 	{Name: "useToken", Default: "`\"access_token\"`",
 		Doc:  "which token `getToken` returns: `\"id_token\"` for APIs that still take the ID token",
 		Type: `"access_token" | "id_token"`, set: setEnum(func(c *Config, s string) { c.UseIDToken = s == "id_token" }, "access_token", "id_token")},
@@ -167,6 +195,19 @@ func setSeconds(field func(*Config) *time.Duration) func(*Config, json.RawMessag
 	}
 }
 
+// setObject decodes a JSON object with exactly the fields of the struct
+// that field allocates.
+func setObject(field func(*Config) any) func(*Config, json.RawMessage) error {
+	return func(c *Config, v json.RawMessage) error {
+		dec := json.NewDecoder(strings.NewReader(string(v)))
+		dec.DisallowUnknownFields()
+		if dec.Decode(field(c)) != nil {
+			return plainError("must be an object with string members, and only those documented")
+		}
+		return nil
+	}
+}
+
 // setEnum accepts one of values, as a string, and applies it.
 func setEnum(apply func(*Config, string), values ...string) func(*Config, json.RawMessage) error {
 	return func(c *Config, v json.RawMessage) error {
@@ -181,6 +222,16 @@ func setEnum(apply func(*Config, string), values ...string) func(*Config, json.R
 		}
 		return plainError("must be " + quotedList(values))
 	}
+}
+
+// setRefreshMargin keeps 0 apart from absent: 0 is NoRefreshMargin.
+func setRefreshMargin(c *Config, v json.RawMessage) error {
+	d, err := jsonSeconds(v)
+	if d == 0 {
+		d = NoRefreshMargin
+	}
+	c.RefreshMargin = d
+	return err
 }
 
 func setAPIOrigins(c *Config, v json.RawMessage) error {

@@ -20,9 +20,10 @@ import "time"
 
 // freshUntil is when the token stops being fresh (the one freshness rule:
 // fresh and the published deadline both derive from it): its expiry minus the
-// refresh margin (RFC 6749 §5.1 expires_in, counted from receipt).
+// refresh margin (RFC 6749 §5.1 expires_in, counted from receipt), which
+// never exceeds half the lifetime the token was issued with (refreshMargin).
 func (c *Client) freshUntil(ts *TokenSet) time.Time {
-	return ts.Expiry().Add(-c.cfg.RefreshMargin)
+	return ts.Expiry().Add(-c.refreshMargin(ts))
 }
 
 // served is the token of ts that [Client.Token] returns.

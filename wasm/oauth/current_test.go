@@ -127,7 +127,7 @@ func TestPublishedTokenRefreshLifetime(t *testing.T) {
 }
 
 func TestPublishedIDToken(t *testing.T) {
-	e, p, _ := loggedInWith(t, false, func(c *Config) { c.UseIDToken = true })
+	e, p, _ := loggedInWith(t, false, func(c *Config) { withOpenID(c); c.UseIDToken = true })
 	ts := e.stored(t)
 	if got := e.pub.servable(e.clock.Now()); got == "" || got != ts.IDToken {
 		t.Fatalf("published %q, want the ID token", got)

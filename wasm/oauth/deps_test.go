@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// The WebAssembly module must not link net/http: it doubles its size
-// (2.0 MB against 1.06 MB brotli). The check runs go list on the real
-// js/wasm build graph of ./wasm.
+// The WebAssembly module must not link net/http (it doubles its size: 2.0
+// MB against 1.06 MB brotli), golang-jwt or crypto/x509. The check runs go
+// list on the real js/wasm build graph of ./wasm.
 func TestWasmDoesNotLinkNetHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
@@ -26,7 +26,12 @@ func TestWasmDoesNotLinkNetHTTP(t *testing.T) {
 	if len(deps) < 20 || !contains(deps, "syscall/js") || !contains(deps, "github.com/gopkce/gopkce/wasm/oauth") {
 		t.Fatalf("go list did not list the wasm build graph: %v", deps)
 	}
-	for _, forbidden := range []string{"net/http", "github.com/gopkce/gopkce/wasm/oauth/oauthhttp"} {
+	// golang-jwt (and crypto/x509, which its PEM helpers pull in) cost
+	// 252 KB brotli: signatures are WebCrypto's in the browser.
+	for _, forbidden := range []string{
+		"net/http", "github.com/gopkce/gopkce/wasm/oauth/oauthhttp",
+		"github.com/golang-jwt/jwt/v5", "crypto/x509", "github.com/gopkce/gopkce/wasm/oauth/oauthjwt",
+	} {
 		if contains(deps, forbidden) {
 			t.Errorf("the wasm module links %s", forbidden)
 		}

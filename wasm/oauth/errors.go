@@ -41,8 +41,12 @@ const (
 	CodeInvalidIDToken = "invalid_id_token"
 	// CodeStorageError: the browser storage refused a read or a write.
 	CodeStorageError = "storage_error"
-	// CodeProviderError: the provider sent an error code outside the
-	// RFC 6749 syntax; its text is kept in Description.
+	// CodeInternalError: a bug in gopkce (a recovered panic). Nothing was
+	// stored; the call can be retried.
+	CodeInternalError = "internal_error"
+	// CodeProviderError: the provider sent an error code that is not a
+	// registered OAuth or OpenID Connect code (or not well formed); the code
+	// is in ProviderCode, its text in Description.
 	CodeProviderError = "provider_error"
 )
 
@@ -57,6 +61,10 @@ type Error struct {
 	Field string
 	// Status is the HTTP status of a token-endpoint response, if any.
 	Status int
+	// ProviderCode is the error code the provider sent, when it sent a
+	// well-formed one; Code is that code only when it is a registered
+	// OAuth or OpenID Connect code, provider_error otherwise.
+	ProviderCode string
 	// RetryAfter is the server's Retry-After in seconds, if any.
 	RetryAfter int
 	msg        string
@@ -108,19 +116,58 @@ func configError(field, msg string) *Error {
 	return &Error{Code: CodeInvalidConfig, Field: field, msg: field + ": " + msg}
 }
 
-// providerCode returns code when it is a well-formed OAuth error code
-// (RFC 6749 §4.1.2.1 allows more, but real codes are lower-case words), and
-// CodeProviderError otherwise, so an attacker cannot choose our codes' shape.
-func providerCode(code string) string {
+// Provider error codes and gopkce's own share Error.Code, so they are kept
+// apart by a closed list: a code the provider sends becomes Error.Code only
+// when it is one of the codes registered for OAuth 2.0 and OpenID Connect
+// error responses below, none of which gopkce uses for its own failures
+// except login_required, which means the same thing (the user must log in).
+// Any other code, and in particular one of gopkce's own such as
+// network_error or internal_error, becomes provider_error, with the
+// provider's code in Error.ProviderCode. Whether a failure is transient
+// never depends on a code the provider chose: only a missing response, a
+// 5xx or a 429 is network_error.
+var registeredProviderCodes = map[string]bool{
+	// RFC 6749 §4.1.2.1 (authorization) and §5.2 (token endpoint).
+	"invalid_request": true, "unauthorized_client": true, "access_denied": true,
+	"unsupported_response_type": true, "invalid_scope": true, "server_error": true,
+	"temporarily_unavailable": true, "invalid_client": true, "invalid_grant": true,
+	"unsupported_grant_type": true,
+	// RFC 7009 §2.2.1 (revocation).
+	"unsupported_token_type": true,
+	// OpenID Connect Core §3.1.2.6.
+	"interaction_required": true, "login_required": true, "account_selection_required": true,
+	"consent_required": true, "invalid_request_uri": true, "invalid_request_object": true,
+	"request_not_supported": true, "request_uri_not_supported": true, "registration_not_supported": true,
+	// RFC 9449 §5 (DPoP).
+	"invalid_dpop_proof": true, "use_dpop_nonce": true,
+}
+
+// providerError makes the *Error for an error the provider returned, with
+// its code kept apart from gopkce's own (see registeredProviderCodes).
+func providerError(code, description, msg string, status int) *Error {
+	e := &Error{Code: CodeProviderError, Description: plainText(description), Status: status, msg: msg}
+	if wellFormedCode(code) {
+		e.ProviderCode = code
+		if registeredProviderCodes[code] {
+			e.Code = code
+		}
+	}
+	return e
+}
+
+// wellFormedCode reports whether code is a plausible OAuth error code
+// (RFC 6749 allows more, but real codes are short lower-case words), so
+// that an attacker cannot choose its shape.
+func wellFormedCode(code string) bool {
 	if code == "" || len(code) > 64 {
-		return CodeProviderError
+		return false
 	}
 	for _, r := range code {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
-			return CodeProviderError
+			return false
 		}
 	}
-	return code
+	return true
 }
 
 // plainText makes provider text safe to show as text: control characters are
@@ -135,7 +182,8 @@ func plainText(s string) string {
 			space = b.Len() > 0
 			continue
 		}
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		// Bidirectional overrides could make the text read differently.
+		if unicode.IsControl(r) || r == unicode.ReplacementChar || unicode.Is(unicode.Bidi_Control, r) {
 			continue
 		}
 		if space {

@@ -2,9 +2,12 @@ package oauth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -64,6 +67,66 @@ func FuzzParseTokenResponse(f *testing.F) {
 		}
 		if status != 200 || r.AccessToken == "" || r.TokenType != "Bearer" || r.ExpiresIn < 0 {
 			t.Fatalf("accepted status %d: %+v", status, r)
+		}
+	})
+}
+
+// FuzzRefreshResponse: a refresh answered with any body, and an ID token
+// whose claims are any JSON, never panics and never leaves a caller
+// waiting: the call returns, with a typed error or a token, and the next
+// call returns too (the flight and the lock were released).
+func FuzzRefreshResponse(f *testing.F) {
+	for _, s := range []struct {
+		status       int
+		claims, body string
+	}{
+		{200, `{"iss":"https://idp.example.com","sub":"user-1"}`, ""},
+		{200, `{"iss":"https://idp.example.com","sub":{"id":1}}`, ""},
+		{200, `{"iss":["https://idp.example.com"],"sub":"user-1"}`, ""},
+		// Claims that pass every check before sub and nonce.
+		{200, `{"iss":"https://idp.example.com","aud":"client-1","iat":` + itoa(int(testIssuedAt.Unix())) + `,"exp":` + itoa(int(testExpiry.Unix())) + `,"sub":{"id":[1,{"a":null}]}}`, ""},
+		{200, `{"iss":"https://idp.example.com","aud":["client-1"],"iat":` + itoa(int(testIssuedAt.Unix())) + `,"exp":` + itoa(int(testExpiry.Unix())) + `,"sub":"user-1","nonce":{"x":1},"azp":[]}`, ""},
+		{200, `{"iss":"https://idp.example.com","aud":"client-1","iat":` + itoa(int(testIssuedAt.Unix())) + `,"exp":` + itoa(int(testExpiry.Unix())) + `,"sub":"someone-else"}`, ""},
+		{200, `{"iss":null,"sub":[[]]}`, ""},
+		{200, `[]`, ""},
+		{200, `"x"`, ""},
+		{200, `{"sub":1e999}`, ""},
+		{400, "", `{"error":"network_error"}`},
+		{503, "", `{"error":"invalid_grant"}`},
+		{200, "", `{"access_token":"a","token_type":"bearer","id_token":{"sub":1}}`},
+	} {
+		f.Add(s.status, s.claims, s.body)
+	}
+	f.Fuzz(func(t *testing.T, status int, claims, body string) {
+		if body == "" {
+			idt := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." +
+				base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".sig"
+			b, _ := json.Marshal(map[string]any{"access_token": "at-new", "token_type": "Bearer", "expires_in": 3600, "id_token": idt})
+			body = string(b)
+		}
+		tr := &stubTransport{answer: respond(status, "application/json", body)}
+		e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
+		old := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." +
+			base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://idp.example.com","sub":"user-1"}`)) + ".sig"
+		e.c.storeTokens(&TokenSet{V: 1, AccessToken: "at-old", TokenType: "Bearer", RefreshToken: "rt-1", IDToken: old,
+			ExpiresAt: e.clock.Now().Add(-time.Minute).UnixMilli(), Lifetime: 3600000})
+		for i := range 2 {
+			done := make(chan error, 1)
+			go func() {
+				_, err := e.c.Token(context.Background(), TokenOptions{})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err != nil && code(err) == "" {
+					t.Fatalf("untyped error %v", err)
+				}
+				if code(err) == CodeInternalError {
+					t.Fatalf("call %d panicked inside: %v", i, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("call %d never returned", i)
+			}
 		}
 	})
 }

@@ -2,19 +2,24 @@ package oauth
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // seqReader yields 0, 1, 2, ... so that generated values are predictable.
@@ -131,14 +136,72 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// idToken makes a JWT with the given claims (signature irrelevant here:
-// the core only decodes).
-func idToken(t testing.TB, claims jwt.MapClaims) string {
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("test-key-not-a-secret-of-anyone"))
+// testKey signs the fake provider's ID tokens (RS256, kid "test-key").
+var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// testKeys is the fake provider's key set.
+func testKeys() *KeySet {
+	pub := testKey().PublicKey
+	return &KeySet{Keys: []JWK{{Kty: "RSA", Use: "sig", Alg: "RS256", Kid: "test-key",
+		N: base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		E: base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes())}}}
+}
+
+// rsaVerifier is a SignatureVerifier for RS256 on crypto/rsa, so that the
+// core's tests link no JWT library.
+type rsaVerifier struct{}
+
+func (rsaVerifier) VerifySignature(_ context.Context, alg string, k *JWK, input, sig []byte) error {
+	if alg != "RS256" {
+		return ErrUnsupportedAlgorithm
+	}
+	n, _ := base64.RawURLEncoding.DecodeString(k.N)
+	e, _ := base64.RawURLEncoding.DecodeString(k.E)
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+	sum := sha256.Sum256(input)
+	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) != nil {
+		return ErrInvalidSignature
+	}
+	return nil
+}
+
+// testIssuedAt and testExpiry bracket every test's fake clock.
+var (
+	testIssuedAt = time.Date(2026, 11, 22, 11, 59, 0, 0, time.UTC)
+	testExpiry   = testIssuedAt.Add(366 * 24 * time.Hour)
+)
+
+// idToken makes an RS256 JWT signed with testKey. Claims the caller does
+// not give are those of a valid ID token for client-1 of
+// https://idp.example.com; a nil value removes a claim.
+func idToken(t testing.TB, claims map[string]any) string {
+	all := map[string]any{"iss": "https://idp.example.com", "sub": "user-1", "aud": "client-1",
+		"iat": testIssuedAt.Unix(), "exp": testExpiry.Unix()}
+	for k, v := range claims {
+		if v == nil {
+			delete(all, k)
+		} else {
+			all[k] = v
+		}
+	}
+	h, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": "test-key", "typ": "JWT"})
+	c, err := json.Marshal(all)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
+	sum := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(nil, testKey(), crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 // testConfig is a Cognito-like configuration pointed at tokenURL.
@@ -160,7 +223,10 @@ type env struct {
 	tokens *MemoryStorage
 	events *eventLog
 	sleeps *atomic.Int64
+	// waits records every backoff the refresh asked for, in order.
+	waits  *durationLog
 	timers *timerLog
+	nonce  atomic.Value // the nonce of the last login, for the token handler
 	pub    *pubLog
 }
 
@@ -176,6 +242,36 @@ func (l *timerLog) after(d time.Duration, f func()) {
 	l.d = append(l.d, d)
 	l.f = append(l.f, f)
 	l.mu.Unlock()
+}
+
+type durationLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *durationLog) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *durationLog) all() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]time.Duration(nil), l.d...)
+}
+
+// flightBarrier makes c report each caller that starts or joins a refresh
+// flight, and returns a function that blocks until n callers have: a
+// deterministic barrier instead of a sleep.
+func flightBarrier(c *Client) func(n int) {
+	joined := make(chan struct{}, 1024)
+	c.joined = func() { joined <- struct{}{} }
+	return func(n int) {
+		for range n {
+			<-joined
+		}
+	}
 }
 
 type eventLog struct {
@@ -201,13 +297,18 @@ func (l *eventLog) types() []string {
 
 func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, pub: &pubLog{}}
+	e := &env{clock: newClock(), logins: NewMemoryStorage(), tokens: NewMemoryStorage(), events: &eventLog{}, sleeps: &atomic.Int64{}, timers: &timerLog{}, waits: &durationLog{}, pub: &pubLog{}}
 	c, err := NewClient(cfg, Options{
 		Transport: tr, LoginStorage: e.logins, TokenStorage: e.tokens,
 		Now: e.clock.Now, Rand: &seqReader{}, SHA256: testSHA256, OnEvent: e.events.add,
-		Sleep:     func(ctx context.Context, d time.Duration) error { e.sleeps.Add(1); return nil },
-		AfterFunc: e.timers.after,
-		OnToken:   e.pub.set,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			e.sleeps.Add(1)
+			e.waits.add(d)
+			return nil
+		},
+		AfterFunc:  e.timers.after,
+		OnToken:    e.pub.set,
+		Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +347,7 @@ func (e *env) login(t testing.TB) {
 	}
 	au, _ := url.Parse(u)
 	state := au.Query().Get("state")
+	e.nonce.Store(au.Query().Get("nonce"))
 	cb := e.c.cfg.RedirectURI + "?code=the-code&state=" + url.QueryEscape(state)
 	if _, err := e.c.HandleCallback(context.Background(), cb); err != nil {
 		t.Fatalf("login: %v", err)
@@ -291,7 +393,7 @@ func (h *tokenHandler) serve(t testing.TB) func(w http.ResponseWriter, form url.
 			rt := "rt-" + itoa(h.n)
 			h.valid[rt] = true
 			resp["refresh_token"] = rt
-			claims := jwt.MapClaims{"iss": "https://idp.example.com", "sub": "user-1", "aud": "client-1", "user_id": "12345678901234567890"}
+			claims := map[string]any{"user_id": "12345678901234567890"}
 			if h.nonce != nil {
 				claims["nonce"] = h.nonce()
 			}
@@ -321,3 +423,5 @@ func itoa(n int) string {
 func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func jsonNum(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }

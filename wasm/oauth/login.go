@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -40,11 +41,30 @@ type pendingLogin struct {
 // §4.1), and the authorization URL to redirect the browser to is returned.
 // returnTo is the same-origin path to come back to after login ("" for "/");
 // anything else is refused (RFC 9700 §4.11.1).
+//
+// When the configuration uses discovery, StartLogin reads the discovery
+// document first (from the tab's cache when it has it), and refuses a
+// document that names another issuer before anything is redirected; it also
+// prefetches the key set, so that the callback usually verifies the ID
+// token without a round trip (see [Client.Prepare]).
 func (c *Client) StartLogin(returnTo string) (string, error) {
+	return c.StartLoginContext(context.Background(), returnTo)
+}
+
+// StartLoginContext is [Client.StartLogin] with a context for the
+// discovery and key-set requests.
+func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string, error) {
 	if returnTo == "" {
 		returnTo = "/"
 	}
 	if err := checkReturnTo(returnTo); err != nil {
+		return "", err
+	}
+	if err := c.Prepare(ctx); err != nil {
+		return "", err
+	}
+	prov, err := c.resolve(ctx)
+	if err != nil {
 		return "", err
 	}
 	verifier, err := GenerateVerifier(c.opts.Rand)
@@ -60,7 +80,7 @@ func (c *Client) StartLogin(returnTo string) (string, error) {
 		return "", wrapError(CodeStorageError, "cannot hash the code verifier", err)
 	}
 	p := pendingLogin{
-		V: 1, Verifier: verifier, Issuer: c.cfg.Issuer, ClientID: c.cfg.ClientID,
+		V: 1, Verifier: verifier, Issuer: prov.issuer, ClientID: c.cfg.ClientID,
 		RedirectURI: c.cfg.RedirectURI, ReturnTo: returnTo, Created: c.opts.Now().UnixMilli(),
 	}
 	if c.cfg.hasOpenID() {
@@ -99,7 +119,11 @@ func (c *Client) AuthorizeURL(state, challenge, nonce string) string {
 	if nonce != "" {
 		q.Set("nonce", nonce)
 	}
-	return withQuery(c.cfg.AuthorizationEndpoint, q)
+	ep := ""
+	if p := c.knownProvider(); p != nil {
+		ep = p.authorizationEndpoint
+	}
+	return withQuery(ep, q)
 }
 
 // withQuery appends q to an endpoint that may already carry a query (B2C's
@@ -189,7 +213,7 @@ func (c *Client) readPending(key string) (*pendingLogin, error) {
 		return nil, bad("has an unknown version")
 	case !ValidVerifier(p.Verifier):
 		return nil, bad("has an invalid PKCE verifier")
-	case p.ClientID != c.cfg.ClientID || p.Issuer != c.cfg.Issuer || p.RedirectURI != c.cfg.RedirectURI:
+	case p.ClientID != c.cfg.ClientID || c.cfg.Issuer != "" && p.Issuer != c.cfg.Issuer || p.RedirectURI != c.cfg.RedirectURI:
 		return nil, bad("was made for another configuration")
 	case checkReturnTo(p.ReturnTo) != nil:
 		return nil, bad("has an invalid return path")
@@ -290,26 +314,38 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if c.opts.Now().Sub(time.UnixMilli(p.Created)) > LoginTimeout {
 		return nil, NewError(CodeLoginRequired, "the login took too long; start it again")
 	}
+	prov, err := c.resolve(ctx) // usually from the tab's cache
+	if err != nil {
+		return nil, err
+	}
+	if p.Issuer != prov.issuer {
+		return nil, NewError(CodeInvalidLoginState, "stored login state was made for another issuer; start the login again")
+	}
 	if iss, has := q["iss"]; has {
-		if p.Issuer == "" || iss[0] != p.Issuer {
-			return nil, NewError(CodeIssuerMismatch, "the callback comes from another issuer than the one the login was sent to")
+		if err := checkIssuer(iss[0], p.Issuer); err != nil {
+			return nil, err
 		}
-	} else if c.cfg.IssParameterSupported {
-		return nil, NewError(CodeIssuerMismatch, "the callback has no iss although the provider sends it")
+	} else if prov.issParameterSupported {
+		return nil, NewError(CodeIssuerMismatch, "the callback has no iss although the provider sends it (issParameterSupported; RFC 9207 §2.4)")
 	}
 	if q.Has("error") {
 		// error_uri is deliberately dropped: it must never become a link.
-		return nil, &Error{
-			Code:        providerCode(q.Get("error")),
-			Description: plainText(q.Get("error_description")),
-			msg:         "the provider refused the login",
-		}
+		return nil, providerError(q.Get("error"), q.Get("error_description"), "the provider refused the login", 0)
 	}
 	code := q.Get("code")
 	if code == "" {
 		return nil, NewError(CodeInvalidCallback, "the callback has neither code nor error")
 	}
-	ts, err := c.exchange(ctx, code, p)
+	// One code, one exchange, even across duplicated tabs whose copied
+	// sessionStorage holds the same pending login.
+	first, err := c.opts.Claimer.Claim(ctx, "gopkce:callback:"+state)
+	if err != nil {
+		return nil, wrapError(CodeStorageError, "cannot record that this login's code is being exchanged", err)
+	}
+	if !first {
+		return nil, NewError(CodeNoPendingLogin, "this login's code was already exchanged in another tab (a duplicated tab holds a copy of the login state)")
+	}
+	ts, err := c.exchange(ctx, code, p, prov)
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +355,24 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
 	c.announceRefreshTokenExpiry(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
+}
+
+// checkIssuer compares the callback's iss with the issuer the login was
+// sent to, exactly (RFC 9207 §2.4: simple string comparison). The message
+// shows both, as plain text, since a trailing slash is the usual cause.
+func checkIssuer(got, want string) error {
+	shown := strconv.Quote(plainText(got))
+	if want == "" {
+		return NewError(CodeIssuerMismatch, "the callback carries iss "+shown+" but no issuer is configured: set issuer to the provider's issuer identifier (RFC 9207)")
+	}
+	if got == want {
+		return nil
+	}
+	msg := "the callback's iss " + shown + " is not the configured issuer " + strconv.Quote(want)
+	if strings.TrimSuffix(got, "/") == strings.TrimSuffix(want, "/") {
+		msg += " (they differ by a trailing slash: configure the issuer exactly as the provider spells it)"
+	}
+	return NewError(CodeIssuerMismatch, msg+" (RFC 9207 §2.4)")
 }
 
 type pendingEntry struct {
@@ -346,7 +400,12 @@ func (c *Client) takePendingLogins() (map[string]pendingEntry, error) {
 // exchange redeems the code (RFC 6749 §4.1.3, RFC 7636 §4.5). It is never
 // retried: a code is single use, and a second attempt after a lost response
 // would be refused anyway and could revoke the grant.
-func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin) (*TokenSet, error) {
+//
+// When the login asked for openid, the ID token is verified (OpenID Connect
+// Core §3.1.3.7) before anything is stored: a response without one, or
+// with one that fails a check, is refused. An ID token the login did not
+// ask for is not kept.
+func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, prov *providerInfo) (*TokenSet, error) {
 	form := url.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {code},
@@ -361,15 +420,14 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin) (*T
 	}
 	ts := c.newTokenSet(tr, now)
 	ts.LoginAt = now.UnixMilli()
-	if ts.IDToken != "" {
-		claims, err := DecodeClaimsUnverified(ts.IDToken)
-		if err != nil {
-			return nil, wrapError(CodeInvalidIDToken, "the ID token does not decode", err)
-		}
-		if p.Nonce != "" {
-			if n, _ := claims["nonce"].(string); n != p.Nonce {
-				return nil, NewError(CodeInvalidIDToken, "the ID token's nonce is not the one sent (OpenID Connect Core §3.1.3.7)")
-			}
+	switch {
+	case p.Nonce == "":
+		ts.IDToken = "" // not asked for, not verified: not kept
+	case ts.IDToken == "":
+		return nil, idTokenError(CheckPresent, "the login asked for openid and the token response has no ID token")
+	default:
+		if _, err := c.verifier(prov).Verify(ctx, ts.IDToken, IDTokenExpect{Nonce: p.Nonce}); err != nil {
+			return nil, err
 		}
 	}
 	return ts, nil

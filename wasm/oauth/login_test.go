@@ -60,6 +60,7 @@ func TestAuthorizeURLAzureB2C(t *testing.T) {
 		RedirectURI:           "https://my.app.com/callback",
 		Scope:                 "openid offline_access https://smarttaskauth.onmicrosoft.com/api/read",
 		ExtraParams:           map[string]string{"prompt": "login"},
+		JWKSURI:               "https://identity.smarttask.io/99abc933-fcdd-4dba-893c-b2b9f81c0676/b2c_1a_signup_signin/discovery/v2.0/keys",
 	}
 	e := newEnv(t, cfg, &stubTransport{})
 	got, err := e.c.StartLogin("/tasks?view=mine")
@@ -196,7 +197,7 @@ func TestHandleCallback(t *testing.T) {
 	html := `<img src=x onerror=alert(1)>`
 	for _, tc := range []callbackCase{
 		{name: "success", query: ok, exchanges: 1},
-		{name: "success with openid nonce", query: ok, cfg: func(c *Config) { c.Scope = "openid" }, exchanges: 1},
+		{name: "success with openid nonce", query: ok, cfg: withOpenID, exchanges: 1},
 		{name: "state mismatch", query: func(string) string { return "code=c1&state=forged" }, wantCode: CodeStateMismatch},
 		{name: "state missing", query: func(string) string { return "code=c1" }, wantCode: CodeStateMismatch},
 		{name: "no pending login", query: ok, setup: func(e *env, s string) { e.logins.Remove(loginPrefix + s) }, wantCode: CodeNoPendingLogin},
@@ -331,7 +332,7 @@ func TestNonceMismatch(t *testing.T) {
 	h.nonce = func() string { return "not-the-nonce" }
 	p.set(h.serve(t))
 	cfg := testConfig(p.srv.URL)
-	cfg.Scope = "openid"
+	withOpenID(&cfg)
 	e := newEnv(t, cfg, httpTransport{})
 	u, _ := e.c.StartLogin("/")
 	_, err := e.c.HandleCallback(context.Background(), cfg.RedirectURI+"?code=c&state="+mustQuery(t, u).Get("state"))
@@ -344,10 +345,7 @@ func TestNonceMismatch(t *testing.T) {
 }
 
 func TestClaimsKeepStringUserID(t *testing.T) {
-	p := newProvider(t)
-	p.set(newTokenHandler(false).serve(t))
-	e := newEnv(t, testConfig(p.srv.URL), httpTransport{})
-	e.login(t)
+	e, _, _ := loggedInWith(t, false, withOpenID)
 	claims, err := e.c.Claims()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"runtime"
 	"time"
 )
 
@@ -66,6 +67,18 @@ func (c *Client) fresh(ts *TokenSet) bool {
 	return c.opts.Now().Before(c.freshUntil(ts))
 }
 
+// refreshMargin is the configured margin, but never more than half the
+// lifetime ts was issued with: a token whose lifetime is at most twice the
+// margin (a 60 s margin, a 90 s token) is still served for half its life
+// instead of being refreshed on every call.
+func (c *Client) refreshMargin(ts *TokenSet) time.Duration {
+	m := max(c.cfg.RefreshMargin, 0)
+	if ts.Lifetime > 0 {
+		m = min(m, time.Duration(ts.Lifetime)*time.Millisecond/2)
+	}
+	return m
+}
+
 // flightCall is the refresh in flight in this client: callers that arrive
 // while it runs wait for its result instead of starting another.
 type flightCall struct {
@@ -75,10 +88,13 @@ type flightCall struct {
 }
 
 // refreshShared joins the refresh in flight or starts one.
-func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*TokenSet, error) {
+func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (ts *TokenSet, err error) {
 	c.mu.Lock()
 	if f := c.flight; f != nil {
 		c.mu.Unlock()
+		if c.joined != nil {
+			c.joined()
+		}
 		select {
 		case <-f.done:
 			return f.ts, f.err
@@ -89,15 +105,35 @@ func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*T
 	f := &flightCall{done: make(chan struct{})}
 	c.flight = f
 	c.mu.Unlock()
+	if c.joined != nil {
+		c.joined()
+	}
 
+	// Whatever happens, even a panic, the flight ends and every waiter
+	// gets its result: a refresh never leaves a caller waiting.
+	defer func() {
+		if r := recover(); r != nil {
+			f.ts, f.err = nil, recovered(r)
+			ts, err = f.ts, f.err
+		}
+		c.mu.Lock()
+		c.flight = nil
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	// The refresh outlives a caller that gives up: others wait for it.
 	f.ts, f.err = c.refreshLocked(context.WithoutCancel(ctx), seen, force)
-
-	c.mu.Lock()
-	c.flight = nil
-	c.mu.Unlock()
-	close(f.done)
 	return f.ts, f.err
+}
+
+// recovered turns a recovered panic into internal_error. Only a runtime
+// error's text is kept: another panic value could hold a token.
+func recovered(r any) *Error {
+	msg := "a bug in gopkce interrupted the refresh"
+	if re, ok := r.(runtime.Error); ok {
+		msg += ": " + re.Error()
+	}
+	return NewError(CodeInternalError, msg)
 }
 
 // refreshLocked takes the lock, re-reads storage (another tab may have
@@ -106,8 +142,14 @@ func (c *Client) refreshShared(ctx context.Context, seen string, force bool) (*T
 func (c *Client) refreshLocked(ctx context.Context, seen string, force bool) (*TokenSet, error) {
 	var out *TokenSet
 	var events []Event
-	err := c.opts.Locker.WithLock(ctx, c.LockName(), func(ctx context.Context) error {
-		var err error
+	err := c.opts.Locker.WithLock(ctx, c.LockName(), func(ctx context.Context) (err error) {
+		// A panic is recovered inside the lock, so that the Locker
+		// releases it (a Web Lock is held until its callback settles).
+		defer func() {
+			if r := recover(); r != nil {
+				out, events, err = nil, nil, recovered(r)
+			}
+		}()
 		out, events, err = c.refresh(ctx, seen, force)
 		return err
 	})
@@ -140,6 +182,9 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		return ts, nil, nil // someone else refreshed while we waited
 	}
 	if !ts.CanRefresh() {
+		if force {
+			return nil, nil, NewError(CodeLoginRequired, "forceRefresh: this session has no refresh token (the provider issued none, or this duplicated tab dropped its copy); log in again")
+		}
 		return nil, nil, NewError(CodeLoginRequired, "the access token expired and there is no refresh token")
 	}
 	if c.refreshTokenLifetime(ts).expired(c.opts.Now()) {
@@ -156,7 +201,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		}
 		tr, err := c.tokenRequest(ctx, form)
 		if err == nil {
-			next, events, err := c.acceptRefresh(ts, sent, tr, now)
+			next, events, err := c.acceptRefresh(ctx, ts, sent, tr, now)
 			return next, events, err
 		}
 		var e *Error
@@ -196,7 +241,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 // acceptRefresh turns a refresh response into the token set to store: the
 // refresh token, ID token and scope carry over when the response omits
 // them, and a new ID token must name the same issuer and subject.
-func (c *Client) acceptRefresh(prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
+func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
 	next := c.newTokenSet(tr, now)
 	next.LoginAt = prev.LoginAt
 	if next.RefreshToken == "" {
@@ -205,9 +250,11 @@ func (c *Client) acceptRefresh(prev *TokenSet, sent string, tr *tokenResponse, n
 	next.HandlerHeld = next.HandlerHeld || prev.HandlerHeld && c.cfg.TokenHandler != ""
 	if next.IDToken == "" {
 		next.IDToken = prev.IDToken
-	} else if err := sameSubject(prev.IDToken, next.IDToken); err != nil {
+	} else if err := c.verifyRefreshed(ctx, prev.IDToken, next.IDToken); err != nil {
+		// A refused ID token ends the session (OpenID Connect Core §12.2).
 		c.removeTokens()
-		return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}}, err
+		return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}},
+			&Error{Code: CodeLoginRequired, msg: "the refreshed ID token was refused; log in again", err: err}
 	}
 	if next.Scope == "" {
 		next.Scope = prev.Scope

@@ -37,9 +37,17 @@ type tokenResponse struct {
 // §2.3.1 is for confidential clients): no Authorization header, so the
 // request is a CORS "simple request" with no preflight.
 func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
+	prov, err := c.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/token", form))
+	req := c.tokenEndpointRequest("/token", form)
+	if c.cfg.TokenHandler == "" {
+		req.URL = prov.tokenEndpoint
+	}
+	resp, err := c.opts.Transport.RoundTrip(ctx, req)
 	if err != nil {
 		return nil, wrapError(CodeNetworkError, "token request failed", err)
 	}
@@ -141,12 +149,7 @@ func parseOAuthError(status int, body []byte) *Error {
 		return nil
 	}
 	desc, _ := stringField(fields, "error_description", false)
-	return &Error{
-		Code:        providerCode(code),
-		Description: plainText(desc),
-		Status:      status,
-		msg:         "token endpoint refused the request",
-	}
+	return providerError(code, desc, "token endpoint refused the request", status)
 }
 
 // stringField returns a string member; null counts as absent.
@@ -214,6 +217,7 @@ func (c *Client) newTokenSet(r *tokenResponse, now time.Time) *TokenSet {
 	ts := &TokenSet{
 		V: 1, AccessToken: r.AccessToken, TokenType: r.TokenType, IDToken: r.IDToken,
 		RefreshToken: r.RefreshToken, Scope: r.Scope, ExpiresAt: now.Add(exp).UnixMilli(),
+		Lifetime: exp.Milliseconds(),
 	}
 	if c.cfg.TokenHandler != "" {
 		// The refresh token lives in the handler's HttpOnly cookie; one

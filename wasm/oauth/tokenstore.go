@@ -1,7 +1,9 @@
 package oauth
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -30,6 +32,10 @@ type TokenSet struct {
 	// LoginAt is when the login that issued the refresh token completed,
 	// in Unix milliseconds: refresh-token lifetimes count from it.
 	LoginAt int64 `json:"login_at"`
+	// Lifetime is the access token's lifetime as issued (expires_in, or
+	// the configured default), in milliseconds; 0 in sets stored before it
+	// was kept. The refresh margin never exceeds half of it.
+	Lifetime int64 `json:"lifetime,omitempty"`
 }
 
 // CanRefresh reports whether the session has a refresh token: in the token
@@ -59,8 +65,25 @@ func (c *Client) loadTokens() (*TokenSet, error) {
 	return &ts, nil
 }
 
+// encodeTokens is the stored form of ts: JSON without HTML escaping, so
+// that a "<" in a token stays one byte instead of six ("\u003c").
+func encodeTokens(ts *TokenSet) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(ts) // a TokenSet of strings and integers always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// storeTokens stores ts. A set whose stored form exceeds maxTokenSetSize is
+// refused with invalid_response before anything is written, so the
+// previous session stays untouched (it would be unreadable on the next
+// read otherwise).
 func (c *Client) storeTokens(ts *TokenSet) error {
-	data, _ := json.Marshal(ts)
+	data := encodeTokens(ts)
+	if len(data) > maxTokenSetSize {
+		return NewError(CodeInvalidResponse, "the token response is too large to store ("+strconv.Itoa(len(data))+" bytes; at most "+strconv.Itoa(maxTokenSetSize)+")")
+	}
 	c.changed(nil) // withdrawn while the write is under way (current.go)
 	if err := c.opts.TokenStorage.Set(c.tokensKey(), string(data)); err != nil {
 		c.changed(nil) // what is stored now is unknown

@@ -17,10 +17,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gopkce/gopkce/cmd/internal/site"
+	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
 // Provider is the identity provider the page talks to, as configured by the
@@ -30,8 +33,13 @@ type Provider struct {
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 	LogoutEndpoint        string // Cognito /logout
-	RevocationEndpoint    string // RFC 7009, used by the token handler at logout
+	RevocationEndpoint    string // RFC 7009: the page revokes there at logout, or the token handler does
 	EndSessionEndpoint    string // OpenID Connect end_session_endpoint
+	// DiscoveryURL is a discovery document outside the issuer's
+	// well-known path (Azure AD B2C); JWKSURI is the key set, when the page
+	// is given it rather than reading it from discovery.
+	DiscoveryURL          string
+	JWKSURI               string
 	ClientID              string
 	Scope                 string
 	IssParameterSupported bool
@@ -121,6 +129,8 @@ func (o Options) PageConfig() map[string]any {
 	for k, v := range map[string]string{
 		"issuer": p.Issuer, "authorizationEndpoint": p.AuthorizationEndpoint, "tokenEndpoint": p.TokenEndpoint,
 		"logoutEndpoint": p.LogoutEndpoint, "endSessionEndpoint": p.EndSessionEndpoint, "scope": p.Scope,
+		"revocationEndpoint": p.RevocationEndpoint,
+		"discoveryUrl":       p.DiscoveryURL, "jwksUri": p.JWKSURI,
 	} {
 		if v != "" {
 			cfg[k] = v
@@ -130,7 +140,8 @@ func (o Options) PageConfig() map[string]any {
 		cfg["issParameterSupported"] = true
 	}
 	if o.TokenHandler != nil {
-		delete(cfg, "tokenEndpoint") // the page talks to its own origin's handler
+		delete(cfg, "tokenEndpoint")      // the page talks to its own origin's handler
+		delete(cfg, "revocationEndpoint") // which revokes the refresh token it holds
 		cfg["tokenHandler"] = TokenHandlerPath
 	}
 	if api := Origins(p.API); len(api) > 0 {
@@ -143,13 +154,32 @@ func (o Options) PageConfig() map[string]any {
 }
 
 // ConnectOrigins are the origins the page fetches from (CSP connect-src):
-// the token endpoint, the issuer and the API.
+// the token endpoint, the discovery document when the page reads one, the
+// key set, and the API; nothing else. A key set that discovery names is
+// taken to be on the document's origin (Cognito, Azure AD B2C): set
+// JWKSURI when it is not.
 func (o Options) ConnectOrigins() []string {
 	p := o.Provider
 	if o.TokenHandler != nil {
-		return Origins(p.Issuer, p.API) // the token endpoint is the server's business
+		// The token endpoint is the server's business.
+		return Origins(p.discoveryURL(), p.JWKSURI, p.API)
 	}
-	return Origins(p.TokenEndpoint, p.Issuer, p.API)
+	return Origins(p.TokenEndpoint, p.RevocationEndpoint, p.discoveryURL(), p.JWKSURI, p.API)
+}
+
+// discoveryURL is the discovery document the page reads, or "": by the
+// rules of the page's configuration (gopkce's Config.Validate), an issuer
+// without endpoints, or openid in the scope without a key set, means
+// discovery.
+func (p Provider) discoveryURL() string {
+	if p.DiscoveryURL != "" {
+		return p.DiscoveryURL
+	}
+	openid := slices.Contains(strings.Fields(p.Scope), "openid")
+	if p.Issuer != "" && (p.AuthorizationEndpoint == "" || p.TokenEndpoint == "" || openid && p.JWKSURI == "") {
+		return oauth.DiscoveryURL(p.Issuer)
+	}
+	return ""
 }
 
 // FormOrigins are the origins of CSP form-action: the authorization

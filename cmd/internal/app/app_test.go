@@ -33,6 +33,7 @@ func TestPageConfig(t *testing.T) {
 		"authorizationEndpoint": "http://127.0.0.1:9999/oauth2/authorize",
 		"tokenEndpoint":         "http://127.0.0.1:9999/oauth2/token",
 		"logoutEndpoint":        "http://127.0.0.1:9999/logout",
+		"revocationEndpoint":    "http://127.0.0.1:9999/oauth2/revoke",
 		"scope":                 "openid email profile",
 		"issParameterSupported": true,
 		"apiOrigins":            []string{"http://127.0.0.1:9999"},
@@ -60,6 +61,29 @@ func TestOrigins(t *testing.T) {
 	}
 	if got, want := o.FormOrigins(), []string{"https://login.example"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("FormOrigins = %v, want %v", got, want)
+	}
+	c := devOptions()
+	// Endpoints given, no openid: no discovery, so not the issuer's origin.
+	c.Provider = Provider{
+		Issuer: "https://issuer.example", TokenEndpoint: "https://idp.example/token",
+		AuthorizationEndpoint: "https://login.example/authorize", Scope: "email",
+	}
+	if got, want := c.ConnectOrigins(), []string{"https://idp.example"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("ConnectOrigins without discovery = %v, want %v", got, want)
+	}
+	// Cognito: hosted UI on its domain, the key set on cognito-idp.
+	c.Provider = Provider{
+		Issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab", TokenEndpoint: "https://auth.example.com/oauth2/token",
+		AuthorizationEndpoint: "https://auth.example.com/oauth2/authorize", Scope: "openid email",
+		JWKSURI: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab/.well-known/jwks.json",
+	}
+	if got, want := c.ConnectOrigins(), []string{"https://auth.example.com", "https://cognito-idp.us-east-1.amazonaws.com"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("ConnectOrigins for Cognito = %v, want %v", got, want)
+	}
+	// Azure AD B2C: a discovery URL under the policy; issuer adopted.
+	c.Provider = Provider{DiscoveryURL: "https://t.b2clogin.com/t.onmicrosoft.com/B2C_1_si/v2.0/.well-known/openid-configuration", Scope: "openid"}
+	if got, want := c.ConnectOrigins(), []string{"https://t.b2clogin.com"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("ConnectOrigins for B2C = %v, want %v", got, want)
 	}
 	if got := Origins("", "/relative", "not a url\x00"); got != nil {
 		t.Fatalf("Origins of nothing usable = %v", got)

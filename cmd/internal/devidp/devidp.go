@@ -72,6 +72,7 @@ type Server struct {
 	successes map[string]int
 	logouts   []url.Values
 	apiCalls  int
+	ids       idKeys // ID-token keys and the case played (idtokens.go)
 
 	apiRequests, apiRejects int
 	revocations             int
@@ -125,6 +126,9 @@ func New(issuer string, opts Options) (*Server, error) {
 		clients: map[string]Client{}, mode: opts.RefreshMode, ttl: opts.AccessTokenTTL, codeTTL: opts.CodeTTL,
 		codes: map[string]*codeGrant{}, refresh: map[string]*refreshGrant{}, revoked: map[string]bool{},
 		requests: map[string]int{}, successes: map[string]int{},
+	}
+	if err := s.initIDKeys(); err != nil {
+		return nil, err
 	}
 	for _, c := range opts.Clients {
 		if !validAuthMethod(c.AuthMethod) {
@@ -228,8 +232,12 @@ func (s *Server) sign(claims jwt.MapClaims) string {
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
+	s.cors(w, r)
+	s.mu.Lock()
+	issuer := s.discoveryIssuerLocked()
+	s.mu.Unlock()
 	writeJSON(w, 200, map[string]any{
-		"issuer":                                         s.issuer,
+		"issuer":                                         issuer,
 		"authorization_endpoint":                         s.issuer + "/oauth2/authorize",
 		"token_endpoint":                                 s.issuer + "/oauth2/token",
 		"jwks_uri":                                       s.issuer + "/.well-known/jwks.json",
@@ -241,20 +249,11 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"token_endpoint_auth_methods_supported":          []string{"none", ClientSecretBasic, ClientSecretPost},
 		"revocation_endpoint":                            s.issuer + "/oauth2/revoke",
 		"revocation_endpoint_auth_methods_supported":     []string{"none", ClientSecretBasic, ClientSecretPost},
-		"id_token_signing_alg_values_supported":          []string{"RS256"},
+		"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
 		"subject_types_supported":                        []string{"public"},
 		"scopes_supported":                               keys(knownScopes),
 		"authorization_response_iss_parameter_supported": true,
 	})
-}
-
-func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
-	pub := s.key.PublicKey
-	e := big64(int64(pub.E))
-	writeJSON(w, 200, map[string]any{"keys": []map[string]string{{
-		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": s.kid,
-		"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()), "e": e,
-	}}})
 }
 
 func big64(v int64) string {

@@ -251,7 +251,7 @@ func (s *Server) exchange(f url.Values) (map[string]any, string, string) {
 	c.used = true
 	rt := randomID(48)
 	s.refresh[rt] = &refreshGrant{client: c.client, scope: c.scope, grant: c.grant, user: c.user}
-	resp := s.tokensLocked(c.client, c.scope, c.nonce, c.grant, c.user)
+	resp := s.tokensLocked(c.client, c.scope, c.nonce, c.grant, c.user, false)
 	resp["refresh_token"] = rt
 	return resp, "", ""
 }
@@ -271,7 +271,7 @@ func (s *Server) refreshGrant(f url.Values) (map[string]any, string, string) {
 		s.revoked[g.grant] = true
 		return nil, "invalid_grant", "Refresh Token has been revoked"
 	}
-	resp := s.tokensLocked(g.client, g.scope, "", g.grant, g.user)
+	resp := s.tokensLocked(g.client, g.scope, "", g.grant, g.user, true)
 	if s.mode == Rotating {
 		g.used = true
 		next := randomID(48)
@@ -282,7 +282,7 @@ func (s *Server) refreshGrant(f url.Values) (map[string]any, string, string) {
 }
 
 // tokensLocked issues an access token (and an ID token with openid).
-func (s *Server) tokensLocked(client, scope, nonce, grant string, u user) map[string]any {
+func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refresh bool) map[string]any {
 	now := s.now()
 	exp := now.Add(s.ttl)
 	at := jwt.MapClaims{
@@ -305,7 +305,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user) map[st
 		if nonce != "" {
 			id["nonce"] = nonce
 		}
-		resp["id_token"] = s.sign(id)
+		resp["id_token"] = s.signIDTokenLocked(id, client, refresh)
 	}
 	return resp
 }

@@ -171,3 +171,44 @@ func TestPrecompressedOnly(t *testing.T) {
 		}
 	}
 }
+
+// A large file without variants is served at once, unencoded, while it is
+// compressed in the background; its variants are served once ready.
+func TestLargeFileCompressedInBackground(t *testing.T) {
+	big := strings.Repeat("console.log('a large bundle');\n", (syncCompressMax/30)+100)
+	release := make(chan struct{})
+	h, err := New(Options{
+		Files: fstest.MapFS{"big.js": {Data: []byte(big)}},
+		Compress: func(enc string, data []byte) ([]byte, error) {
+			<-release
+			return build.Compress(enc, data)
+		},
+	})
+	must(t, err)
+	get := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/big.js", nil)
+		r.Header.Set("Accept-Encoding", "br")
+		h.ServeHTTP(w, r)
+		return w
+	}
+	// The compressor is blocked: a request that waited for it would hang.
+	if w := get(); w.Code != 200 || w.Header().Get("Content-Encoding") != "" || w.Body.String() != big {
+		t.Fatalf("first request: %d, Content-Encoding %q", w.Code, w.Header().Get("Content-Encoding"))
+	}
+	close(release)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w := get()
+		if w.Header().Get("Content-Encoding") == "br" {
+			if w.Body.Len() >= len(big) || !strings.HasSuffix(w.Header().Get("ETag"), `-br"`) {
+				t.Fatalf("br variant: %d bytes, ETag %q", w.Body.Len(), w.Header().Get("ETag"))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background variant was never served")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

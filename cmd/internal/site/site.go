@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"path"
@@ -321,22 +322,73 @@ func (h *handler) load(name string) (*entry, error) {
 	}
 	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, cache: cacheControl(name),
 		body: map[string][]byte{"": data}, etag: map[string]string{}}
+	var later []string // encodings to compress in the background
 	if Compressible(name, len(data)) {
-		e.body["br"] = h.variant(name+".br", st.ModTime(), data, "br")
-		e.body["gzip"] = h.variant(name+".gz", st.ModTime(), data, "gzip")
+		for _, enc := range []string{"br", "gzip"} {
+			b, ok := h.precompressed(name+suffixFile(enc), st.ModTime())
+			switch {
+			case ok:
+				e.body[enc] = b
+			case h.opts.Compress != nil && len(data) > syncCompressMax:
+				later = append(later, enc)
+			default:
+				e.body[enc] = h.compress(enc, data)
+			}
+		}
 	}
 	for enc, b := range e.body {
 		if b == nil {
 			delete(e.body, enc)
 			continue
 		}
-		sum := sha256.Sum256(b)
-		e.etag[enc] = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + suffix(enc) + `"`
+		e.etag[enc] = etagOf(b, enc)
 	}
 	h.mu.Lock()
 	h.cache[name] = e
 	h.mu.Unlock()
+	if len(later) > 0 {
+		go h.compressLater(name, e, later)
+	}
 	return e, nil
+}
+
+// syncCompressMax is the largest file compressed in memory before it is
+// first served. A larger one (an un-precompressed gopkce.wasm in a bundler's
+// output) is served unencoded until its variants, compressed in the
+// background, are ready: brotli of 5 MB takes seconds, and minutes under
+// the race detector.
+const syncCompressMax = 256 << 10
+
+// compressLater adds the encodings of a large file to its cache entry, if
+// the entry is still current when they are ready. Entries are never
+// modified in place: a new one replaces e.
+func (h *handler) compressLater(name string, e *entry, encs []string) {
+	next := *e
+	next.body = maps.Clone(e.body)
+	next.etag = maps.Clone(e.etag)
+	for _, enc := range encs {
+		if b := h.compress(enc, e.body[""]); b != nil {
+			next.body[enc], next.etag[enc] = b, etagOf(b, enc)
+		}
+	}
+	h.mu.Lock()
+	if h.cache[name] == e {
+		h.cache[name] = &next
+	}
+	h.mu.Unlock()
+}
+
+func etagOf(b []byte, enc string) string {
+	sum := sha256.Sum256(b)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + suffix(enc) + `"`
+}
+
+// suffixFile is the file-name suffix of a precompressed variant.
+func suffixFile(enc string) string {
+	if enc == "gzip" {
+		return ".gz"
+	}
+	return "." + enc
 }
 
 const noStore = "no-store"
@@ -359,18 +411,25 @@ func suffix(enc string) string {
 	return "-" + enc
 }
 
-// variant uses a precompressed file when it is at least as new as the
-// original, and otherwise compresses in memory when Options.Compress is
-// set. nil: no variant.
-func (h *handler) variant(name string, mod time.Time, data []byte, enc string) []byte {
-	if f, err := h.files.Open(name); err == nil {
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mod) {
-			if b, err := io.ReadAll(f); err == nil {
-				return b
-			}
+// precompressed reads the variant stored beside a file, when it is at
+// least as new as the original.
+func (h *handler) precompressed(name string, mod time.Time) ([]byte, bool) {
+	f, err := h.files.Open(name)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mod) {
+		if b, err := io.ReadAll(f); err == nil {
+			return b, true
 		}
 	}
+	return nil, false
+}
+
+// compress encodes data in memory when Options.Compress is set. nil: no
+// variant (no compressor, an error, or no gain).
+func (h *handler) compress(enc string, data []byte) []byte {
 	if h.opts.Compress == nil {
 		return nil
 	}

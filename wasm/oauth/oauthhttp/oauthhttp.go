@@ -15,21 +15,18 @@ import (
 )
 
 // Transport is an [oauth.Transport] over an *http.Client. Redirects are
-// never followed, whatever the client's own policy.
+// never followed, whatever the client's own policy: the 3xx itself is
+// returned (a token endpoint that redirects is broken, and following it
+// would resend the code or the refresh token elsewhere). The zero value
+// uses http.DefaultClient's transport.
 type Transport struct {
 	Client *http.Client
 }
 
-// New returns a Transport over a copy of c (http.DefaultClient when nil)
-// that does not follow redirects.
-func New(c *http.Client) *Transport {
-	if c == nil {
-		c = http.DefaultClient
-	}
-	cp := *c
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Transport{Client: &cp}
-}
+// New returns a Transport over c (http.DefaultClient when nil).
+func New(c *http.Client) *Transport { return &Transport{Client: c} }
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // RoundTrip implements [oauth.Transport].
 func (t *Transport) RoundTrip(ctx context.Context, r *oauth.Request) (*oauth.Response, error) {
@@ -40,7 +37,12 @@ func (t *Transport) RoundTrip(ctx context.Context, r *oauth.Request) (*oauth.Res
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
-	resp, err := t.Client.Do(req)
+	var c http.Client
+	if t != nil && t.Client != nil {
+		c = *t.Client // a copy: the caller's client keeps its own policy
+	}
+	c.CheckRedirect = noRedirect
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
 	}

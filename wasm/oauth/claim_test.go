@@ -1,0 +1,88 @@
+package oauth
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Two tabs with copied sessionStorage (a duplicated tab) load the same
+// callback URL: the code is exchanged once (issue 9, item 10), whether the
+// second tab comes later or at the same moment.
+func TestDuplicatedTabsExchangeACodeOnce(t *testing.T) {
+	for _, concurrent := range []bool{false, true} {
+		p := newProvider(t)
+		h := newTokenHandler(false)
+		p.set(h.serve(t))
+		cfg := testConfig(p.srv.URL)
+		claims := NewMemoryClaimer() // IndexedDB in the browser: shared by every tab
+		a := newEnv(t, cfg, httpTransport{})
+		a.c.opts.Claimer = claims
+		u, _ := a.c.StartLogin("/")
+		au, _ := url.Parse(u)
+		cb := cfg.RedirectURI + "?code=the-code&state=" + url.QueryEscape(au.Query().Get("state"))
+
+		// "Duplicate tab" copies sessionStorage: the pending login too.
+		b := newEnv(t, cfg, httpTransport{})
+		b.c.opts.Claimer = claims
+		keys, _ := a.logins.Keys("")
+		for _, k := range keys {
+			v, _, _ := a.logins.Get(k)
+			b.logins.Set(k, v)
+		}
+
+		errs := make([]error, 2)
+		run := func(i int, e *env) { _, errs[i] = e.c.HandleCallback(context.Background(), cb) }
+		if concurrent {
+			var wg sync.WaitGroup
+			wg.Go(func() { run(0, a) })
+			wg.Go(func() { run(1, b) })
+			wg.Wait()
+		} else {
+			run(0, a)
+			run(1, b)
+		}
+		if n := p.counts["authorization_code"].Load(); n != 1 {
+			t.Fatalf("concurrent=%v: the code was exchanged %d times", concurrent, n)
+		}
+		ok, refused := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case code(err) == CodeNoPendingLogin && strings.Contains(err.Error(), "another tab"):
+				refused++
+			default:
+				t.Fatalf("concurrent=%v: %v", concurrent, err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("concurrent=%v: %d succeeded, %d refused", concurrent, ok, refused)
+		}
+	}
+}
+
+// A claim that cannot be recorded stops the exchange (fail closed).
+func TestClaimFailureStopsTheExchange(t *testing.T) {
+	tr := &stubTransport{answer: respond(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)}
+	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
+	e.c.opts.Claimer = failingClaimer{}
+	u, _ := e.c.StartLogin("/")
+	au, _ := url.Parse(u)
+	_, err := e.c.HandleCallback(context.Background(), e.c.cfg.RedirectURI+"?code=c&state="+url.QueryEscape(au.Query().Get("state")))
+	if code(err) != CodeStorageError || tr.count() != 0 {
+		t.Fatalf("err = %v, %d exchanges", err, tr.count())
+	}
+}
+
+type failingClaimer struct{}
+
+func (failingClaimer) Claim(context.Context, string) (bool, error) {
+	return false, errString("IndexedDB: QuotaExceededError")
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

@@ -1,0 +1,165 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+)
+
+// How long a discovery document and a key set are reused before they are
+// fetched again, and how often an unknown kid may force a refetch of the
+// key set (so that tokens naming random kids cannot make a tab hammer the
+// provider).
+const (
+	DiscoveryMaxAge    = time.Hour
+	KeySetMaxAge       = time.Hour
+	KeySetRefetchAfter = time.Minute
+)
+
+// remoteDoc is one JSON document fetched with GET and cached twice: in
+// memory, and in the tab's session storage so that the page that handles
+// the callback (a fresh module instance) finds what startLogin prefetched.
+// Concurrent callers share one fetch. A cached copy is parsed again when
+// read, so a tampered entry is refused exactly like a bad response.
+type remoteDoc struct {
+	url, what string
+	maxAge    time.Duration
+	transport Transport
+	cache     Storage // may be nil
+	now       func() time.Time
+	timeout   time.Duration
+	parse     func([]byte) (any, error)
+
+	fetchMu sync.Mutex // held while fetching: one request at a time
+	mu      sync.Mutex
+	val     any
+	fetched time.Time
+	forced  time.Time
+}
+
+type cachedDoc struct {
+	V       int             `json:"v"`
+	Fetched int64           `json:"fetched"`
+	Forced  int64           `json:"forced,omitempty"`
+	Body    json.RawMessage `json:"body"`
+}
+
+func (d *remoteDoc) cacheKey() string { return "gopkce:" + d.what + ":" + d.url }
+
+// get returns the document, fetching it when there is none younger than
+// maxAge. With force it fetches again unless a forced fetch happened less
+// than KeySetRefetchAfter ago.
+func (d *remoteDoc) get(ctx context.Context, force bool) (any, error) {
+	d.mu.Lock()
+	d.loadLocked()
+	now := d.now()
+	val, fetched := d.val, d.fetched
+	doForce := force && now.Sub(d.forced) >= KeySetRefetchAfter
+	d.mu.Unlock()
+	if val != nil && now.Sub(fetched) < d.maxAge && !doForce {
+		return val, nil
+	}
+
+	d.fetchMu.Lock()
+	defer d.fetchMu.Unlock()
+	d.mu.Lock()
+	if d.val != nil && d.fetched.After(fetched) {
+		// Someone fetched it while we waited.
+		v := d.val
+		d.mu.Unlock()
+		return v, nil
+	}
+	if doForce {
+		d.forced = now
+	}
+	forced := d.forced
+	d.mu.Unlock()
+
+	body, err := getDocument(ctx, d.transport, d.timeout, d.url, d.what)
+	if err != nil {
+		return nil, err
+	}
+	v, err := d.parse(body)
+	if err != nil {
+		return nil, err
+	}
+	at := d.now()
+	d.mu.Lock()
+	d.val, d.fetched = v, at
+	d.mu.Unlock()
+	if d.cache != nil {
+		data, _ := json.Marshal(cachedDoc{V: 1, Fetched: at.UnixMilli(), Forced: forced.UnixMilli(), Body: body})
+		d.cache.Set(d.cacheKey(), string(data)) // a cache that refuses a write costs a fetch, nothing else
+	}
+	return v, nil
+}
+
+// loadLocked reads the session-storage copy once, when memory has none.
+func (d *remoteDoc) loadLocked() {
+	if d.val != nil || d.cache == nil {
+		return
+	}
+	raw, ok, err := d.cache.Get(d.cacheKey())
+	if err != nil || !ok {
+		return
+	}
+	var c cachedDoc
+	if len(raw) > 2*maxDocumentBytes || json.Unmarshal([]byte(raw), &c) != nil || c.V != 1 {
+		d.cache.Remove(d.cacheKey())
+		return
+	}
+	fetched := time.UnixMilli(c.Fetched)
+	if d.now().Sub(fetched) >= d.maxAge || fetched.After(d.now()) {
+		return
+	}
+	v, err := d.parse(c.Body)
+	if err != nil {
+		d.cache.Remove(d.cacheKey())
+		return
+	}
+	d.val, d.fetched, d.forced = v, fetched, time.UnixMilli(c.Forced)
+}
+
+// RemoteKeys is a [KeySource] that fetches the provider's JWK Set from its
+// jwks_uri with a [Transport], keeps it for [KeySetMaxAge], and fetches it
+// again for an unknown kid at most once every [KeySetRefetchAfter].
+type RemoteKeys struct{ doc *remoteDoc }
+
+// NewRemoteKeys returns a key source for uri. cache (the tab's session
+// storage in the browser) may be nil; now may be nil (time.Now).
+func NewRemoteKeys(uri string, t Transport, cache Storage, now func() time.Time, timeout time.Duration) *RemoteKeys {
+	if now == nil {
+		now = time.Now
+	}
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	return &RemoteKeys{doc: &remoteDoc{
+		url: uri, what: "jwks", maxAge: KeySetMaxAge, transport: t, cache: cache, now: now, timeout: timeout,
+		parse: func(b []byte) (any, error) {
+			ks, err := ParseKeySet(b)
+			if err != nil {
+				return nil, &Error{Code: CodeInvalidDiscovery, Field: "jwks", msg: "jwks: " + err.Error()}
+			}
+			return ks, nil
+		},
+	}}
+}
+
+// KeySet implements [KeySource].
+func (r *RemoteKeys) KeySet(ctx context.Context, refresh bool) (*KeySet, error) {
+	v, err := r.doc.get(ctx, refresh)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*KeySet), nil
+}
+
+// newDiscovery returns the cached fetcher of a discovery document.
+func newDiscovery(url, wantIssuer string, t Transport, cache Storage, now func() time.Time, timeout time.Duration) *remoteDoc {
+	return &remoteDoc{
+		url: url, what: "discovery", maxAge: DiscoveryMaxAge, transport: t, cache: cache, now: now, timeout: timeout,
+		parse: func(b []byte) (any, error) { return ParseDiscovery(b, wantIssuer) },
+	}
+}

@@ -1,0 +1,110 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"syscall/js"
+
+	"github.com/gopkce/gopkce/wasm/oauth"
+)
+
+// webCryptoVerifier is the oauth.SignatureVerifier of the browser: the
+// key is imported with crypto.subtle.importKey("jwk", ...) and the
+// signature checked with crypto.subtle.verify. No signature code is linked
+// into the module. JWS ECDSA signatures are raw r||s (RFC 7518 §3.4), which
+// is the form WebCrypto verifies; Ed25519 works where the browser has it
+// (Chromium 137+, Firefox 129+, Safari 17+), and is refused as an
+// unsupported algorithm elsewhere.
+type webCryptoVerifier struct{}
+
+// webCryptoAlg is what importKey and verify take for a JWS alg.
+type webCryptoAlg struct {
+	name, hash, curve string
+	saltLength        int
+}
+
+var webCryptoAlgs = map[string]webCryptoAlg{
+	"RS256": {name: "RSASSA-PKCS1-v1_5", hash: "SHA-256"},
+	"RS384": {name: "RSASSA-PKCS1-v1_5", hash: "SHA-384"},
+	"RS512": {name: "RSASSA-PKCS1-v1_5", hash: "SHA-512"},
+	"PS256": {name: "RSA-PSS", hash: "SHA-256", saltLength: 32},
+	"PS384": {name: "RSA-PSS", hash: "SHA-384", saltLength: 48},
+	"PS512": {name: "RSA-PSS", hash: "SHA-512", saltLength: 64},
+	"ES256": {name: "ECDSA", hash: "SHA-256", curve: "P-256"},
+	"ES384": {name: "ECDSA", hash: "SHA-384", curve: "P-384"},
+	"EdDSA": {name: "Ed25519"},
+}
+
+func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oauth.JWK, input, sig []byte) error {
+	a, ok := webCryptoAlgs[alg]
+	subtle := js.Global().Get("crypto").Get("subtle")
+	if !ok || !subtle.Truthy() {
+		return fmt.Errorf("webcrypto: %s: %w", alg, oauth.ErrUnsupportedAlgorithm)
+	}
+	// Only the public members: WebCrypto refuses a JWK whose alg, use or
+	// key_ops disagree with the import, and the core has checked them.
+	jwk := object(map[string]any{"kty": k.Kty, "ext": true})
+	switch k.Kty {
+	case "RSA":
+		jwk.Set("n", k.N)
+		jwk.Set("e", k.E)
+	case "EC":
+		jwk.Set("crv", k.Crv)
+		jwk.Set("x", k.X)
+		jwk.Set("y", k.Y)
+	case "OKP":
+		jwk.Set("crv", k.Crv)
+		jwk.Set("x", k.X)
+	}
+	imp := object(map[string]any{"name": a.name})
+	ver := object(map[string]any{"name": a.name})
+	switch a.name {
+	case "RSASSA-PKCS1-v1_5":
+		imp.Set("hash", a.hash)
+	case "RSA-PSS":
+		imp.Set("hash", a.hash)
+		ver.Set("saltLength", a.saltLength)
+	case "ECDSA":
+		imp.Set("namedCurve", a.curve)
+		ver.Set("hash", a.hash)
+	}
+	var p js.Value
+	if err := catch(func() {
+		p = subtle.Call("importKey", "jwk", jwk, imp, false, js.Global().Get("Array").Call("of", "verify"))
+	}); err != nil {
+		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrUnsupportedAlgorithm, err)
+	}
+	key, err := await(p)
+	if err != nil {
+		if je, ok := err.(*jsException); ok && len(je.msg) >= 17 && je.msg[:17] == "NotSupportedError" {
+			return fmt.Errorf("webcrypto: %w: %w", oauth.ErrUnsupportedAlgorithm, err)
+		}
+		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+	}
+	s := js.Global().Get("Uint8Array").New(len(sig))
+	js.CopyBytesToJS(s, sig)
+	data := js.Global().Get("Uint8Array").New(len(input))
+	js.CopyBytesToJS(data, input)
+	if err := catch(func() { p = subtle.Call("verify", ver, key, s, data) }); err != nil {
+		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+	}
+	ok2, err := await(p)
+	if err != nil {
+		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+	}
+	if ok2.Type() != js.TypeBoolean || !ok2.Bool() {
+		return oauth.ErrInvalidSignature
+	}
+	return nil
+}
+
+// object makes a plain JavaScript object.
+func object(fields map[string]any) js.Value {
+	o := js.Global().Get("Object").New()
+	for k, v := range fields {
+		o.Set(k, v)
+	}
+	return o
+}
