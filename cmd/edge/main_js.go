@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/gopkce/gopkce/cmd/internal/app"
 	"github.com/syumai/workers"
@@ -47,6 +48,9 @@ func handler() (http.Handler, error) {
 	}
 	o.Assets = newAssetsFS(&http.Client{
 		Transport: contextTransport{fetch.NewClient(fetch.WithBinding(assets)).HTTPClient(fetch.RedirectModeManual).Transport},
+		// A redirect from the binding (an index.html rewrite) is not a file.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
 	}, "https://assets.invalid")
 	o.HTTPClient = &http.Client{
 		Transport: contextTransport{fetch.NewClient().HTTPClient(fetch.RedirectModeManual).Transport},
