@@ -238,9 +238,20 @@
     return config.refreshMarginSeconds === undefined ? 60 : config.refreshMarginSeconds;
   }
 
-  function claimsSource() {
-    const scope = (config.scope || "").split(/\s+/);
-    return scope.includes("openid") ? "the ID token" : "the access token (when it is a JWT)";
+  // loadClaims returns the claims to show and where they come from: the ID
+  // token's, which gopkce verified before storing it (signature against the
+  // provider's keys, iss, aud, exp, nonce), or else the access token's,
+  // decoded for display only (the API verifies it).
+  async function loadClaims() {
+    const idClaims = await gopkce.getClaims();
+    if (typeof gopkce.getUnverifiedAccessTokenClaims !== "function") {
+      return { claims: idClaims || {}, source: "the ID token, decoded for display, not verified" };
+    }
+    if (idClaims) {
+      return { claims: idClaims, source: "the ID token, verified: signature, iss, aud, exp and nonce" };
+    }
+    const atClaims = await gopkce.getUnverifiedAccessTokenClaims();
+    return { claims: atClaims || {}, source: atClaims ? "the access token, decoded for display, not verified" : "no JWT in the session" };
   }
 
   async function render() {
@@ -253,7 +264,7 @@
       setStatus("Signed out");
       return;
     }
-    const claims = (await gopkce.getClaims()) || {};
+    const { claims, source } = await loadClaims();
     $("who").textContent = claims.email || claims.name || claims.username || claims.sub || "unknown";
     const body = $("claims").tBodies[0];
     body.replaceChildren();
@@ -267,7 +278,7 @@
       tr.append(th, td);
       body.append(tr);
     }
-    $("claims-source").textContent = "from " + claimsSource() + ": decoded for display, not verified";
+    $("claims-source").textContent = "from " + source;
 
     const dl = $("session");
     dl.replaceChildren();
@@ -278,7 +289,7 @@
       : session.refreshTokenExpiresAt ? "present, expires " + when(session.refreshTokenExpiresAt) + " by the configured lifetime"
       : "present; its lifetime is unknown (providers do not say: set refreshTokenLifetime)");
     fact(dl, "refresh margin", margin() + " s before expiry (at most half the token's lifetime)");
-    fact(dl, "claims", "from " + claimsSource() + ", decoded for display, not verified");
+    fact(dl, "claims", "from " + source);
 
     expiresAt = session.expiresAt || 0;
     $("expires-at").textContent = expiresAt ? "(" + new Date(expiresAt).toLocaleTimeString() + ")" : "";

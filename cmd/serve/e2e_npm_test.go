@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	appdemo "github.com/gopkce/gopkce/cmd/internal/app"
+	"github.com/gopkce/gopkce/cmd/internal/build"
 )
 
 // The npm package as an integrator meets it: npm pack of web/, installed
@@ -45,7 +47,11 @@ func testNPMViteApp(t *testing.T) {
 	}
 	pkg := filepath.Join(app, "node_modules", "gopkce")
 	// The package carries the wasm_exec.js of the Go that built the module.
-	goExec, err := os.ReadFile(filepath.Join(root, "wasm_exec.js"))
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +74,25 @@ func testNPMViteApp(t *testing.T) {
 	if len(wasm) != 1 {
 		t.Fatalf("vite build did not emit gopkce.wasm as an asset: %v", wasm)
 	}
+
+	// Precompress the module as a deployment would (README, Headers), at a
+	// low level: compressing 5 MB on the first request, at the level the
+	// site uses, takes longer than the page waits when the race detector
+	// slows the server.
+	data, err := os.ReadFile(wasm[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	br, err := build.BrotliLevel(data, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(wasm[0]+".br", br, 0o644)
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	zw.Write(data)
+	zw.Close()
+	os.WriteFile(wasm[0]+".gz", gz.Bytes(), 0o644)
 
 	// The built app, served by serve -web.
 	e := newE2E(t, e2eOptions{web: filepath.Join(app, "dist"), anyLoopback: true})
