@@ -82,11 +82,51 @@
     };
   }
 
+  // A page of a tab with a login in flight is probably the callback, whose
+  // code is claimed in IndexedDB before it is exchanged (wasm/main.go,
+  // callbackClaimer). Opening the database there is the slowest step before
+  // the token request; done here it overlaps the module's compilation, and
+  // the module's own open finds the database ready. The schema is the
+  // module's (wasm/idb.go): database "gopkce" version 1, store "kv".
+  function warmClaims() {
+    try {
+      const s = global.sessionStorage;
+      let pending = false;
+      for (let i = 0; i < s.length; i++) {
+        if (String(s.key(i)).indexOf("gopkce:login:") === 0) {
+          pending = true;
+          break;
+        }
+      }
+      if (!pending || !global.indexedDB) {
+        return;
+      }
+      const r = global.indexedDB.open("gopkce", 1);
+      r.onupgradeneeded = function () {
+        if (!r.result.objectStoreNames.contains("kv")) {
+          r.result.createObjectStore("kv");
+        }
+      };
+      r.onsuccess = function () {
+        const db = r.result;
+        db.onversionchange = function () {
+          db.close();
+        };
+        setTimeout(function () {
+          db.close();
+        }, 10000);
+      };
+    } catch (_) {
+      // storage blocked: the module reports it when it needs storage
+    }
+  }
+
   function load(url) {
     if (started) {
       return ns.ready;
     }
     started = true;
+    warmClaims();
     if (typeof global.Go !== "function") {
       rejectAPI(loadError("wasm_exec.js must be loaded before gopkce.js"));
       return ns.ready;
