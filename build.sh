@@ -60,6 +60,7 @@ test)
 	go test -run='^$' -fuzz='^FuzzHandleCallback$' -fuzztime=40000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzParseTokenResponse$' -fuzztime=40000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzRefreshResponse$' -fuzztime=20000x ./wasm/oauth
+	go test -run='^$' -fuzz='^FuzzVerifyIDToken$' -fuzztime=20000x ./wasm/oauth
 	echo "== all tests passed"
 	;;
 bench)

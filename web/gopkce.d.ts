@@ -167,7 +167,12 @@ export interface Gopkce {
   startLogin(options?: { returnTo?: string; navigate?: boolean }): Promise<string>;
   /** Validates the callback and exchanges the code once. */
   handleCallback(url?: string): Promise<{ returnTo: string }>;
-  /** A valid token, refreshed when near expiry, one refresh at a time. */
+  /**
+   * A valid token, refreshed when it expires within refreshMarginSeconds
+   * (never more than half the lifetime it was issued with), one refresh at
+   * a time across tabs. A non-boolean forceRefresh rejects with
+   * "invalid_argument".
+   */
   getToken(options?: { forceRefresh?: boolean }): Promise<string>;
   /**
    * Claims of the session's ID token, or null. The ID token was verified
@@ -182,7 +187,12 @@ export interface Gopkce {
    */
   getUnverifiedAccessTokenClaims(): Promise<Record<string, unknown> | null>;
   getSession(): Promise<Session>;
-  /** Forgets the tokens and visits the provider's logout endpoint. */
+  /**
+   * Forgets the tokens, revokes the refresh token at the revocation
+   * endpoint when one is known (RFC 7009, a few seconds at most; the local
+   * state is gone whatever it answers), and visits the provider's logout
+   * endpoint. Resolves with that URL.
+   */
   logout(options?: { navigate?: boolean }): Promise<string>;
   on(type: EventType | "*", listener: (event: GopkceEvent) => void): () => void;
   /**

@@ -133,3 +133,34 @@ func TestLogoutIDTokenHint(t *testing.T) {
 		}
 	}
 }
+
+func TestLogoutURLs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  func(c *Config)
+		want string
+	}{
+		{"cognito", func(c *Config) { c.LogoutEndpoint = "https://auth.example.com/logout" },
+			"https://auth.example.com/logout?client_id=client-1&logout_uri=https%3A%2F%2Fapp.example.com%2F"},
+		{"oidc", func(c *Config) {
+			c.EndSessionEndpoint = "https://idp.example.com/logout?p=B2C_1A"
+			c.PostLogoutRedirectURI = "https://app.example.com/bye"
+		}, "https://idp.example.com/logout?p=B2C_1A&client_id=client-1&post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2Fbye"},
+		{"none", func(c *Config) {}, "https://app.example.com/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _, _ := loggedInWith(t, false, tc.cfg)
+			res, err := e.c.Logout(context.Background())
+			got := res.URL
+			if err != nil || got != tc.want {
+				t.Fatalf("Logout = %q, %v\nwant %q", got, err, tc.want)
+			}
+			if e.stored(t) != nil {
+				t.Fatal("tokens kept after logout")
+			}
+			if evs := e.events.types(); evs[len(evs)-1] != EventLoggedOut {
+				t.Fatalf("events = %v", evs)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -58,5 +59,87 @@ func TestSleepCtxStopsOnCancel(t *testing.T) {
 	}
 	if time.Since(start) > time.Second {
 		t.Fatal("a cancelled sleep waited")
+	}
+}
+
+func TestRefreshTransientFailuresKeepRefreshToken(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault func(w http.ResponseWriter)
+	}{
+		{"503", func(w http.ResponseWriter) { w.WriteHeader(503) }},
+		{"500 HTML", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(500)
+			w.Write([]byte("<h1>oops</h1>"))
+		}},
+		{"429", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "2"); w.WriteHeader(429) }},
+		{"connection dropped", func(w http.ResponseWriter) {
+			c, _, _ := w.(http.Hijacker).Hijack()
+			c.Close()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, p, h := loggedIn(t, true)
+			e.clock.Add(2 * time.Hour)
+			p.set(func(w http.ResponseWriter, _ url.Values) { tc.fault(w) })
+			_, err := e.c.Token(context.Background(), TokenOptions{})
+			if !errors.Is(err, ErrNetwork) {
+				t.Fatalf("err = %v, want network_error", err)
+			}
+			if n := p.counts["refresh_token"].Load(); n != refreshAttempts {
+				t.Fatalf("%d attempts, want %d", n, refreshAttempts)
+			}
+			if ts := e.stored(t); ts == nil || ts.RefreshToken != "rt-1" {
+				t.Fatalf("refresh token lost: %+v", ts)
+			}
+			p.set(h.serve(t))
+			if _, err := e.c.Token(context.Background(), TokenOptions{}); err != nil {
+				t.Fatalf("after recovery: %v", err)
+			}
+		})
+	}
+}
+
+func TestRefreshRetriesThenSucceeds(t *testing.T) {
+	e, p, h := loggedIn(t, true)
+	e.clock.Add(2 * time.Hour)
+	failures := 2
+	serve := h.serve(t)
+	p.set(func(w http.ResponseWriter, f url.Values) {
+		if failures > 0 {
+			failures--
+			w.WriteHeader(503)
+			return
+		}
+		serve(w, f)
+	})
+	tok, err := e.c.Token(context.Background(), TokenOptions{})
+	if err != nil || tok == "at-1" {
+		t.Fatalf("Token = %q, %v", tok, err)
+	}
+	if n := p.counts["refresh_token"].Load(); n != 3 {
+		t.Fatalf("%d requests, want 2 failures + 1 success", n)
+	}
+	if n := e.sleeps.Load(); n != 2 {
+		t.Fatalf("%d backoff sleeps, want 2", n)
+	}
+}
+
+// Within the margin but not expired, a transient failure serves the still
+// valid token; a forced refresh reports the failure instead.
+func TestTransientFailureWithinMargin(t *testing.T) {
+	e, p, _ := loggedIn(t, false)
+	e.clock.Add(59*time.Minute + 30*time.Second) // 30 s left, margin 60 s
+	p.set(func(w http.ResponseWriter, _ url.Values) { w.WriteHeader(502) })
+	tok, err := e.c.Token(context.Background(), TokenOptions{})
+	if err != nil || tok != "at-1" {
+		t.Fatalf("Token = %q, %v; want the still-valid at-1", tok, err)
+	}
+	if _, err := e.c.Token(context.Background(), TokenOptions{ForceRefresh: true}); !errors.Is(err, ErrNetwork) {
+		t.Fatalf("forced refresh: %v, want network_error", err)
+	}
+	if ts := e.stored(t); ts == nil || ts.RefreshToken != "rt-1" {
+		t.Fatal("refresh token lost")
 	}
 }

@@ -53,7 +53,7 @@ var IDTokenCases = []IDTokenCase{
 	{Name: "no_kid_one_key", Doc: "no kid in the header, one key in the set: it is used"},
 	{Name: "no_kid_several_keys", WantCode: oauth.CodeInvalidIDToken, WantCheck: oauth.CheckKid, Doc: "no kid, two RSA keys in the set: refused rather than tried in turn"},
 	{Name: "unknown_kid_rotation", Doc: "keys rotated between the login's start and the code exchange: the new kid is unknown to the cached set, which is fetched once more"},
-	{Name: "unsupported_key_in_set", Doc: "the set also has an encryption key and an RSA-OAEP key with the signing key's kid, and a key of an unknown kty: all ignored"},
+	{Name: "unsupported_key_in_set", Doc: "the set also has, under the signing key's kid, a key with use enc, an RSA-OAEP key, and a key of an unknown kty: all ignored"},
 	{Name: "discovery_issuer_mismatch", WantCode: oauth.CodeInvalidDiscovery, WantCheck: "issuer", Doc: "the discovery document names another issuer: refused before any redirect"},
 	{Name: "refresh_valid", Refresh: true, Doc: "a refresh returns a valid ID token for the same subject"},
 	{Name: "refresh_changed_aud", Refresh: true, WantCode: oauth.CodeInvalidIDToken, WantCheck: oauth.CheckAud, Doc: "a refresh returns an ID token whose aud gained another client (azp is the client)"},
@@ -250,7 +250,8 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 		keys = append(keys, rsaJWK(&s.ids.spare.PublicKey, "spare-"+s.ids.rsaKid))
 	case "unsupported_key_in_set":
 		enc := rsaJWK(&s.ids.rsa.PublicKey, s.ids.rsaKid)
-		enc["use"], enc["alg"] = "enc", "RSA-OAEP"
+		enc["use"] = "enc"
+		delete(enc, "alg") // only its use says it is not for signatures
 		oaep := rsaJWK(&s.ids.spare.PublicKey, s.ids.rsaKid)
 		delete(oaep, "use")
 		oaep["alg"] = "RSA-OAEP-256"
