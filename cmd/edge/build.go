@@ -113,7 +113,9 @@ func buildWorker(root, dir string) (build.Sizes, error) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp.Name(), "./cmd/edge")
+	// The browser module's flags: without inlining (-l) the worker is
+	// 2.7 MB after gzip instead of 3.1 MB, under the free plan's 3 MiB.
+	cmd := exec.Command("go", append(append([]string{"build"}, build.Flags...), "-o", tmp.Name(), "./cmd/edge")...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if msg, err := cmd.CombinedOutput(); err != nil {
