@@ -244,9 +244,6 @@
   // decoded for display only (the API verifies it).
   async function loadClaims() {
     const idClaims = await gopkce.getClaims();
-    if (typeof gopkce.getUnverifiedAccessTokenClaims !== "function") {
-      return { claims: idClaims || {}, source: "the ID token, decoded for display, not verified" };
-    }
     if (idClaims) {
       return { claims: idClaims, source: "the ID token, verified: signature, iss, aud, exp and nonce" };
     }

@@ -60,6 +60,9 @@ func testDemoTimeline(t *testing.T) {
 			t.Errorf("the page or its timeline shows the %s", name)
 		}
 	}
+	if s := e.text(ctx, "#claims-source"); !strings.Contains(s, "ID token, verified") {
+		t.Errorf("claims source: %q, want the verified ID token", s)
+	}
 	if s := e.text(ctx, "#session"); !strings.Contains(s, "sessionStorage") || !strings.Contains(s, "present, expires") {
 		t.Errorf("session panel: %s", s)
 	}
