@@ -328,3 +328,49 @@ func TestIDTokenCasesClient(t *testing.T) {
 		})
 	}
 }
+
+// The discovery document and the key set answer cross-origin reads from a
+// registered origin; RotateKeys replaces the ID-token key and its kid.
+func TestKeySetCORSAndRotation(t *testing.T) {
+	f := newFixture(t, Cognito)
+	kids := func() []string {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/.well-known/jwks.json", nil)
+		req.Header.Set("Origin", "http://127.0.0.1:8080")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.Header.Get("Access-Control-Allow-Origin") != "http://127.0.0.1:8080" {
+			t.Fatalf("key set CORS: %q", resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+		var set struct{ Keys []oauth.JWK }
+		json.NewDecoder(resp.Body).Decode(&set)
+		var out []string
+		for _, k := range set.Keys {
+			out = append(out, k.Kid)
+		}
+		return out
+	}
+	before := kids()
+	f.s.RotateKeys()
+	after := kids()
+	if len(before) != 1 || len(after) != 1 || before[0] == after[0] {
+		t.Fatalf("kids before %v, after rotation %v", before, after)
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/.well-known/openid-configuration", nil)
+	req.Header.Set("Origin", "http://127.0.0.1:8080")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "http://127.0.0.1:8080" {
+		t.Fatalf("discovery CORS: %q", resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	// A login after the rotation verifies with the new key.
+	p := f.play(t, IDTokenCase{Name: "valid_rs256"})
+	if _, err := f.coreVerify(p); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -65,6 +65,11 @@ func (c Config) TokenSource(ctx context.Context) oauth2.TokenSource {
 	if c.HTTPClient != nil {
 		cp := *c.HTTPClient
 		hc = &cp
+		if hc.Timeout <= 0 {
+			// Token() holds the source's lock while it waits: an
+			// unbounded request would block every caller.
+			hc.Timeout = DefaultTimeout
+		}
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	cc := &clientcredentials.Config{
@@ -77,7 +82,9 @@ func (c Config) TokenSource(ctx context.Context) oauth2.TokenSource {
 
 // Client returns an HTTP client that sends the source's token as
 // Authorization: Bearer on every request (RFC 6750 §2.1). base sends the
-// API requests (nil: http.DefaultClient's transport).
+// API requests (nil: http.DefaultClient's transport). Redirects are not
+// followed: the transport would send the token to whatever host a
+// redirect names.
 func Client(ts oauth2.TokenSource, base *http.Client) *http.Client {
 	out := &http.Client{Timeout: DefaultTimeout}
 	var rt http.RoundTripper
@@ -86,6 +93,7 @@ func Client(ts oauth2.TokenSource, base *http.Client) *http.Client {
 		rt = base.Transport
 	}
 	out.Transport = &oauth2.Transport{Source: ts, Base: rt}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return out
 }
 

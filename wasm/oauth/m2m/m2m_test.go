@@ -168,3 +168,58 @@ func TestClientSendsBearer(t *testing.T) {
 		t.Fatalf("API saw %v", auth.Load())
 	}
 }
+
+// deadlineRecorder is a transport that notes whether each request had a
+// deadline, then sends it on.
+type deadlineRecorder struct{ deadlines []bool }
+
+func (d *deadlineRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, ok := r.Context().Deadline()
+	d.deadlines = append(d.deadlines, ok)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A caller's client without a Timeout (the edge's fetch client) must not
+// make the token request unbounded: the source holds its lock while it
+// waits, so one hung request would block every caller for ever.
+func TestTokenRequestHasTimeoutWithCallersClient(t *testing.T) {
+	p := newFakeIdP(t, 3600)
+	cfg := p.config()
+	rec := &deadlineRecorder{}
+	cfg.HTTPClient = &http.Client{Transport: rec}
+	if _, err := cfg.TokenSource(context.Background()).Token(); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.deadlines) != 1 || !rec.deadlines[0] {
+		t.Fatalf("token request without a deadline: %v", rec.deadlines)
+	}
+}
+
+// The bearer token goes to the API only: a redirect elsewhere is not
+// followed (oauth2.Transport would set the token again on the redirected
+// request, whatever host it names).
+func TestClientDoesNotFollowRedirectsWithToken(t *testing.T) {
+	p := newFakeIdP(t, 3600)
+	var leaked atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store(r.Header.Get("Authorization"))
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer api.Close()
+	for _, base := range []*http.Client{nil, {}} {
+		resp, err := Client(p.config().TokenSource(context.Background()), base).Get(api.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTemporaryRedirect {
+			t.Fatalf("status %d: the redirect was followed", resp.StatusCode)
+		}
+		if v, _ := leaked.Load().(string); v != "" {
+			t.Fatalf("the token went to the redirect's host: %q", v)
+		}
+	}
+}

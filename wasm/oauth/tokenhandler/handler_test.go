@@ -202,7 +202,9 @@ func (f *fixture) do(path string, form url.Values, cookie string, edit func(*htt
 		f.secrets = append(f.secrets, res.cookie.Value)
 	}
 	for _, s := range f.secrets {
-		if strings.Contains(rec.Body.String(), s) {
+		// Also as JSON writes it: & < > are escaped (the test secret has &).
+		q, _ := json.Marshal(s)
+		if strings.Contains(rec.Body.String(), s) || strings.Contains(rec.Body.String(), string(q[1:len(q)-1])) {
 			f.t.Fatalf("a secret value is in the response body: %s", rec.Body.String())
 		}
 	}
@@ -752,5 +754,51 @@ func TestSlowRequestBodyIsCutOff(t *testing.T) {
 	}
 	if len(f.p.requests()) != 0 {
 		t.Fatal("the provider was called")
+	}
+}
+
+// A provider that quotes what it was sent in error_description (the code,
+// the refresh token, the secret) must not put it in the browser's hands:
+// f.do fails on any secret value in the response body.
+func TestProviderDescriptionQuotingSecretsDropped(t *testing.T) {
+	for _, tc := range []struct {
+		name, path string
+		quote      string
+		form       url.Values
+	}{
+		{"refresh token", "/oauth/token", firstRT, refreshForm()},
+		{"code", "/oauth/token", theCode, exchangeForm()},
+		{"code_verifier", "/oauth/token", verifier, exchangeForm()},
+		{"secret", "/oauth/token", secret, refreshForm()},
+		{"revoked token", "/oauth/logout", firstRT, nil},
+		{"refresh token after 300 characters", "/oauth/token", firstRT, refreshForm()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.AuthStyle = ClientSecretPost })
+			cookie := f.login()
+			f.p.setAnswer(func(w http.ResponseWriter, _ seen) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(400)
+				pad := ""
+				if strings.Contains(tc.name, "300") {
+					pad = strings.Repeat("x", 285) // the cap cuts inside the token
+				}
+				json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant", "error_description": pad + "not valid: " + tc.quote + "."})
+			})
+			r := f.do(tc.path, tc.form, cookie, nil)
+			if tc.path == "/oauth/logout" {
+				if r.body["error"] != "invalid_grant" {
+					t.Fatalf("%d %v", r.status, r.body)
+				}
+				return
+			}
+			if r.status != 400 || r.code() != "invalid_grant" {
+				t.Fatalf("%d %v", r.status, r.body)
+			}
+			// Decoded: JSON escapes & < > in the raw body.
+			if d, _ := r.body["error_description"].(string); strings.Contains(d, tc.quote) || strings.Contains(d, tc.quote[:3]) {
+				t.Fatalf("the description quotes the %s: %q", tc.name, d)
+			}
+		})
 	}
 }

@@ -91,7 +91,7 @@ func (h *Handler) tokenRequest(ctx context.Context, form url.Values) (map[string
 	fields, ok := jsonObject(body)
 	if status >= 400 || (ok && fields["error"] != nil) {
 		if oe := oauthError(status, fields); ok && oe != nil {
-			return nil, "", oe
+			return nil, "", h.scrub(oe, fields, form)
 		}
 		return nil, "", &Error{Code: CodeInvalidResponse, Status: http.StatusBadGateway, ProviderStatus: status, Description: "the provider answered HTTP " + strconv.Itoa(status) + " without an OAuth error"}
 	}
@@ -125,6 +125,22 @@ func oauthError(status int, fields map[string]json.RawMessage) *Error {
 	return &Error{Code: safeCode(code), Description: plainText(desc), Status: http.StatusBadRequest, ProviderStatus: status}
 }
 
+// scrub drops a provider's error_description that quotes a credential it
+// was sent (the secret, the code, the verifier, the refresh token), which
+// would otherwise reach the browser. It reads the description as sent,
+// before plainText caps it, so that a long token cut short still counts.
+func (h *Handler) scrub(e *Error, fields map[string]json.RawMessage, sent url.Values) *Error {
+	var desc string
+	json.Unmarshal(fields["error_description"], &desc)
+	for _, v := range []string{h.cfg.ClientSecret, sent.Get("code"), sent.Get("code_verifier"), sent.Get("refresh_token"), sent.Get("token")} {
+		if v != "" && (strings.Contains(desc, v) || strings.Contains(desc, url.QueryEscape(v))) {
+			e.Description = ""
+			break
+		}
+	}
+	return e
+}
+
 // revoke asks the provider to revoke a refresh token (RFC 7009 §2.1). The
 // provider answers 200 for tokens it does not know (§2.2).
 func (h *Handler) revoke(ctx context.Context, refreshToken string) error {
@@ -141,7 +157,7 @@ func (h *Handler) revoke(ctx context.Context, refreshToken string) error {
 	}
 	if fields, ok := jsonObject(body); ok {
 		if oe := oauthError(status, fields); oe != nil {
-			return oe
+			return h.scrub(oe, fields, url.Values{"token": {refreshToken}})
 		}
 	}
 	return &Error{Code: CodeInvalidResponse, Status: http.StatusBadGateway, ProviderStatus: status, Description: "the revocation endpoint answered HTTP " + strconv.Itoa(status)}
