@@ -118,7 +118,7 @@ export interface Config {
   idTokenHint?: boolean;
   /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
   postLogoutRedirectUri?: string;
-  /** tokens in `sessionStorage` (one tab), shared by every tab of the origin (`"local"`, kept in IndexedDB), or `"memory"`. Default: `"session"` */
+  /** tokens in `sessionStorage` (one tab), shared by every tab of the origin (`"local"`, kept in IndexedDB), or `"memory"`. Default: `"session"`; `"local"` with `tokenHandler`, which allows no other */
   storage?: "session" | "local" | "memory";
   /** refresh when the token expires within this, capped at half the lifetime it was issued with; `0`: only once expired. Default: `60` */
   refreshMarginSeconds?: number;

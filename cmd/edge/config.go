@@ -34,7 +34,7 @@ var bindings = []struct {
 	{"SCOPE", false, "space-separated scopes"},
 	{"ISS_PARAMETER_SUPPORTED", false, `"true" when the provider always sends iss on the redirect (RFC 9207)`},
 	{"API", false, "URL of an API the demo calls with the bearer token"},
-	{"STORAGE", false, `token storage of the page: "session" (default), "local" or "memory"`},
+	{"STORAGE", false, `token storage of the page: "session" (default), "local" or "memory"; always "local" with the token handler`},
 	{"REFRESH_MARGIN_SECONDS", false, "refresh tokens this long before they expire (default 60)"},
 	{"REFRESH_TOKEN_LIFETIME", false, `"cognito", "azure-b2c-spa" or seconds (the page's, and the token handler's cookie lifetime)`},
 	{"REVOCATION_ENDPOINT", false, "the provider's revocation endpoint (RFC 7009): logout revokes the refresh token"},

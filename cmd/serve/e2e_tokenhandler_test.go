@@ -98,7 +98,7 @@ func testTokenHandlerLoginRefreshLogout(t *testing.T) {
 		t.Fatalf("%d refresh tokens issued to the confidential client", len(rts))
 	}
 	rt := rts[0]
-	ts := e.tokens(tab, "sessionStorage")
+	ts := e.tokens(tab, "indexedDB")
 	if ts == nil || ts["refresh_token"] != nil || ts["handler_held"] != true {
 		t.Fatalf("stored tokens %v", ts)
 	}
@@ -114,7 +114,7 @@ func testTokenHandlerLoginRefreshLogout(t *testing.T) {
 	}
 
 	// Refresh through the handler, twice (Cognito: the cookie stays).
-	before := e.tokens(tab, "sessionStorage")["access_token"]
+	before := e.tokens(tab, "indexedDB")["access_token"]
 	for i := range 2 {
 		if r := e.call(tab, `gopkce.getToken({forceRefresh: true})`); r.Code != "" {
 			t.Fatalf("refresh %d: %s %s", i, r.Code, r.Message)
@@ -123,7 +123,7 @@ func testTokenHandlerLoginRefreshLogout(t *testing.T) {
 	if n := e.idp.TokenSuccesses("refresh_token"); n != 2 {
 		t.Fatalf("%d refreshes at the provider", n)
 	}
-	if e.tokens(tab, "sessionStorage")["access_token"] == before {
+	if e.tokens(tab, "indexedDB")["access_token"] == before {
 		t.Fatal("the access token did not change")
 	}
 	if s := e.call(tab, `gopkce.getSession()`); !strings.Contains(string(s.OK), `"hasRefreshToken":true`) || !strings.Contains(string(s.OK), "refreshTokenExpiresAt") {

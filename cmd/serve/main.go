@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.accessTTL, "access-ttl", time.Hour, "development provider's access-token lifetime (try 30s to watch refreshes)")
 	fs.Var(&o.redirectURIs, "redirect-uri", "development provider: register this redirect URI (exactly) for client gopkce-demo and allow CORS from its origin; repeat for several")
 	fs.BoolVar(&o.anyLoopback, "any-loopback", true, "development provider: also accept any http redirect URI on 127.0.0.1, [::1] or localhost (any port and path), and CORS from those origins")
-	fs.StringVar(&o.storage, "storage", "session", "token storage of the page: session, local or memory")
+	fs.StringVar(&o.storage, "storage", "session", "token storage of the page: session, local or memory (always local with -token-handler)")
 	fs.DurationVar(&o.refreshMargin, "refresh-margin", 60*time.Second, "refresh tokens this long before they expire")
 	fs.StringVar(&o.issuer, "issuer", "", "real provider: issuer identifier")
 	fs.StringVar(&o.authEndpoint, "authorization-endpoint", "", "real provider: authorization endpoint")

@@ -351,9 +351,18 @@ func (c *Config) Validate() error {
 	switch c.Storage {
 	case "":
 		c.Storage = StorageSession
+		if c.TokenHandler != "" {
+			c.Storage = StorageLocal
+		}
 	case StorageSession, StorageLocal, StorageMemory:
 	default:
 		return configError("storage", `must be "session", "local" or "memory"`)
+	}
+	if c.TokenHandler != "" && c.Storage != StorageLocal {
+		// The handler keeps one refresh token per browser, in a cookie every
+		// tab sends: a login in one tab replaces it for all, and refreshes
+		// from tabs with tokens of their own would race on it.
+		return configError("storage", `must be "local" (the default) with tokenHandler: the refresh token is one cookie shared by every tab, so the session is too`)
 	}
 	if c.RefreshMargin == 0 {
 		c.RefreshMargin = DefaultRefreshMargin

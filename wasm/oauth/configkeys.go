@@ -109,7 +109,7 @@ var configKeys = []ConfigKey{
 	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
 		Doc:  "where the provider sends the browser after logout",
 		Type: tString, set: setString(func(c *Config) *string { return &c.PostLogoutRedirectURI })},
-	{Name: "storage", Default: "`\"session\"`",
+	{Name: "storage", Default: "`\"session\"`; `\"local\"` with `tokenHandler`, which allows no other",
 		Doc:  "tokens in `sessionStorage` (one tab), shared by every tab of the origin (`\"local\"`, kept in IndexedDB), or `\"memory\"`",
 		Type: `"session" | "local" | "memory"`, set: setEnum(func(c *Config, s string) { c.Storage = StorageKind(s) }, "session", "local", "memory")},
 	{Name: "refreshMarginSeconds", Default: "`60`",

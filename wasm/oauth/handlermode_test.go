@@ -198,8 +198,11 @@ func TestTokenHandlerModeDropsALeakedRefreshToken(t *testing.T) {
 
 func TestTokenHandlerConfig(t *testing.T) {
 	base := `"authorizationEndpoint":"https://idp.example.com/a","clientId":"c","redirectUri":"https://app.example.com/cb"`
-	if c, err := ParseConfig([]byte(`{` + base + `,"tokenHandler":"/oauth"}`)); err != nil || c.TokenHandler != "/oauth" {
-		t.Fatalf("%+v %v", c, err)
+	// One refresh-token cookie per browser: tokens are shared by every tab.
+	for _, storage := range []string{``, `,"storage":"local"`} {
+		if c, err := ParseConfig([]byte(`{` + base + `,"tokenHandler":"/oauth"` + storage + `}`)); err != nil || c.TokenHandler != "/oauth" || c.Storage != StorageLocal {
+			t.Fatalf("%q: %+v %v", storage, c, err)
+		}
 	}
 	for name, tc := range map[string]struct{ extra, field string }{
 		"both":              {`,"tokenHandler":"/oauth","tokenEndpoint":"https://idp.example.com/t"`, "tokenHandler"},
@@ -211,6 +214,8 @@ func TestTokenHandlerConfig(t *testing.T) {
 		"trailing slash":    {`,"tokenHandler":"/oauth/"`, "tokenHandler"},
 		"query":             {`,"tokenHandler":"/oauth?x=1"`, "tokenHandler"},
 		"dot-dot":           {`,"tokenHandler":"/a/../oauth"`, "tokenHandler"},
+		"session storage":   {`,"tokenHandler":"/oauth","storage":"session"`, "storage"},
+		"memory storage":    {`,"tokenHandler":"/oauth","storage":"memory"`, "storage"},
 		"grantType":         {`,"tokenHandler":"/oauth","grantType":"client_credentials"`, "grantType"},
 		"grant_types":       {`,"tokenHandler":"/oauth","grant_types":["client_credentials"]`, "grant_types"},
 		"clientCredentials": {`,"tokenHandler":"/oauth","clientCredentials":true`, "clientCredentials"},

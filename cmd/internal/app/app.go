@@ -143,6 +143,7 @@ func (o Options) PageConfig() map[string]any {
 		delete(cfg, "tokenEndpoint")      // the page talks to its own origin's handler
 		delete(cfg, "revocationEndpoint") // which revokes the refresh token it holds
 		cfg["tokenHandler"] = TokenHandlerPath
+		cfg["storage"] = "local" // one refresh-token cookie per browser: one session for every tab
 	}
 	if api := Origins(p.API); len(api) > 0 {
 		cfg["apiOrigins"] = api // gopkce.fetch sends the token there only

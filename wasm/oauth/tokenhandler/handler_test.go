@@ -687,7 +687,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestNewRefusesBadConfig(t *testing.T) {
-	good := Config{TokenEndpoint: "https://idp.example/token", ClientID: "c", ClientSecret: "s", Origin: appOrigin, CookieKey: testKey}
+	good := Config{TokenEndpoint: "https://idp.example/token", ClientID: "c", ClientSecret: secret, Origin: appOrigin, CookieKey: testKey}
 	if _, err := New(good); err != nil {
 		t.Fatal(err)
 	}
@@ -708,8 +708,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		_, err := New(c)
 		if err == nil {
 			t.Errorf("%s: accepted", name)
-		} else if strings.Contains(err.Error(), "s") && c.ClientSecret != "" && strings.Contains(err.Error(), "ClientSecret: s") {
-			t.Errorf("%s: secret in the error", name)
+		} else if c.ClientSecret != "" && strings.Contains(err.Error(), c.ClientSecret) ||
+			c.CookieKey != nil && strings.Contains(err.Error(), base64.StdEncoding.EncodeToString(c.CookieKey)) {
+			t.Errorf("%s: a secret in the error: %v", name, err)
 		}
 	}
 }
