@@ -105,3 +105,32 @@ func TestDiscoveryIsLazyAndCachedPerTab(t *testing.T) {
 		t.Fatalf("requests %v", calls)
 	}
 }
+
+// failingKeys is a key source whose provider cannot be reached.
+type failingKeys struct{}
+
+func (failingKeys) KeySet(context.Context, bool) (*KeySet, error) {
+	return nil, NewError(CodeNetworkError, "no network")
+}
+
+// A refresh whose ID token cannot be verified for want of the key set (a
+// network failure) keeps the session: the new access and refresh tokens
+// are stored, the new ID token is dropped, the verified one stays. Only a
+// refusal ends the session.
+func TestRefreshKeySetUnreachableKeepsSession(t *testing.T) {
+	e, p, _ := loggedInWith(t, true, withOpenID)
+	before := e.stored(t)
+	e.c.static.keys = failingKeys{}
+	e.clock.Add(2 * time.Hour)
+	p.set(func(w http.ResponseWriter, form url.Values) {
+		writeJSON(w, 200, map[string]any{
+			"access_token": "at-new", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "rt-new",
+			"id_token": idToken(t, map[string]any{"name": "new"}),
+		})
+	})
+	tok, err := e.c.Token(context.Background(), TokenOptions{})
+	after := e.stored(t)
+	if err != nil || tok != "at-new" || after == nil || after.RefreshToken != "rt-new" || after.IDToken != before.IDToken {
+		t.Fatalf("Token = %q, %v; stored %+v", tok, err, after)
+	}
+}

@@ -251,10 +251,20 @@ func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string,
 	if next.IDToken == "" {
 		next.IDToken = prev.IDToken
 	} else if err := c.verifyRefreshed(ctx, prev.IDToken, next.IDToken); err != nil {
-		// A refused ID token ends the session (OpenID Connect Core §12.2).
-		c.removeTokens()
-		return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}},
-			&Error{Code: CodeLoginRequired, msg: "the refreshed ID token was refused; log in again", err: err}
+		if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidIDToken {
+			// The key set or the discovery document could not be read (a
+			// network failure, a provider answering 404): nothing was
+			// refused, so the session goes on. The new ID token is dropped
+			// unverified and the session's verified one stays, with the new
+			// access and refresh tokens, which a rotating provider has
+			// already made the only valid ones.
+			next.IDToken = prev.IDToken
+		} else {
+			// A refused ID token ends the session (OpenID Connect Core §12.2).
+			c.removeTokens()
+			return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}},
+				&Error{Code: CodeLoginRequired, msg: "the refreshed ID token was refused; log in again", err: err}
+		}
 	}
 	if next.Scope == "" {
 		next.Scope = prev.Scope
