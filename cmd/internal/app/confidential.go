@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -73,6 +74,11 @@ func (o Options) mountConfidential(mux *http.ServeMux) error {
 	if m := o.M2M; m != nil {
 		if m.API == "" || m.TokenURL == "" || m.ClientID == "" || m.ClientSecret == "" {
 			return fmt.Errorf("app: M2M needs a token URL, a client id, a secret and an API")
+		}
+		for name, v := range map[string]string{"token URL": m.TokenURL, "API": m.API} {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return fmt.Errorf("app: M2M %s %q is not an absolute http(s) URL", name, v)
+			}
 		}
 		ts := m2m.Config{
 			TokenURL: m.TokenURL, ClientID: m.ClientID, ClientSecret: m.ClientSecret,

@@ -131,3 +131,15 @@ func TestM2MRoute(t *testing.T) {
 		t.Fatalf("%d API calls", n)
 	}
 }
+
+// An M2M API that is not an absolute http(s) URL is a configuration error
+// at start, not a panic on the first POST /api/m2m.
+func TestM2MRefusesBadAPI(t *testing.T) {
+	for _, api := range []string{"/api/records", "ftp://idp.example/api", "https:///records"} {
+		o := devOptions()
+		o.M2M = &M2M{TokenURL: "http://127.0.0.1:9/oauth2/token", ClientID: "m2m", ClientSecret: "m2m-secret", API: api}
+		if _, err := New(o); err == nil {
+			t.Errorf("API %q accepted", api)
+		}
+	}
+}
