@@ -1,11 +1,11 @@
 package oauth
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math/bits"
 	"slices"
+	"strings"
 )
 
 // Signature algorithms gopkce verifies ID tokens with (RFC 7518 §3.1,
@@ -81,6 +81,10 @@ func ParseKeySet(data []byte) (*KeySet, error) {
 	return ks, nil
 }
 
+// jwkMembers are the member names parseJWK reads.
+var jwkMembers = map[string]struct{}{"kty": {}, "use": {}, "key_ops": {}, "alg": {}, "kid": {}, "n": {}, "e": {},
+	"crv": {}, "x": {}, "y": {}, "d": {}, "p": {}, "k": {}, "q": {}, "dp": {}}
+
 func parseJWK(raw json.RawMessage) (JWK, bool) {
 	var k JWK
 	var priv struct {
@@ -90,8 +94,21 @@ func parseJWK(raw json.RawMessage) (JWK, bool) {
 		Q  *json.RawMessage `json:"q"`
 		DP *json.RawMessage `json:"dp"`
 	}
-	if json.Unmarshal(raw, &k) != nil || json.Unmarshal(raw, &priv) != nil {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil || json.Unmarshal(raw, &k) != nil || json.Unmarshal(raw, &priv) != nil {
 		return k, false
+	}
+	for name := range members {
+		// Member names are case-sensitive (RFC 7517 §4), but encoding/json
+		// fills k.Use from "USE" too: a key spelling a member otherwise is
+		// ambiguous, and left out.
+		if _, known := jwkMembers[name]; !known {
+			for m := range jwkMembers {
+				if strings.EqualFold(name, m) {
+					return k, false
+				}
+			}
+		}
 	}
 	if priv.D != nil || priv.P != nil || priv.K != nil || priv.Q != nil || priv.DP != nil {
 		return k, false // a private or symmetric key has no business here
@@ -107,11 +124,10 @@ func parseJWK(raw json.RawMessage) (JWK, bool) {
 			return k, false // RSA-OAEP, HS256, none...: not for verifying here
 		}
 	}
-	b64 := base64.RawURLEncoding.Strict()
 	switch k.Kty {
 	case "RSA":
-		n, err1 := b64.DecodeString(k.N)
-		e, err2 := b64.DecodeString(k.E)
+		n, err1 := decodeB64URL(k.N)
+		e, err2 := decodeB64URL(k.E)
 		if err1 != nil || err2 != nil || len(e) == 0 || len(e) > 4 {
 			return k, false
 		}
@@ -124,12 +140,12 @@ func parseJWK(raw json.RawMessage) (JWK, bool) {
 		if !known || (k.Kty == "EC") == (k.Crv == "Ed25519") {
 			return k, false
 		}
-		x, err := b64.DecodeString(k.X)
+		x, err := decodeB64URL(k.X)
 		if err != nil || len(x) != size {
 			return k, false
 		}
 		if k.Kty == "EC" {
-			y, err := b64.DecodeString(k.Y)
+			y, err := decodeB64URL(k.Y)
 			if err != nil || len(y) != size {
 				return k, false
 			}

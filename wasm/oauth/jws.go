@@ -49,15 +49,15 @@ func ParseJWS(token string) (*JWS, error) {
 	if !ok1 || !ok2 || strings.Contains(s, ".") {
 		return nil, errMalformedJWS
 	}
-	hb, err := base64.RawURLEncoding.Strict().DecodeString(h)
+	hb, err := decodeB64URL(h)
 	if err != nil {
 		return nil, errors.New("the JWS header is not base64url")
 	}
-	pb, err := base64.RawURLEncoding.Strict().DecodeString(p)
+	pb, err := decodeB64URL(p)
 	if err != nil {
 		return nil, errors.New("the JWS payload is not base64url")
 	}
-	sb, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	sb, err := decodeB64URL(s)
 	if err != nil {
 		return nil, errors.New("the JWS signature is not base64url")
 	}
@@ -68,14 +68,30 @@ func ParseJWS(token string) (*JWS, error) {
 	if _, has := raw["crit"]; has {
 		return nil, errors.New("the JWS header has crit extensions, which are not understood")
 	}
+	// Header Parameter names are case-sensitive (RFC 7515 §4): read them
+	// from the object itself, since encoding/json would also match "Alg".
 	var hdr JOSEHeader
-	if json.Unmarshal(hb, &hdr) != nil {
-		return nil, errors.New("the JWS header's alg, kid or typ is not a string")
+	for name, dst := range map[string]*string{"alg": &hdr.Alg, "kid": &hdr.Kid, "typ": &hdr.Typ} {
+		if v, has := raw[name]; has && json.Unmarshal(v, dst) != nil {
+			return nil, errors.New("the JWS header's " + name + " is not a string")
+		}
 	}
 	if hdr.Alg == "" {
 		return nil, errors.New("the JWS header has no alg")
 	}
 	return &JWS{Header: hdr, Payload: pb, SigningInput: []byte(token[:len(h)+1+len(p)]), Signature: sb}, nil
+}
+
+// decodeB64URL decodes unpadded base64url (RFC 7515 §2) with no byte
+// outside its alphabet: Go's decoder skips CR and LF even in Strict mode,
+// which WebCrypto's importKey and JavaScript JWT libraries do not.
+func decodeB64URL(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, errors.New("a character outside the base64url alphabet")
+		}
+	}
+	return base64.RawURLEncoding.Strict().DecodeString(s)
 }
 
 // strictJSON decodes exactly one JSON value, with numbers as json.Number.
