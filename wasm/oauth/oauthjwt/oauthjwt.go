@@ -28,6 +28,13 @@ type Verifier struct{}
 // jwt/v5's signing method for alg (RFC 7518 §3).
 func (Verifier) VerifySignature(_ context.Context, alg string, key *oauth.JWK, signingInput, signature []byte) error {
 	m := jwt.GetSigningMethod(alg)
+	if pss, ok := m.(*jwt.SigningMethodRSAPSS); ok {
+		// jwt/v5 verifies PS* with any salt length; RFC 7518 §3.5 and
+		// WebCrypto (saltLength = hash size) accept only the hash's size.
+		strict := *pss
+		strict.VerifyOptions = nil // Options: rsa.PSSSaltLengthEqualsHash
+		m = &strict
+	}
 	if m == nil {
 		return fmt.Errorf("oauthjwt: %s: %w", alg, oauth.ErrUnsupportedAlgorithm)
 	}
