@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"syscall/js"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
 // The loader's token fast path. The core publishes the token it would serve
@@ -31,6 +33,16 @@ type fastPath struct {
 	config string      // the configuration's JSON, as the page passed it
 	store  *webStorage // sessionStorage with storage "session", else nil
 	last   string      // the record last stored, "" for none
+	off    bool        // nothing is published (see fastPathSafe)
+}
+
+// fastPathSafe reports whether the loader may answer from a published
+// token with this storage. Shared ("local") tokens change in other tabs,
+// which withdraw this tab's copy over the BroadcastChannel; where there is
+// none, a logout in another tab would go unnoticed until the deadline, so
+// every getToken goes to Go, which reads the shared storage.
+func fastPathSafe(storage oauth.StorageKind) bool {
+	return storage != oauth.StorageLocal || js.Global().Get("BroadcastChannel").Truthy()
 }
 
 type fastRecord struct {
@@ -41,7 +53,7 @@ type fastRecord struct {
 
 // publish is the client's oauth.Options.OnToken.
 func (f *fastPath) publish(token string, until time.Time) {
-	if token == "" || !until.After(time.Now()) {
+	if f.off || token == "" || !until.After(time.Now()) {
 		f.withdraw()
 		return
 	}

@@ -108,7 +108,7 @@ func configure(args []js.Value) (any, error) {
 		guard = &duplicateGuard{inner: oauth.NewMemoryLocker()}
 		opts.Locker = guard
 	}
-	fast := &fastPath{config: raw}
+	fast := &fastPath{config: raw, off: !fastPathSafe(cfg.Storage)}
 	if cfg.Storage == oauth.StorageSession {
 		fast.store = &logins
 	}
