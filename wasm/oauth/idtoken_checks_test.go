@@ -1,0 +1,107 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Each claim check at login refuses what it must and accepts what is
+// within the leeway: removing or loosening any one fails a row.
+func TestLoginClaimChecks(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	v := &IDTokenVerifier{Issuer: "https://idp.example.com", ClientID: "client-1", Leeway: DefaultClockLeeway}
+	at := func(d time.Duration) json.Number { return jsonNum(now.Add(d).Unix()) }
+	for _, tc := range []struct {
+		name  string
+		extra map[string]any
+		check string
+	}{
+		{"valid", nil, ""},
+		{"nonce missing", map[string]any{"nonce": nil}, CheckNonce},
+		{"nonce not a string", map[string]any{"nonce": []any{"n"}}, CheckNonce},
+		{"expired within the leeway", map[string]any{"exp": at(-time.Minute)}, ""},
+		{"expired beyond the leeway", map[string]any{"exp": at(-DefaultClockLeeway - time.Second)}, CheckExp},
+		{"exp a string", map[string]any{"exp": "9999999999"}, CheckExp},
+		{"exp missing", map[string]any{"exp": nil}, CheckExp},
+		{"iat a string", map[string]any{"iat": "1800000000"}, CheckIat},
+		{"iat in the future within the leeway", map[string]any{"iat": at(time.Minute)}, ""},
+		{"iat in the future", map[string]any{"iat": at(DefaultClockLeeway + time.Second)}, CheckIat},
+		{"nbf within the leeway", map[string]any{"nbf": at(time.Minute)}, ""},
+		{"nbf in the future", map[string]any{"nbf": at(DefaultClockLeeway + time.Second)}, CheckNbf},
+		{"nbf a string", map[string]any{"nbf": "0"}, CheckNbf},
+		{"aud with a non-string", map[string]any{"aud": []any{"client-1", json.Number("5")}}, CheckAud},
+		{"aud empty", map[string]any{"aud": []any{}}, CheckAud},
+		{"aud array with the client", map[string]any{"aud": []any{"client-1"}}, ""},
+		{"sub empty", map[string]any{"sub": ""}, CheckSub},
+		{"sub an object", map[string]any{"sub": map[string]any{"id": "u"}}, CheckSub},
+		{"iss an array", map[string]any{"iss": []any{"https://idp.example.com"}}, CheckIss},
+		{"iss with a trailing slash", map[string]any{"iss": "https://idp.example.com/"}, CheckIss},
+	} {
+		c := map[string]any{"iss": "https://idp.example.com", "sub": "u", "aud": "client-1",
+			"iat": jsonNum(now.Unix()), "exp": jsonNum(now.Unix() + 3600), "nonce": "n"}
+		for k, val := range tc.extra {
+			if val == nil {
+				delete(c, k)
+			} else {
+				c[k] = val
+			}
+		}
+		err := v.CheckClaims(c, IDTokenExpect{Nonce: "n"}, now)
+		if FailedCheck(err) != tc.check || (err == nil) != (tc.check == "") {
+			t.Errorf("%s: err = %v, want check %q", tc.name, err, tc.check)
+		}
+	}
+}
+
+// A key that names its alg verifies that alg only (RFC 7517 §4.4): an RS256
+// key is not used for a PS256 token, nor an ES256 key for ES384.
+func TestKeyAlgBindsTheToken(t *testing.T) {
+	rs := JWK{Kty: "RSA", Alg: "RS256"}
+	if !rs.Fits("RS256") || rs.Fits("PS256") || rs.Fits("RS512") {
+		t.Error("an RS256 key fits another RSA algorithm")
+	}
+	if (&JWK{Kty: "RSA"}).Fits("PS256") != true {
+		t.Error("a key without alg fits every algorithm of its kty")
+	}
+	if (&JWK{Kty: "EC", Crv: "P-256", Alg: "ES256"}).Fits("ES384") || (&JWK{Kty: "EC", Crv: "P-384"}).Fits("ES256") {
+		t.Error("an EC key fits another curve's algorithm")
+	}
+}
+
+// The tab's cached discovery document is checked again when read: a copy
+// naming another issuer, one too old, or one dated in the future is not
+// used, and the document is fetched.
+func TestCachedDiscoveryIsRevalidated(t *testing.T) {
+	good := `{"issuer":"https://idp.example.com","authorization_endpoint":"https://idp.example.com/authorize","token_endpoint":"https://idp.example.com/token"}`
+	evil := strings.ReplaceAll(good, "idp.example.com", "evil.example")
+	now := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		name    string
+		body    string
+		fetched time.Time
+		fetch   bool
+	}{
+		{"fresh and valid", good, now.Add(-time.Minute), false},
+		{"another issuer", evil, now.Add(-time.Minute), true},
+		{"too old", good, now.Add(-DiscoveryMaxAge), true},
+		{"from the future", good, now.Add(time.Minute), true},
+	} {
+		calls := 0
+		tr := TransportFunc(func(context.Context, *Request) (*Response, error) {
+			calls++
+			return &Response{Status: 200, Header: func(string) string { return "" }, Body: io.NopCloser(strings.NewReader(good))}, nil
+		})
+		cache := NewMemoryStorage()
+		d := newDiscovery("https://idp.example.com"+WellKnownPath, "https://idp.example.com", tr, cache, func() time.Time { return now }, time.Second)
+		raw, _ := json.Marshal(cachedDoc{V: 1, Fetched: tc.fetched.UnixMilli(), Body: json.RawMessage(tc.body)})
+		cache.Set(d.cacheKey(), string(raw))
+		v, err := d.get(context.Background(), false)
+		if err != nil || v.(*ProviderMetadata).Issuer != "https://idp.example.com" || (calls == 1) != tc.fetch {
+			t.Errorf("%s: %+v %v after %d fetches", tc.name, v, err, calls)
+		}
+	}
+}
