@@ -105,3 +105,52 @@ func TestCachedDiscoveryIsRevalidated(t *testing.T) {
 		}
 	}
 }
+
+// On refresh, a nonce may appear only if it is the original one (§12.2):
+// an original ID token without a nonce admits none.
+func TestRefreshNonceWhereTheOriginalHadNone(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	v := &IDTokenVerifier{Issuer: "https://idp.example.com", ClientID: "client-1", Leeway: DefaultClockLeeway}
+	c := func(nonce any) map[string]any {
+		m := map[string]any{"iss": "https://idp.example.com", "sub": "u", "aud": "client-1",
+			"iat": jsonNum(now.Unix()), "exp": jsonNum(now.Unix() + 3600)}
+		if nonce != nil {
+			m["nonce"] = nonce
+		}
+		return m
+	}
+	if err := v.CheckClaims(c("forged"), IDTokenExpect{Previous: c(nil)}, now); FailedCheck(err) != CheckNonce {
+		t.Fatalf("a nonce appeared on refresh: %v", err)
+	}
+	if err := v.CheckClaims(c(nil), IDTokenExpect{Previous: c(nil)}, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The provider's id_token_signing_alg_values_supported narrows the
+// algorithms; a list with none gopkce supports (HS256 only) refuses all.
+func TestProviderAlgorithmsNarrow(t *testing.T) {
+	c := &Client{}
+	for _, tc := range []struct {
+		listed []string
+		ok     bool
+	}{{nil, true}, {[]string{"RS256"}, true}, {[]string{"ES256"}, false}, {[]string{"HS256", "none"}, false}} {
+		p := c.withDiscovery(&ProviderMetadata{Issuer: "https://idp.example.com", IDTokenAlgorithms: tc.listed})
+		v := &IDTokenVerifier{Issuer: "https://idp.example.com", ClientID: "client-1", Algorithms: p.algorithms,
+			Leeway: DefaultClockLeeway, Keys: StaticKeys{testKeys()}, Signatures: rsaVerifier{}, Now: newClock().Now}
+		_, err := v.Verify(context.Background(), idToken(t, map[string]any{"aud": "client-1"}), IDTokenExpect{})
+		if (err == nil) != tc.ok || err != nil && FailedCheck(err) != CheckAlg {
+			t.Errorf("provider lists %v: err = %v, want ok=%v", tc.listed, err, tc.ok)
+		}
+	}
+}
+
+// Two keys with the token's kid: refused, never the first one tried.
+func TestDuplicateKidRefused(t *testing.T) {
+	ks := testKeys()
+	ks.Keys = append(ks.Keys, ks.Keys[0])
+	ks.Keys[1].N = ks.Keys[1].N[:len(ks.Keys[1].N)-2] + "AA"
+	if k, err := ks.selectKey("RS256", "test-key"); k != nil || err == nil {
+		t.Fatalf("duplicate kid: key %v, err %v", k, err)
+	}
+}
