@@ -154,3 +154,60 @@ func TestDuplicateKidRefused(t *testing.T) {
 		t.Fatalf("duplicate kid: key %v, err %v", k, err)
 	}
 }
+
+// A login started for one issuer is not completed for another: here the
+// issuer is adopted from a discoveryUrl document, which names another
+// issuer by the time of the callback. Nothing is exchanged.
+func TestCallbackForAnotherIssuerRefused(t *testing.T) {
+	const docURL = "https://idp.example.com/tenant/v2.0" + WellKnownPath
+	doc := func(iss string) string {
+		return `{"issuer":"` + iss + `","authorization_endpoint":"https://idp.example.com/authorize","token_endpoint":"https://idp.example.com/token"}`
+	}
+	issuer, exchanges := "https://idp.example.com/a", 0
+	tr := TransportFunc(func(_ context.Context, r *Request) (*Response, error) {
+		body := `{"access_token":"a","token_type":"Bearer"}`
+		if r.URL == docURL {
+			body = doc(issuer)
+		} else {
+			exchanges++
+		}
+		return &Response{Status: 200, Header: func(string) string { return "application/json" }, Body: io.NopCloser(strings.NewReader(body))}, nil
+	})
+	logins := NewMemoryStorage()
+	client := func() *Client {
+		c, err := NewClient(Config{DiscoveryURL: docURL, ClientID: "client-1", RedirectURI: "https://app.example.com/callback"},
+			Options{Transport: tr, Rand: &seqReader{}, SHA256: testSHA256, LoginStorage: logins})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	u, err := client().StartLogin("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := u[strings.Index(u, "state=")+6:]
+	state = state[:strings.IndexByte(state+"&", '&')]
+	keys, _ := logins.Keys("gopkce:discovery:")
+	for _, k := range keys {
+		logins.Remove(k) // the cached document expired
+	}
+	issuer = "https://idp.example.com/b"
+	_, err = client().HandleCallback(context.Background(), "https://app.example.com/callback?code=c&state="+state)
+	if code(err) != CodeInvalidLoginState || exchanges != 0 || len(keys) != 1 {
+		t.Fatalf("err = %v after %d token requests (%d cached documents)", err, exchanges, len(keys))
+	}
+}
+
+// A discovery document or key set over 256 KiB is refused, not parsed.
+func TestDocumentSizeCap(t *testing.T) {
+	head, tail := `{"keys":[],"pad":"`, `"}`
+	big := head + strings.Repeat("a", maxDocumentBytes+1-len(head)-len(tail)) + tail // valid JSON, one byte over
+	tr := TransportFunc(func(context.Context, *Request) (*Response, error) {
+		return &Response{Status: 200, Header: func(string) string { return "" }, Body: io.NopCloser(strings.NewReader(big))}, nil
+	})
+	_, err := NewRemoteKeys("https://idp.example.com/keys", tr, nil, nil, time.Second).KeySet(context.Background(), false)
+	if code(err) != CodeInvalidDiscovery {
+		t.Fatalf("oversized key set: %v", err)
+	}
+}
