@@ -269,6 +269,9 @@ func (v *IDTokenVerifier) checkSignature(ctx context.Context, jws *JWS) error {
 		if err != nil {
 			return err
 		}
+		if ks == nil {
+			ks = &KeySet{} // a KeySource without a set (StaticKeys{}): no key
+		}
 		if key, err = ks.selectKey(alg, kid); err != nil {
 			return idTokenError(CheckKid, err.Error())
 		}

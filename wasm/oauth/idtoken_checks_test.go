@@ -211,3 +211,13 @@ func TestDocumentSizeCap(t *testing.T) {
 		t.Fatalf("oversized key set: %v", err)
 	}
 }
+
+// A key source with no set (StaticKeys's zero value) refuses the token
+// naming the kid check; it does not panic.
+func TestNoKeySetRefusesWithoutPanic(t *testing.T) {
+	v := &IDTokenVerifier{Issuer: "https://idp.example.com", ClientID: "client-1", Leeway: DefaultClockLeeway,
+		Keys: StaticKeys{}, Signatures: rsaVerifier{}, Now: newClock().Now}
+	if _, err := v.Verify(context.Background(), idToken(t, nil), IDTokenExpect{}); FailedCheck(err) != CheckKid {
+		t.Fatalf("err = %v", err)
+	}
+}
