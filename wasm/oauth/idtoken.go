@@ -331,8 +331,8 @@ func sameSet(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	for _, s := range a {
-		if !slices.Contains(b, s) {
+	for i := range a {
+		if !slices.Contains(b, a[i]) || !slices.Contains(a, b[i]) {
 			return false
 		}
 	}

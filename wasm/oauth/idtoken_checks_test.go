@@ -221,3 +221,13 @@ func TestNoKeySetRefusesWithoutPanic(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// aud on refresh is compared as a set both ways: ["c","c"] is not ["c","x"].
+func TestRefreshAudIsTheSameSet(t *testing.T) {
+	if sameSet([]string{"client-1", "client-1"}, []string{"client-1", "x"}) || sameSet([]string{"client-1", "x"}, []string{"client-1", "client-1"}) {
+		t.Fatal("different audiences compared equal")
+	}
+	if !sameSet([]string{"x", "client-1"}, []string{"client-1", "x"}) {
+		t.Fatal("order matters")
+	}
+}
