@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Two tabs with copied sessionStorage (a duplicated tab) load the same
@@ -86,3 +87,39 @@ func (failingClaimer) Claim(context.Context, string) (bool, error) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// A claim that never answers (a stalled IndexedDB that ignores its
+// context) ends in storage_error after the time limit, with no exchange:
+// handleCallback never waits forever.
+func TestStalledClaimTimesOut(t *testing.T) {
+	defer func(d time.Duration) { claimTimeout = d }(claimTimeout)
+	claimTimeout = 50 * time.Millisecond
+	tr := &stubTransport{answer: respond(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)}
+	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
+	stall := make(chan struct{})
+	defer close(stall)
+	e.c.opts.Claimer = stalledClaimer(stall)
+	u, _ := e.c.StartLogin("/")
+	au, _ := url.Parse(u)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.c.HandleCallback(context.Background(), e.c.cfg.RedirectURI+"?code=c&state="+url.QueryEscape(au.Query().Get("state")))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if code(err) != CodeStorageError || tr.count() != 0 {
+			t.Fatalf("err = %v, %d exchanges", err, tr.count())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("HandleCallback still waits for a stalled claim")
+	}
+}
+
+// stalledClaimer never answers until its channel closes, and ignores ctx.
+type stalledClaimer chan struct{}
+
+func (s stalledClaimer) Claim(context.Context, string) (bool, error) {
+	<-s
+	return false, nil
+}

@@ -338,7 +338,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	}
 	// One code, one exchange, even across duplicated tabs whose copied
 	// sessionStorage holds the same pending login.
-	first, err := c.opts.Claimer.Claim(ctx, "gopkce:callback:"+state)
+	first, err := c.claim(ctx, "gopkce:callback:"+state)
 	if err != nil {
 		return nil, wrapError(CodeStorageError, "cannot record that this login's code is being exchanged", err)
 	}
@@ -355,6 +355,34 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
 	c.announceRefreshTokenExpiry(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
+}
+
+// claimTimeout bounds the claim of a callback. A browser's IndexedDB can
+// stall (an upgrade blocked by another tab, a wedged profile); the callback
+// then fails with storage_error instead of never answering.
+var claimTimeout = 10 * time.Second
+
+// claim runs the Claimer with a time limit, whether or not it honours its
+// context. A claim that answers late is lost; the code is never exchanged
+// after a time-out, so the worst outcome is a login to start again.
+func (c *Client) claim(ctx context.Context, key string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	defer cancel()
+	type result struct {
+		first bool
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		first, err := c.opts.Claimer.Claim(ctx, key)
+		done <- result{first, err}
+	}()
+	select {
+	case r := <-done:
+		return r.first, r.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }
 
 // checkIssuer compares the callback's iss with the issuer the login was
