@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -45,26 +43,7 @@ func testShortTokenTwoTabs(t *testing.T) {
 	tab2 := e.newTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
-	calls := func(n int) [][]string {
-		var wg sync.WaitGroup
-		results := make([][]string, 2)
-		errs := make([]error, 2)
-		for i, tab := range []context.Context{tab1, tab2} {
-			wg.Go(func() {
-				ctx, cancel := context.WithTimeout(tab, 20*time.Second)
-				defer cancel()
-				results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]string](
-					`Promise.all(Array.from({length: `+jsInt(n)+`}, () => gopkce.getToken()))`, chromedp.EvalAwaitPromise))
-			})
-		}
-		wg.Wait()
-		for i := range 2 {
-			if errs[i] != nil || len(results[i]) != n {
-				t.Fatalf("tab %d: %v (%d results)", i+1, errs[i], len(results[i]))
-			}
-		}
-		return results
-	}
+	calls := func(n int) [][]string { return e.getTokenInTabs(n, tab1, tab2) }
 	time.Sleep(time.Until(staleAt) + 300*time.Millisecond)
 	results := calls(10)
 	for i, r := range results {
@@ -87,11 +66,6 @@ func testShortTokenTwoTabs(t *testing.T) {
 	if n := e.idp.TokenRequests("refresh_token"); n != 1 {
 		t.Fatalf("%d refresh requests after cached calls on the new token, want 1", n)
 	}
-}
-
-func jsInt(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // A duplicated tab (sessionStorage copied, so the pending login too)

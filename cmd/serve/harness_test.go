@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -390,4 +391,29 @@ func (e *e2e) pendingLogins(ctx context.Context) int {
 		}
 	}
 	return n
+}
+
+// getTokenInTabs calls getToken n times at once in each tab, all tabs at
+// the same time, and returns each tab's tokens. Any rejection or a missing
+// result fails the test.
+func (e *e2e) getTokenInTabs(n int, tabs ...context.Context) [][]string {
+	e.tb.Helper()
+	var wg sync.WaitGroup
+	results := make([][]string, len(tabs))
+	errs := make([]error, len(tabs))
+	for i, tab := range tabs {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+			defer cancel()
+			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]string](
+				`Promise.all(Array.from({length: `+strconv.Itoa(n)+`}, () => gopkce.getToken()))`, chromedp.EvalAwaitPromise))
+		})
+	}
+	wg.Wait()
+	for i := range tabs {
+		if errs[i] != nil || len(results[i]) != n {
+			e.tb.Fatalf("tab %d: %v (%d results)", i+1, errs[i], len(results[i]))
+		}
+	}
+	return results
 }
