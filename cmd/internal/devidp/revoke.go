@@ -2,7 +2,6 @@ package devidp
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -17,24 +16,10 @@ import (
 // revoked token is answered 200, so that revocation is idempotent
 // (RFC 7009 §2.2); a token issued to another client is refused.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	if s.preflight(w, r) {
+	f, ok := s.postForm(w, r, "revocation")
+	if !ok {
 		return
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		tokenErrorStatus(w, http.StatusMethodNotAllowed, "invalid_request", "the revocation endpoint only supports POST")
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		tokenError(w, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		tokenError(w, "invalid_request", "malformed body")
-		return
-	}
-	f := r.PostForm
 	c, cerr := s.authenticateClient(r, f)
 	if cerr != nil {
 		tokenError(w, cerr.code, cerr.desc)

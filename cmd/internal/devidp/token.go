@@ -114,26 +114,36 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// token: POST /oauth2/token.
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+// postForm answers a CORS preflight, and otherwise requires a POST of a
+// form of at most 64 KiB to the endpoint it names; ok is false when it has
+// answered the request itself.
+func (s *Server) postForm(w http.ResponseWriter, r *http.Request, endpoint string) (form url.Values, ok bool) {
 	if s.preflight(w, r) {
-		return
+		return nil, false
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		tokenErrorStatus(w, http.StatusMethodNotAllowed, "invalid_request", "the token endpoint only supports POST")
-		return
+		tokenErrorStatus(w, http.StatusMethodNotAllowed, "invalid_request", "the "+endpoint+" endpoint only supports POST")
+		return nil, false
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		tokenError(w, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
-		return
+		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		tokenError(w, "invalid_request", "malformed body")
+		return nil, false
+	}
+	return r.PostForm, true
+}
+
+// token: POST /oauth2/token.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.postForm(w, r, "token")
+	if !ok {
 		return
 	}
-	f := r.PostForm
 	grant := f.Get("grant_type")
 	s.mu.Lock()
 	s.requests[grant]++
