@@ -22,10 +22,8 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "Authorization: Bearer <token> required"})
+	tok, ok := bearerToken(w, r)
+	if !ok {
 		return
 	}
 	claims, err := s.Verify(tok)
@@ -98,4 +96,16 @@ func (s *Server) APIRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.apiRequests
+}
+
+// bearerToken returns the request's bearer token (RFC 6750 §2.1), or
+// answers 401 with a challenge (§3) and returns false.
+func bearerToken(w http.ResponseWriter, r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "Authorization: Bearer <token> required"})
+		return "", false
+	}
+	return tok, true
 }

@@ -67,10 +67,8 @@ func (s *Server) records(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "Authorization: Bearer <token> required"})
+	tok, ok := bearerToken(w, r)
+	if !ok {
 		return
 	}
 	claims, err := s.verifyAccess(tok)

@@ -115,7 +115,13 @@ type tokenResp struct {
 
 func (f *fixture) token(t *testing.T, form url.Values, header ...string) tokenResp {
 	t.Helper()
-	req, _ := http.NewRequest("POST", f.srv.URL+"/oauth2/token", strings.NewReader(form.Encode()))
+	return f.postForm(t, "/oauth2/token", form, header...)
+}
+
+// postForm posts form to path with optional header pairs.
+func (f *fixture) postForm(t *testing.T, path string, form url.Values, header ...string) tokenResp {
+	t.Helper()
+	req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])

@@ -4,26 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 )
 
 // revoke posts form to /oauth2/revoke with optional header pairs.
 func (f *fixture) revoke(t *testing.T, form url.Values, header ...string) tokenResp {
 	t.Helper()
-	req, _ := http.NewRequest("POST", f.srv.URL+"/oauth2/revoke", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := f.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body map[string]any
-	json.NewDecoder(resp.Body).Decode(&body)
-	return tokenResp{resp.StatusCode, resp.Header, body}
+	return f.postForm(t, "/oauth2/revoke", form, header...)
 }
 
 // login returns a fresh access and refresh token of client spa.
