@@ -23,8 +23,17 @@ type idbStorage struct{ db js.Value }
 
 const idbStore = "kv"
 
-// openIDB opens (or creates) the gopkce database.
-func openIDB() (idbStorage, error) {
+// openIDB opens (or creates) the gopkce database, or takes the connection
+// the loader opened while the module was being compiled (web/gopkce.js,
+// warmClaims).
+func openIDB() (idbStorage, error) { return openIDBFrom(takeLoaderDB()) }
+
+// openIDBFrom uses the loader's connection warm (a Promise from
+// takeLoaderDB) when it has our store, and opens the database otherwise.
+func openIDBFrom(warm js.Value) (idbStorage, error) {
+	if db, ok := adoptDB(warm); ok {
+		return idbStorage{db: db}, nil
+	}
 	factory := js.Global().Get("indexedDB")
 	if !factory.Truthy() {
 		return idbStorage{}, &jsException{"indexedDB is not available"}
@@ -63,6 +72,34 @@ func openIDB() (idbStorage, error) {
 	return idbStorage{db: db}, nil
 }
 
+// takeLoaderDB takes the loader's connection: a Promise of an
+// IDBDatabase (or of null), or null when the loader opened none.
+func takeLoaderDB() js.Value {
+	ns := js.Global().Get("gopkce")
+	if !ns.Truthy() || ns.Get("_takeDB").Type() != js.TypeFunction {
+		return js.Null()
+	}
+	return ns.Call("_takeDB")
+}
+
+// adoptDB waits for the loader's connection and keeps it when it has our
+// store; the loader has already set its onversionchange.
+func adoptDB(warm js.Value) (js.Value, bool) {
+	if !warm.Truthy() {
+		return js.Value{}, false
+	}
+	db, err := await(warm)
+	if err != nil || !db.Truthy() {
+		return js.Value{}, false
+	}
+	var ok bool
+	if catch(func() { ok = db.Get("objectStoreNames").Call("contains", idbStore).Bool() }) != nil || !ok {
+		db.Call("close")
+		return js.Value{}, false
+	}
+	return db, true
+}
+
 // waitRequest blocks until target fires ok or fail (IDBRequest or
 // IDBTransaction events). Never call it on a js.FuncOf goroutine.
 func waitRequest(target js.Value, ok, fail string, more ...string) error {
@@ -85,8 +122,15 @@ func waitRequest(target js.Value, ok, fail string, more ...string) error {
 		}
 		return nil
 	})
-	defer done.Release()
-	defer failed.Release()
+	defer func() {
+		// Another of the events may still fire: it must find no handler
+		// rather than a released one.
+		for _, name := range append([]string{ok, fail}, more...) {
+			target.Set(name, js.Null())
+		}
+		done.Release()
+		failed.Release()
+	}()
 	target.Set(ok, done)
 	target.Set(fail, failed)
 	for _, m := range more {
@@ -96,8 +140,14 @@ func waitRequest(target js.Value, ok, fail string, more ...string) error {
 }
 
 func (s idbStorage) tx(mode string) (js.Value, js.Value, error) {
+	return s.txWith(mode, js.Undefined())
+}
+
+// txWith opens a transaction with options (IDBTransactionOptions), or
+// undefined for the defaults.
+func (s idbStorage) txWith(mode string, options js.Value) (js.Value, js.Value, error) {
 	var tx js.Value
-	if err := catch(func() { tx = s.db.Call("transaction", idbStore, mode) }); err != nil {
+	if err := catch(func() { tx = s.db.Call("transaction", idbStore, mode, options) }); err != nil {
 		return js.Value{}, js.Value{}, err
 	}
 	return tx, tx.Call("objectStore", idbStore), nil
@@ -159,41 +209,83 @@ func (s idbStorage) Keys(prefix string) ([]string, error) {
 }
 
 // Claim implements oauth.Claimer: the first caller for key, in any tab of
-// the origin, gets true. The read and the write happen in one readwrite
-// transaction, and IndexedDB runs readwrite transactions on the same store
-// one after another, in every tab, so two tabs cannot both see the key
-// absent. The marker is durable: a tab that loads the same callback later
-// sees it too. Markers older than a day are pruned afterwards.
+// the origin, gets true. The marker is written with add, which fails with
+// ConstraintError when the key exists: the check and the write are one
+// request in one readwrite transaction, and IndexedDB runs readwrite
+// transactions on the same store one after another, in every tab, so two
+// tabs cannot both add it. The whole transaction is issued at once, with
+// no handler to run in this page before it can commit. The marker is
+// durable: a tab that loads the same callback later sees it too. Markers
+// older than a day are pruned later, once the callback is long over.
+//
+// The transaction's durability is "relaxed": it completes once the write
+// has reached the browser's database, without waiting for the disk to
+// confirm it (a flush that, measured here, also delayed the token request
+// that follows by about 2 ms). Relaxed durability changes nothing for
+// other tabs: they read the same database, and see the marker the moment
+// the transaction completes. Only a power loss within moments of the claim
+// could forget it, and a second exchange of the code is then refused by
+// the provider anyway (codes are single use).
 func (s idbStorage) Claim(_ context.Context, key string) (bool, error) {
-	tx, store, err := s.tx("readwrite")
+	opts := js.Global().Get("Object").New()
+	opts.Set("durability", "relaxed")
+	tx, store, err := s.txWith("readwrite", opts)
 	if err != nil {
 		return false, err
 	}
-	first := false
-	var get js.Value
-	onGet := js.FuncOf(func(js.Value, []js.Value) any {
-		if get.Get("result").IsUndefined() {
-			first = true
-			// Still inside the transaction: its success event keeps it active.
-			store.Call("put", strconv.FormatInt(time.Now().UnixMilli(), 10), key)
+	var add js.Value
+	if err := catch(func() { add = store.Call("add", strconv.FormatInt(time.Now().UnixMilli(), 10), key) }); err != nil {
+		return false, err
+	}
+	done := make(chan error, 1)
+	send := func(err error) {
+		select {
+		case done <- err:
+		default:
+		}
+	}
+	complete := js.FuncOf(func(js.Value, []js.Value) any { send(nil); return nil })
+	failed := js.FuncOf(func(js.Value, []js.Value) any {
+		e := add.Get("error")
+		if !e.Truthy() {
+			e = tx.Get("error")
+		}
+		if e.Truthy() && e.Get("name").String() == "ConstraintError" {
+			send(errClaimed)
+		} else if e.Truthy() {
+			send(jsErrorValue(e))
+		} else {
+			send(&jsException{"IndexedDB transaction aborted"})
 		}
 		return nil
 	})
-	defer onGet.Release()
-	if err := catch(func() {
-		get = store.Call("get", key)
-		get.Set("onsuccess", onGet)
-	}); err != nil {
+	tx.Set("oncomplete", complete)
+	tx.Set("onabort", failed)
+	add.Set("onerror", failed) // the add's ConstraintError then aborts the transaction
+	err = <-done
+	tx.Set("oncomplete", js.Null())
+	tx.Set("onabort", js.Null())
+	add.Set("onerror", js.Null())
+	complete.Release()
+	failed.Release()
+	if err == errClaimed {
+		return false, nil // claimed before, here or in another tab
+	}
+	if err != nil {
 		return false, err
 	}
-	if err := waitRequest(tx, "oncomplete", "onerror", "onabort"); err != nil {
-		return false, err
-	}
-	if first {
-		go s.pruneClaims(key[:strings.LastIndex(key, ":")+1])
-	}
-	return first, nil
+	// Not now: the token request that follows is sent at once, and the
+	// prune would compete with it for the browser's database thread and
+	// this page's main thread.
+	time.AfterFunc(pruneDelay, func() { s.pruneClaims(key[:strings.LastIndex(key, ":")+1]) })
+	return true, nil
 }
+
+// errClaimed: the claim marker exists.
+var errClaimed = &jsException{"ConstraintError: the key exists"}
+
+// pruneDelay is how long after a claim the old markers are pruned.
+const pruneDelay = 5 * time.Second
 
 // pruneClaims removes claim markers under prefix older than a day: a login
 // state lives 15 minutes, so an older marker can guard nothing.

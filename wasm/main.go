@@ -93,6 +93,12 @@ func configure(args []js.Value) (any, error) {
 		}
 		opts.TokenStorage = shared
 	}
+	if warm := takeLoaderDB(); warm.Truthy() {
+		// A page of a tab with a login in flight, probably the callback:
+		// the loader opened the database for the claim; it is adopted
+		// now, so that handleCallback finds it ready.
+		go sharedOnce.Do(func() { shared, sharedErr = openIDBFrom(warm) })
+	}
 	var locker oauth.Locker = oauth.NewMemoryLocker()
 	if l := newLocker(); l != nil {
 		locker = l

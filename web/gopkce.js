@@ -84,10 +84,13 @@
 
   // A page of a tab with a login in flight is probably the callback, whose
   // code is claimed in IndexedDB before it is exchanged (wasm/main.go,
-  // callbackClaimer). Opening the database there is the slowest step before
-  // the token request; done here it overlaps the module's compilation, and
-  // the module's own open finds the database ready. The schema is the
-  // module's (wasm/idb.go): database "gopkce" version 1, store "kv".
+  // callbackClaimer). Opening the database is the slowest step before the
+  // token request; started here it overlaps the module's compilation, and
+  // the module takes this connection (_takeDB) instead of opening its own.
+  // The schema is the module's (wasm/idb.go): database "gopkce" version 1,
+  // store "kv". A connection nobody takes is closed after 10 s.
+  let warmDB = null; // Promise of the IDBDatabase (or null), until taken
+
   function warmClaims() {
     try {
       const s = global.sessionStorage;
@@ -102,20 +105,30 @@
         return;
       }
       const r = global.indexedDB.open("gopkce", 1);
-      r.onupgradeneeded = function () {
-        if (!r.result.objectStoreNames.contains("kv")) {
-          r.result.createObjectStore("kv");
-        }
-      };
-      r.onsuccess = function () {
-        const db = r.result;
-        db.onversionchange = function () {
-          db.close();
+      const opened = new Promise(function (resolve) {
+        r.onupgradeneeded = function () {
+          if (!r.result.objectStoreNames.contains("kv")) {
+            r.result.createObjectStore("kv");
+          }
         };
-        setTimeout(function () {
-          db.close();
-        }, 10000);
-      };
+        r.onsuccess = function () {
+          const db = r.result;
+          db.onversionchange = function () {
+            db.close();
+          };
+          resolve(db);
+          setTimeout(function () {
+            if (warmDB === opened) {
+              warmDB = null;
+              db.close();
+            }
+          }, 10000);
+        };
+        r.onerror = function () {
+          resolve(null);
+        };
+      });
+      warmDB = opened;
     } catch (_) {
       // storage blocked: the module reports it when it needs storage
     }
@@ -267,6 +280,13 @@
       } else if (configuring === 0) {
         fast = adopt(raw, stored);
       }
+    },
+    // Called by the module: the IndexedDB connection warmClaims opened (a
+    // Promise of it, or of null), or null; the module owns it from then on.
+    _takeDB: function () {
+      const p = warmDB;
+      warmDB = null;
+      return p;
     },
     // Counts of getToken answers from the fast path and from Go (tests).
     _stats: stats,

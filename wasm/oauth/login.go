@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -311,6 +312,18 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if err != nil {
 		return nil, err
 	}
+	code := q.Get("code")
+	// One code, one exchange, even across duplicated tabs whose copied
+	// sessionStorage holds the same pending login. The claim starts here, so
+	// that its round trip (IndexedDB in the browser) overlaps the checks
+	// below, and it is awaited before the token request is sent. A check
+	// that fails meanwhile leaves this state claimed, which only refuses
+	// its code to a duplicated tab as well.
+	var claimed func() (bool, error)
+	if code != "" && !q.Has("error") {
+		claimed = c.claim(ctx, "gopkce:callback:"+state)
+		runtime.Gosched() // let the claim send its request before the checks
+	}
 	if c.opts.Now().Sub(time.UnixMilli(p.Created)) > LoginTimeout {
 		return nil, NewError(CodeLoginRequired, "the login took too long; start it again")
 	}
@@ -332,13 +345,10 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 		// error_uri is deliberately dropped: it must never become a link.
 		return nil, providerError(q.Get("error"), q.Get("error_description"), "the provider refused the login", 0)
 	}
-	code := q.Get("code")
 	if code == "" {
 		return nil, NewError(CodeInvalidCallback, "the callback has neither code nor error")
 	}
-	// One code, one exchange, even across duplicated tabs whose copied
-	// sessionStorage holds the same pending login.
-	first, err := c.claim(ctx, "gopkce:callback:"+state)
+	first, err := claimed()
 	if err != nil {
 		return nil, wrapError(CodeStorageError, "cannot record that this login's code is being exchanged", err)
 	}
@@ -362,12 +372,14 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 // then fails with storage_error instead of never answering.
 var claimTimeout = 10 * time.Second
 
-// claim runs the Claimer with a time limit, whether or not it honours its
+// claim starts the Claimer and returns the function that waits for its
+// answer, with a time limit whether or not the Claimer honours its
 // context. A claim that answers late is lost; the code is never exchanged
-// after a time-out, so the worst outcome is a login to start again.
-func (c *Client) claim(ctx context.Context, key string) (bool, error) {
+// after a time-out, so the worst outcome is a login to start again. A
+// claim nobody waits for (a check failed) ends on its own, its context at
+// the time limit.
+func (c *Client) claim(ctx context.Context, key string) func() (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, claimTimeout)
-	defer cancel()
 	type result struct {
 		first bool
 		err   error
@@ -377,11 +389,14 @@ func (c *Client) claim(ctx context.Context, key string) (bool, error) {
 		first, err := c.opts.Claimer.Claim(ctx, key)
 		done <- result{first, err}
 	}()
-	select {
-	case r := <-done:
-		return r.first, r.err
-	case <-ctx.Done():
-		return false, ctx.Err()
+	return func() (bool, error) {
+		defer cancel()
+		select {
+		case r := <-done:
+			return r.first, r.err
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
 	}
 }
 
