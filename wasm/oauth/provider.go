@@ -140,6 +140,39 @@ func (c *Client) Prepare(ctx context.Context) error {
 	return nil
 }
 
+// maxPreparedKeys bounds the keys readied ahead of an ID token: real sets
+// hold two or three.
+const maxPreparedKeys = 8
+
+// prepareKeys reads the provider's key set (from the tab's cache, where
+// startLogin put it, or the network) and readies each key for the first
+// algorithm the provider allows it for, when the signature verifier can
+// ([KeyPreparer]). The callback runs it while the code is being exchanged;
+// a failure here costs nothing but the head start, since verification
+// reads the set again and reports what fails.
+func (c *Client) prepareKeys(ctx context.Context, p *providerInfo) {
+	if p.keys == nil {
+		return
+	}
+	ks, err := p.keys.KeySet(ctx, false)
+	kp, ok := c.opts.Signatures.(KeyPreparer)
+	if err != nil || ks == nil || !ok {
+		return
+	}
+	algs := p.algorithms
+	if algs == nil {
+		algs = SupportedAlgorithms
+	}
+	for i := range ks.Keys[:min(len(ks.Keys), maxPreparedKeys)] {
+		for _, alg := range algs {
+			if ks.Keys[i].Fits(alg) {
+				kp.PrepareKey(alg, &ks.Keys[i])
+				break
+			}
+		}
+	}
+}
+
 // verifier returns the ID token verifier for the provider p.
 func (c *Client) verifier(p *providerInfo) *IDTokenVerifier {
 	return &IDTokenVerifier{
