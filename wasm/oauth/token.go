@@ -74,9 +74,7 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	switch {
 	case status == 429 || status >= 500:
 		e := &Error{Code: CodeNetworkError, Status: status, msg: "token endpoint answered " + statusText}
-		if ra, err := strconv.Atoi(strings.TrimSpace(header("Retry-After"))); err == nil && ra > 0 {
-			e.RetryAfter = ra
-		}
+		e.RetryAfter, e.retryAt = parseRetryAfter(header("Retry-After"))
 		return nil, e
 	case status >= 400:
 		if oe := parseOAuthError(status, body); oe != nil {
