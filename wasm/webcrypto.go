@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"syscall/js"
 
@@ -47,9 +46,9 @@ func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oau
 	if err != nil {
 		forgetKey(alg, k)
 		if je, ok := err.(*jsException); ok && len(je.msg) >= 17 && je.msg[:17] == "NotSupportedError" {
-			return fmt.Errorf("webcrypto: %w: %w", oauth.ErrUnsupportedAlgorithm, err)
+			return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
 		}
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
 	ver := object(map[string]any{"name": a.name})
 	switch a.name {
@@ -64,11 +63,11 @@ func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oau
 	js.CopyBytesToJS(data, input)
 	subtle := js.Global().Get("crypto").Get("subtle")
 	if err := catch(func() { p = subtle.Call("verify", ver, key, s, data) }); err != nil {
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
 	ok2, err := await(p)
 	if err != nil {
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
 	if ok2.Type() != js.TypeBoolean || !ok2.Bool() {
 		return oauth.ErrInvalidSignature
@@ -108,7 +107,7 @@ func importKey(alg string, k *oauth.JWK) (webCryptoAlg, js.Value, error) {
 	a, ok := webCryptoAlgs[alg]
 	subtle := js.Global().Get("crypto").Get("subtle")
 	if !ok || !subtle.Truthy() {
-		return a, js.Value{}, fmt.Errorf("webcrypto: %s: %w", alg, oauth.ErrUnsupportedAlgorithm)
+		return a, js.Value{}, &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg}
 	}
 	id := importedKeyID(alg, k)
 	importedKeys.Lock()
@@ -142,7 +141,7 @@ func importKey(alg string, k *oauth.JWK) (webCryptoAlg, js.Value, error) {
 	if err := catch(func() {
 		p = subtle.Call("importKey", "jwk", jwk, imp, false, js.Global().Get("Array").Call("of", "verify"))
 	}); err != nil {
-		return a, js.Value{}, fmt.Errorf("webcrypto: %w: %w", oauth.ErrUnsupportedAlgorithm, err)
+		return a, js.Value{}, &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
 	}
 	// A rejection is handled by whoever awaits it; until then it must not
 	// count as unhandled.
@@ -161,4 +160,28 @@ func object(fields map[string]any) js.Value {
 		o.Set(k, v)
 	}
 	return o
+}
+
+// cryptoError is a WebCrypto failure: kind is the core's sentinel
+// (oauth.ErrUnsupportedAlgorithm or oauth.ErrInvalidSignature), err what
+// WebCrypto threw, if anything. errors.Is finds both.
+type cryptoError struct {
+	kind error
+	alg  string
+	err  error
+}
+
+func (e *cryptoError) Error() string {
+	msg := "webcrypto: " + e.alg + ": " + e.kind.Error()
+	if e.err != nil {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *cryptoError) Unwrap() []error {
+	if e.err == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.err}
 }

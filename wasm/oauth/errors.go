@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -65,8 +66,10 @@ type Error struct {
 	// well-formed one; Code is that code only when it is a registered
 	// OAuth or OpenID Connect code, provider_error otherwise.
 	ProviderCode string
-	// RetryAfter is the server's Retry-After in seconds, if any.
+	// RetryAfter is the server's Retry-After in seconds, if any; a
+	// Retry-After date is kept in retryAt instead.
 	RetryAfter int
+	retryAt    time.Time
 	msg        string
 	err        error
 }

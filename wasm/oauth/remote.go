@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"sync"
 	"time"
 )
@@ -55,9 +56,9 @@ func (d *remoteDoc) get(ctx context.Context, force bool) (any, error) {
 	d.loadLocked()
 	now := d.now()
 	val, fetched := d.val, d.fetched
-	doForce := force && now.Sub(d.forced) >= KeySetRefetchAfter
+	doForce := force && since(now, d.forced) >= KeySetRefetchAfter
 	d.mu.Unlock()
-	if val != nil && now.Sub(fetched) < d.maxAge && !doForce {
+	if val != nil && since(now, fetched) < d.maxAge && !doForce {
 		return val, nil
 	}
 
@@ -93,6 +94,18 @@ func (d *remoteDoc) get(ctx context.Context, force bool) (any, error) {
 		d.cache.Set(d.cacheKey(), string(data)) // a cache that refuses a write costs a fetch, nothing else
 	}
 	return v, nil
+}
+
+// since is how long ago t was by now. A t in the future (the clock went
+// back since it was taken) counts as infinitely long ago: trusting it would
+// keep a stale document, or refuse a key-rotation refetch, until the clock
+// caught up; treating it as stale costs one request, after which the times
+// are the new clock's.
+func since(now, t time.Time) time.Duration {
+	if t.After(now) {
+		return math.MaxInt64
+	}
+	return now.Sub(t)
 }
 
 // loadLocked reads the session-storage copy once, when memory has none.

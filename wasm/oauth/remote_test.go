@@ -89,3 +89,47 @@ func FuzzVerifyIDToken(f *testing.F) {
 		}
 	})
 }
+
+// A fetch time or a forced-refetch time in the future (the clock went back
+// since it was taken) counts as long ago: the document is fetched again,
+// and a key-rotation refetch is not refused until the clock catches up.
+// Afterwards the refetch limit holds again, by the new clock.
+func TestRemoteKeysClockWentBack(t *testing.T) {
+	var fetches atomic.Int32
+	body, _ := json.Marshal(testKeys())
+	tr := TransportFunc(func(context.Context, *Request) (*Response, error) {
+		fetches.Add(1)
+		return &Response{Status: 200, Header: func(string) string { return "" }, Body: io.NopCloser(strings.NewReader(string(body)))}, nil
+	})
+	clock := newClock()
+	tab := NewMemoryStorage()
+	ctx := context.Background()
+	want := func(step string, refresh bool, n int32) {
+		t.Helper()
+		if ks, err := NewRemoteKeys("https://idp.example.com/keys", tr, tab, clock.Now, 0).KeySet(ctx, refresh); err != nil || len(ks.Keys) != 1 || fetches.Load() != n {
+			t.Fatalf("%s: %v, %d fetches, want %d", step, err, fetches.Load(), n)
+		}
+	}
+	rk := NewRemoteKeys("https://idp.example.com/keys", tr, tab, clock.Now, 0)
+	get := func(step string, refresh bool, n int32) {
+		t.Helper()
+		if ks, err := rk.KeySet(ctx, refresh); err != nil || len(ks.Keys) != 1 || fetches.Load() != n {
+			t.Fatalf("%s: %v, %d fetches, want %d", step, err, fetches.Load(), n)
+		}
+	}
+	get("first use", false, 1)
+	clock.Add(-10 * time.Minute)
+	get("in memory, fetched 10 min in the future", false, 2)
+	get("cached again", false, 2)
+	get("unknown kid", true, 3)
+	clock.Add(-10 * time.Minute)
+	get("unknown kid, the last forced refetch 10 min in the future", true, 4)
+	get("unknown kid again at once", true, 4)
+
+	// The stored copy (another module instance): fetched a minute ago,
+	// its last forced refetch in the future.
+	now := clock.Now().UnixMilli()
+	tab.Set(rk.doc.cacheKey(), `{"v":1,"fetched":`+itoa(int(now-60_000))+`,"forced":`+itoa(int(now+600_000))+`,"body":`+string(body)+`}`)
+	want("stored copy", false, 4)
+	want("stored copy, unknown kid", true, 5)
+}

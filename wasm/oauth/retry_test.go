@@ -22,10 +22,7 @@ func TestRetryWaitsAreBounded(t *testing.T) {
 		{"429 Retry-After 2", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "2"); w.WriteHeader(429) }, []time.Duration{2 * time.Second, 2 * time.Second}},
 		{"429 Retry-After 100 hours", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "360000"); w.WriteHeader(429) }, []time.Duration{maxRetryAfter, maxRetryAfter}},
 		{"503 Retry-After shorter than backoff", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "0"); w.WriteHeader(503) }, []time.Duration{500 * time.Millisecond, time.Second}},
-		{"503 Retry-After as a date", func(w http.ResponseWriter) {
-			w.Header().Set("Retry-After", "Fri, 31 Dec 2100 23:59:59 GMT")
-			w.WriteHeader(503)
-		}, []time.Duration{500 * time.Millisecond, time.Second}},
+		{"429 Retry-After 10^10 s (no overflow)", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "10000000000"); w.WriteHeader(429) }, []time.Duration{maxRetryAfter, maxRetryAfter}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, p, _ := loggedIn(t, false)
@@ -46,6 +43,46 @@ func TestRetryWaitsAreBounded(t *testing.T) {
 	}
 	if maxRetryAfter != 10*time.Second || retryBase != 500*time.Millisecond || refreshAttempts != 3 {
 		t.Fatal("the README states 3 attempts, 0.5 s then 1 s, Retry-After up to 10 s")
+	}
+}
+
+// Retry-After as an HTTP-date (RFC 9110 §10.2.3, §5.6.7), counted from the
+// injected clock, in the three forms a recipient must accept, with the
+// caps of the delay-seconds form: a past date is no wait (the backoff
+// stands), a far one waits 10 s, and a value that is neither is ignored.
+func TestRetryAfterDate(t *testing.T) {
+	const (
+		imf    = "Mon, 02 Jan 2006 15:04:05 GMT"
+		rfc850 = "Monday, 02-Jan-06 15:04:05 GMT"
+		asc    = "Mon Jan _2 15:04:05 2006"
+	)
+	backoff := []time.Duration{500 * time.Millisecond, time.Second}
+	in3s := []time.Duration{3 * time.Second, 3 * time.Second}
+	for _, tc := range []struct {
+		name  string
+		value func(now time.Time) string
+		want  []time.Duration
+	}{
+		{"IMF-fixdate in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(imf) }, in3s},
+		{"RFC 850 date in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(rfc850) }, in3s},
+		{"asctime date in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(asc) }, in3s},
+		{"date an hour ago", func(now time.Time) string { return now.Add(-time.Hour).Format(imf) }, backoff},
+		{"date in 2100", func(time.Time) string { return "Fri, 31 Dec 2100 23:59:59 GMT" }, []time.Duration{maxRetryAfter, maxRetryAfter}},
+		{"garbage", func(time.Time) string { return "soon" }, backoff},
+		{"a date not in GMT", func(now time.Time) string { return now.Add(3*time.Second).Format("Mon, 02 Jan 2006 15:04:05") + " CET" }, backoff},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, p, _ := loggedIn(t, false)
+			e.clock.Add(2 * time.Hour)
+			v := tc.value(e.clock.Now().UTC())
+			p.set(func(w http.ResponseWriter, _ url.Values) { w.Header().Set("Retry-After", v); w.WriteHeader(503) })
+			if _, err := e.c.Token(context.Background(), TokenOptions{}); code(err) != CodeNetworkError {
+				t.Fatalf("err = %v", err)
+			}
+			if got := e.waits.all(); !slices.Equal(got, tc.want) {
+				t.Fatalf("Retry-After %q: waits %v, want %v", v, got, tc.want)
+			}
+		})
 	}
 }
 

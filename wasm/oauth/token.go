@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // MaxTokenResponseBytes caps what is read from the token endpoint. Real
@@ -36,7 +37,7 @@ type tokenResponse struct {
 // The client authenticates with client_id in the body only (RFC 6749
 // §2.3.1 is for confidential clients): no Authorization header, so the
 // request is a CORS "simple request" with no preflight.
-func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
+func (c *Client) tokenRequest(ctx context.Context, form weburl.Values) (*tokenResponse, error) {
 	prov, err := c.resolve(ctx)
 	if err != nil {
 		return nil, err
@@ -74,9 +75,7 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	switch {
 	case status == 429 || status >= 500:
 		e := &Error{Code: CodeNetworkError, Status: status, msg: "token endpoint answered " + statusText}
-		if ra, err := strconv.Atoi(strings.TrimSpace(header("Retry-After"))); err == nil && ra > 0 {
-			e.RetryAfter = ra
-		}
+		e.RetryAfter, e.retryAt = parseRetryAfter(header("Retry-After"))
 		return nil, e
 	case status >= 400:
 		if oe := parseOAuthError(status, body); oe != nil {
