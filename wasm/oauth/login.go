@@ -1,9 +1,10 @@
 package oauth
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,7 +179,7 @@ func (c *Client) prunePendingLogins() error {
 		}
 		live = append(live, entry{k, p.Created})
 	}
-	sort.Slice(live, func(i, j int) bool { return live[i].created < live[j].created })
+	slices.SortFunc(live, func(a, b entry) int { return cmp.Compare(a.created, b.created) })
 	for len(live) >= maxPendingLogins {
 		c.opts.LoginStorage.Remove(live[0].key)
 		live = live[1:]
