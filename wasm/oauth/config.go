@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,7 +175,7 @@ func ParseConfig(data []byte) (Config, error) {
 	for k := range raw {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		if looksSecret(k) {
 			return Config{}, configError(k, "a client secret must never be in a browser; use a public client, or a server-side token handler for a confidential one")
@@ -403,7 +403,7 @@ func smuggledParam(rawURL string, reserved map[string]bool) string {
 	for k := range q {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		if reserved[paramName(k)] {
 			return k

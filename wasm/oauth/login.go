@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -179,10 +178,17 @@ func (c *Client) prunePendingLogins() error {
 		}
 		live = append(live, entry{k, p.Created})
 	}
-	sort.Slice(live, func(i, j int) bool { return live[i].created < live[j].created })
+	// The oldest go first. No sort: a generic sort's instantiation for
+	// this one type weighs more in the module than this loop.
 	for len(live) >= maxPendingLogins {
-		c.opts.LoginStorage.Remove(live[0].key)
-		live = live[1:]
+		oldest := 0
+		for i := range live {
+			if live[i].created < live[oldest].created {
+				oldest = i
+			}
+		}
+		c.opts.LoginStorage.Remove(live[oldest].key)
+		live = append(live[:oldest], live[oldest+1:]...)
 	}
 	return nil
 }
