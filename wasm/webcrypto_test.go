@@ -109,3 +109,42 @@ func TestWebCryptoErrorWrapsBoth(t *testing.T) {
 		t.Fatalf("cryptoError without a cause: %v", e)
 	}
 }
+
+// Keys readied ahead (PrepareKey) are the ones verification uses, and
+// only for the very key material and algorithm they were readied for: a
+// key with the same kid and other material does not reuse the import, and
+// a failed import is not kept.
+func TestWebCryptoPreparedKeys(t *testing.T) {
+	b64 := base64.RawURLEncoding.EncodeToString
+	input := []byte("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJhbGljZSJ9")
+	sum := sha256.Sum256(input)
+	rk, _ := rsa.GenerateKey(rand.Reader, 2048)
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	jwk := &oauth.JWK{Kty: "RSA", Kid: "k", N: b64(rk.N.Bytes()), E: b64(big.NewInt(int64(rk.E)).Bytes())}
+	impostor := &oauth.JWK{Kty: "RSA", Kid: "k", N: b64(other.N.Bytes()), E: jwk.E}
+	sig, _ := rsa.SignPKCS1v15(rand.Reader, rk, crypto.SHA256, sum[:])
+	v := webCryptoVerifier{}
+
+	v.PrepareKey("RS256", jwk)
+	if _, ok := importedKeys.m[importedKeyID("RS256", jwk)]; !ok {
+		t.Fatal("PrepareKey started no import")
+	}
+	if err := v.VerifySignature(context.Background(), "RS256", jwk, input, sig); err != nil {
+		t.Fatalf("prepared key: %v", err)
+	}
+	if err := v.VerifySignature(context.Background(), "RS256", impostor, input, sig); !errors.Is(err, oauth.ErrInvalidSignature) {
+		t.Fatalf("another key with the same kid: err = %v, want ErrInvalidSignature", err)
+	}
+	if err := v.VerifySignature(context.Background(), "PS256", jwk, input, sig); !errors.Is(err, oauth.ErrInvalidSignature) {
+		t.Fatalf("the RS256 signature under PS256 with the prepared key: err = %v, want ErrInvalidSignature", err)
+	}
+
+	broken := &oauth.JWK{Kty: "EC", Crv: "P-256", Kid: "b", X: "AA", Y: "AA"} // importKey rejects it
+	v.PrepareKey("ES256", broken)
+	if err := v.VerifySignature(context.Background(), "ES256", broken, input, sig); err == nil {
+		t.Fatal("a broken key verified")
+	}
+	if _, kept := importedKeys.m[importedKeyID("ES256", broken)]; kept {
+		t.Fatal("a failed import was kept")
+	}
+}

@@ -147,27 +147,30 @@ const maxPreparedKeys = 8
 // prepareKeys reads the provider's key set (from the tab's cache, where
 // startLogin put it, or the network) and readies each key for the first
 // algorithm the provider allows it for, when the signature verifier can
-// ([KeyPreparer]). The callback runs it while the code is being exchanged;
-// a failure here costs nothing but the head start, since verification
-// reads the set again and reports what fails.
-func (c *Client) prepareKeys(ctx context.Context, p *providerInfo) {
-	if p.keys == nil {
-		return
-	}
-	ks, err := p.keys.KeySet(ctx, false)
+// ([KeyPreparer]). The callback starts it while the code is being
+// exchanged; a failure here costs nothing but the head start, since
+// verification reads the set again and reports what fails. It returns nil
+// when there is nothing to prepare.
+func (c *Client) prepareKeys(ctx context.Context, p *providerInfo) func() {
 	kp, ok := c.opts.Signatures.(KeyPreparer)
-	if err != nil || ks == nil || !ok {
-		return
+	keys, algs := p.keys, p.algorithms
+	if !ok || keys == nil {
+		return nil
 	}
-	algs := p.algorithms
 	if algs == nil {
 		algs = SupportedAlgorithms
 	}
-	for i := range ks.Keys[:min(len(ks.Keys), maxPreparedKeys)] {
-		for _, alg := range algs {
-			if ks.Keys[i].Fits(alg) {
-				kp.PrepareKey(alg, &ks.Keys[i])
-				break
+	return func() {
+		ks, err := keys.KeySet(ctx, false)
+		if err != nil || ks == nil {
+			return
+		}
+		for i := range ks.Keys[:min(len(ks.Keys), maxPreparedKeys)] {
+			for _, alg := range algs {
+				if ks.Keys[i].Fits(alg) {
+					kp.PrepareKey(alg, &ks.Keys[i])
+					break
+				}
 			}
 		}
 	}
