@@ -3,10 +3,10 @@
 package main
 
 import (
-	"encoding/json"
 	"syscall/js"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -45,10 +45,14 @@ func fastPathSafe(storage oauth.StorageKind) bool {
 	return storage != oauth.StorageLocal || js.Global().Get("BroadcastChannel").Truthy()
 }
 
-type fastRecord struct {
-	Config string `json:"c"`
-	Token  string `json:"t"`
-	Until  int64  `json:"u"` // ms since the epoch
+// fastRecord is the record the loader reads: {"c":config,"t":token,"u":ms
+// since the epoch}.
+func fastRecord(config, token string, until time.Time) []byte {
+	var o jsonv.Object
+	o.String("c", config)
+	o.String("t", token)
+	o.Int("u", until.UnixMilli())
+	return o.Bytes()
 }
 
 // publish is the client's oauth.Options.OnToken.
@@ -57,7 +61,7 @@ func (f *fastPath) publish(token string, until time.Time) {
 		f.withdraw()
 		return
 	}
-	raw, _ := json.Marshal(fastRecord{Config: f.config, Token: token, Until: until.UnixMilli()})
+	raw := fastRecord(f.config, token, until)
 	// The loader may have refused the last one (it came during a
 	// configure): hand it over again; only the storage write is skipped.
 	if f.store != nil && string(raw) != f.last {

@@ -28,9 +28,12 @@ func TestWasmDoesNotLinkNetHTTP(t *testing.T) {
 	}
 	// golang-jwt (and crypto/x509, which its PEM helpers pull in) cost
 	// 252 KB brotli: signatures are WebCrypto's in the browser.
+	// encoding/json costs about 218 KB with the reflect it needs: the module
+	// decodes and encodes JSON with wasm/internal/jsonv.
 	for _, forbidden := range []string{
 		"net/http", "github.com/gopkce/gopkce/wasm/oauth/oauthhttp",
 		"github.com/golang-jwt/jwt/v5", "crypto/x509", "github.com/gopkce/gopkce/wasm/oauth/oauthjwt",
+		"encoding/json",
 	} {
 		if contains(deps, forbidden) {
 			t.Errorf("the wasm module links %s", forbidden)
