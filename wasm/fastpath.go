@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -20,11 +21,12 @@ import (
 // the loader can answer the first getToken before the module has started.
 // The record names the configuration it belongs to (the JSON the page
 // passed to configure): the loader uses it only for exactly that
-// configuration. Whatever removes the session removes the record too: the
-// core withdraws it at logout and whenever it clears the session, and a
-// page that clears sessionStorage clears both. The loader compares the
-// stored record with its copy on every fast answer, so a cleared or
-// replaced record stops the fast path at once. Shared ("local") and
+// configuration. It is bound to the token set it was derived from: it
+// names the set's key and carries a hash of the stored set (setHash), and
+// the loader checks on every fast answer that this key still holds a set
+// with that hash, so a cleared sessionStorage, or a page that removes or
+// replaces only the tokens, stops the fast path at once. The core also
+// withdraws the record at logout and whenever it clears the session. Shared ("local") and
 // "memory" sessions keep no such record: a reload waits for the module.
 const fastKey = "gopkce:fast"
 
@@ -32,6 +34,7 @@ const fastKey = "gopkce:fast"
 type fastPath struct {
 	config string      // the configuration's JSON, as the page passed it
 	store  *webStorage // sessionStorage with storage "session", else nil
+	key    string      // the token set's key in store
 	last   string      // the record last stored, "" for none
 	off    bool        // nothing is published (see fastPathSafe)
 }
@@ -45,13 +48,28 @@ func fastPathSafe(storage oauth.StorageKind) bool {
 	return storage != oauth.StorageLocal || js.Global().Get("BroadcastChannel").Truthy()
 }
 
-// fastRecord is the record the loader reads: {"c":config,"t":token,"u":ms
-// since the epoch}.
-func fastRecord(config, token string, until time.Time) []byte {
+// fastRecord is the record the loader reads:
+// {"c":config,"t":token,"u":until,"k":key,"h":hash}, k and h omitted when
+// empty.
+type fastRecord struct {
+	Config string
+	Token  string
+	Until  int64  // ms since the epoch
+	Key    string // the token set's key in sessionStorage
+	Hash   int64  // setHash of the stored token set
+}
+
+func (r *fastRecord) encode() []byte {
 	var o jsonv.Object
-	o.String("c", config)
-	o.String("t", token)
-	o.Int("u", until.UnixMilli())
+	o.String("c", r.Config)
+	o.String("t", r.Token)
+	o.Int("u", r.Until)
+	if r.Key != "" {
+		o.String("k", r.Key)
+	}
+	if r.Hash != 0 {
+		o.Int("h", r.Hash)
+	}
 	return o.Bytes()
 }
 
@@ -61,7 +79,18 @@ func (f *fastPath) publish(token string, until time.Time) {
 		f.withdraw()
 		return
 	}
-	raw := fastRecord(f.config, token, until)
+	rec := fastRecord{Config: f.config, Token: token, Until: until.UnixMilli()}
+	if f.store != nil {
+		// Published synchronously with the write or read of the set: what
+		// is stored now is the set the token comes from.
+		set, ok, err := f.store.Get(f.key)
+		if err != nil || !ok || !strings.Contains(set, token) {
+			f.withdraw()
+			return
+		}
+		rec.Key, rec.Hash = f.key, setHash(set)
+	}
+	raw := rec.encode()
 	// The loader may have refused the last one (it came during a
 	// configure): hand it over again; only the storage write is skipped.
 	if f.store != nil && string(raw) != f.last {
@@ -81,6 +110,31 @@ func (f *fastPath) withdraw() {
 		f.store.Remove(fastKey)
 	}
 	loaderToken(js.Null(), false)
+}
+
+// setHash is a 53-bit hash (cyrb53) of s's UTF-16 code units, the
+// JavaScript string the loader reads: web/gopkce.js computes the same.
+// It detects a changed token set, not an adversary (the page that could
+// forge one can read the tokens anyway).
+func setHash(s string) int64 {
+	h1, h2 := uint32(0xdeadbeef), uint32(0x41c6ce57)
+	add := func(c uint32) {
+		h1 = (h1 ^ c) * 2654435761
+		h2 = (h2 ^ c) * 1597334677
+	}
+	for _, r := range s {
+		if r >= 0x10000 { // a surrogate pair in UTF-16
+			add(0xd800 + (uint32(r-0x10000) >> 10))
+			add(0xdc00 + (uint32(r-0x10000) & 0x3ff))
+		} else {
+			add(uint32(r))
+		}
+	}
+	h1 = (h1 ^ h1>>16) * 2246822507
+	h1 ^= (h2 ^ h2>>13) * 3266489909
+	h2 = (h2 ^ h2>>16) * 2246822507
+	h2 ^= (h1 ^ h1>>13) * 3266489909
+	return int64(h2&0x1fffff)<<32 | int64(h1)
 }
 
 // loaderToken hands a record (or null) to the loader.

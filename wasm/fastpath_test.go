@@ -3,7 +3,9 @@
 package main
 
 import (
+	"os"
 	"strconv"
+	"strings"
 	"syscall/js"
 	"testing"
 	"time"
@@ -40,3 +42,61 @@ func TestFastPathOffWithoutBroadcastChannel(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The record kept for a reload names the token set it comes from and
+// carries its hash; with no stored set, or one that does not hold the
+// token, nothing is published.
+func TestFastPathRecordBoundToTokenSet(t *testing.T) {
+	g := js.Global()
+	ns := jsFunction.New(`return { records: [], _token(raw, stored) { this.records.push(raw); } };`).Invoke()
+	old := g.Get("gopkce")
+	g.Set("gopkce", ns)
+	t.Cleanup(func() { g.Set("gopkce", old) })
+	store := webStorage{fakeStorage()}
+	f := &fastPath{config: "{}", store: &store, key: "gopkce:tokens:c@i"}
+	until := time.Now().Add(time.Hour)
+	last := func() js.Value { r := ns.Get("records"); return r.Index(r.Length() - 1) }
+
+	f.publish("at-1", until)
+	if !last().IsNull() || f.last != "" {
+		t.Fatalf("published without a stored token set: %v", last())
+	}
+	set := `{"v":1,"access_token":"at-1","expires_at":1}`
+	store.Set(f.key, set)
+	f.publish("at-1", until)
+	rec, _, _ := store.Get(fastKey)
+	if last().String() != rec || !strings.Contains(rec, `"k":"gopkce:tokens:c@i","h":`+itoa64(setHash(set))+`}`) {
+		t.Fatalf("record %s, stored %s: want the set's key and hash %d", last(), rec, setHash(set))
+	}
+	f.publish("at-2", until) // a token the stored set does not hold
+	if rec, ok, _ := store.Get(fastKey); !last().IsNull() || ok {
+		t.Fatalf("a token not in the stored set was published: %v, stored %q", last(), rec)
+	}
+}
+
+// The loader (web/gopkce.js) computes setHash over the same string as a
+// JavaScript string: the two agree, surrogate pairs and non-ASCII included.
+func TestSetHashMatchesLoader(t *testing.T) {
+	src, err := os.ReadFile("../web/gopkce.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	i := strings.Index(s, "  function setHash(s) {")
+	j := strings.Index(s[max(i, 0):], "\n  }\n")
+	if i < 0 || j < 0 {
+		t.Fatal("no setHash in web/gopkce.js")
+	}
+	hash := jsFunction.New("return (" + s[i:i+j+4] + ")").Invoke()
+	seen := map[int64]bool{}
+	for _, in := range []string{"", "a", "b", `{"v":1,"access_token":"eyJ.x_y-z","expires_at":1764000000000}`, "é ü €", "😀 𝄞", "\u2028\x00", strings.Repeat("gopkce", 4000)} {
+		got, want := hash.Invoke(in).Float(), setHash(in)
+		if got != float64(want) || want < 0 || want >= 1<<53 {
+			t.Errorf("setHash(%q): loader %v, Go %d", in, got, want)
+		}
+		if seen[want] {
+			t.Errorf("setHash(%q) = %d, a collision among the samples", in, want)
+		}
+		seen[want] = true
+	}
+}

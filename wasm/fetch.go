@@ -6,11 +6,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/url"
 	"strings"
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // fetchTransport is an oauth.Transport over window.fetch. Redirects are not
@@ -152,7 +153,7 @@ func explainFetchError(rawURL string, err error) error {
 		return err
 	}
 	origin := rawURL
-	if u, perr := url.Parse(rawURL); perr == nil && u.Host != "" {
+	if u, perr := weburl.Parse(rawURL); perr == nil {
 		origin = u.Scheme + "://" + u.Host
 	}
 	return &fetchError{origin: origin, err: err}

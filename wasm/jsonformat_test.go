@@ -20,20 +20,24 @@ import (
 
 func TestFastRecordFormat(t *testing.T) {
 	until := time.UnixMilli(1_800_000_000_123)
-	for _, tc := range [][2]string{{"cfg", "tok"}, {"https://idp.example<&>|c", "eyJ\u2028\"\\\x01.x"}} {
-		got := fastRecord(tc[0], tc[1], until)
+	for _, tc := range []fastRecord{{Config: "cfg", Token: "tok", Until: until.UnixMilli()},
+		{Config: "https://idp.example<&>|c", Token: "eyJ\u2028\"\\\x01.x", Until: until.UnixMilli(), Key: "gopkce:tokens:x", Hash: 1<<53 - 1}} {
+		got := tc.encode()
 		old := struct {
 			Config string `json:"c"`
 			Token  string `json:"t"`
 			Until  int64  `json:"u"`
-		}{tc[0], tc[1], until.UnixMilli()}
+			Key    string `json:"k,omitempty"`
+			Hash   int64  `json:"h,omitempty"`
+		}(tc)
 		want, _ := json.Marshal(old)
 		var a, b any
 		if json.Unmarshal(got, &a) != nil || json.Unmarshal(want, &b) != nil || !reflect.DeepEqual(a, b) {
 			t.Errorf("fastRecord = %s, encoding/json wrote %s", got, want)
 		}
 		r := jsFunction.New("raw", "return JSON.parse(raw)").Invoke(string(got))
-		if r.Get("c").String() != tc[0] || r.Get("t").String() != tc[1] || r.Get("u").Int() != 1_800_000_000_123 {
+		if r.Get("c").String() != tc.Config || r.Get("t").String() != tc.Token || r.Get("u").Int() != 1_800_000_000_123 ||
+			r.Get("k").Truthy() != (tc.Key != "") || r.Get("h").Truthy() && r.Get("h").Int() != int(tc.Hash) {
 			t.Errorf("the loader reads %s wrongly", got)
 		}
 	}

@@ -132,6 +132,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	fast.key = c.TokensKey()
 	if guard != nil {
 		guard.drop = func() { c.ForgetRefreshToken() }
 		go guard.settle()

@@ -3,7 +3,7 @@
 package main
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"syscall/js"
 
@@ -70,7 +70,7 @@ func knownOptions(known map[string]js.Type) string {
 	for k := range known {
 		names = append(names, k)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return strings.Join(names, ", ")
 }
 

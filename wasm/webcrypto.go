@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -41,7 +40,7 @@ func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oau
 	a, ok := webCryptoAlgs[alg]
 	subtle := js.Global().Get("crypto").Get("subtle")
 	if !ok || !subtle.Truthy() {
-		return fmt.Errorf("webcrypto: %s: %w", alg, oauth.ErrUnsupportedAlgorithm)
+		return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg}
 	}
 	// Only the public members: WebCrypto refuses a JWK whose alg, use or
 	// key_ops disagree with the import, and the core has checked them.
@@ -74,25 +73,25 @@ func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oau
 	if err := catch(func() {
 		p = subtle.Call("importKey", "jwk", jwk, imp, false, js.Global().Get("Array").Call("of", "verify"))
 	}); err != nil {
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrUnsupportedAlgorithm, err)
+		return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
 	}
 	key, err := await(p)
 	if err != nil {
 		if je, ok := err.(*jsException); ok && len(je.msg) >= 17 && je.msg[:17] == "NotSupportedError" {
-			return fmt.Errorf("webcrypto: %w: %w", oauth.ErrUnsupportedAlgorithm, err)
+			return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
 		}
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
 	s := js.Global().Get("Uint8Array").New(len(sig))
 	js.CopyBytesToJS(s, sig)
 	data := js.Global().Get("Uint8Array").New(len(input))
 	js.CopyBytesToJS(data, input)
 	if err := catch(func() { p = subtle.Call("verify", ver, key, s, data) }); err != nil {
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
 	ok2, err := await(p)
 	if err != nil {
-		return fmt.Errorf("webcrypto: %w: %w", oauth.ErrInvalidSignature, err)
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
 	if ok2.Type() != js.TypeBoolean || !ok2.Bool() {
 		return oauth.ErrInvalidSignature
@@ -107,4 +106,28 @@ func object(fields map[string]any) js.Value {
 		o.Set(k, v)
 	}
 	return o
+}
+
+// cryptoError is a WebCrypto failure: kind is the core's sentinel
+// (oauth.ErrUnsupportedAlgorithm or oauth.ErrInvalidSignature), err what
+// WebCrypto threw, if anything. errors.Is finds both.
+type cryptoError struct {
+	kind error
+	alg  string
+	err  error
+}
+
+func (e *cryptoError) Error() string {
+	msg := "webcrypto: " + e.alg + ": " + e.kind.Error()
+	if e.err != nil {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *cryptoError) Unwrap() []error {
+	if e.err == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.err}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -83,4 +84,28 @@ func TestWebCryptoVerifier(t *testing.T) {
 		})
 	}
 	t.Logf("Ed25519 in WebCrypto: %v", hasEd25519)
+}
+
+// A WebCrypto failure keeps both what it means for the core (the sentinel)
+// and what WebCrypto threw: errors.Is and errors.As find each.
+func TestWebCryptoErrorWrapsBoth(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.RawURLEncoding.EncodeToString
+	rjwk := &oauth.JWK{Kty: "RSA", N: b64(key.N.Bytes()), E: b64(big.NewInt(int64(key.E)).Bytes())}
+	// An RSA key imported as ECDSA: importKey rejects it.
+	err = webCryptoVerifier{}.VerifySignature(context.Background(), "ES256", rjwk, []byte("x"), make([]byte, 64))
+	var je *jsException
+	if !errors.Is(err, oauth.ErrInvalidSignature) || !errors.As(err, &je) {
+		t.Fatalf("err = %v: want ErrInvalidSignature and the jsException both", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "webcrypto: ES256: ") || !strings.Contains(msg, oauth.ErrInvalidSignature.Error()) || !strings.Contains(msg, je.msg) {
+		t.Fatalf("message %q lacks the algorithm, the sentinel's text or WebCrypto's", msg)
+	}
+	e := &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: "HS256"}
+	if !errors.Is(e, oauth.ErrUnsupportedAlgorithm) || errors.Is(e, oauth.ErrInvalidSignature) || e.Error() != "webcrypto: HS256: "+oauth.ErrUnsupportedAlgorithm.Error() {
+		t.Fatalf("cryptoError without a cause: %v", e)
+	}
 }

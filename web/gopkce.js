@@ -27,7 +27,9 @@
   // published, {t: token, u: deadline in ms}, with its JSON (raw) and
   // whether it is also kept in sessionStorage. getToken() answers from it
   // without entering Go until the deadline; the module withdraws it at
-  // every change of the session, and a configure() drops it at once.
+  // every change of the session, and a configure() drops it at once. A
+  // stored record also names the token set it comes from, {k: its key,
+  // h: its setHash}: it is served only while that set is the stored one.
   const FAST_KEY = "gopkce:fast";
   let fast = null;
   let configuring = 0;
@@ -44,8 +46,8 @@
   function adopt(raw, stored) {
     try {
       const r = JSON.parse(raw);
-      if (typeof r.t === "string" && typeof r.u === "number") {
-        return { raw: raw, t: r.t, u: r.u, c: r.c, stored: stored };
+      if (typeof r.t === "string" && typeof r.u === "number" && (!stored || (typeof r.k === "string" && typeof r.h === "number"))) {
+        return { raw: raw, t: r.t, u: r.u, c: r.c, k: r.k, h: r.h, set: null, stored: stored };
       }
     } catch (_) {
       // not a record: nothing is served from it
@@ -53,10 +55,48 @@
     return null;
   }
 
+  // setHash is cyrb53 over the string's UTF-16 code units, a 53-bit hash
+  // (wasm/fastpath.go, setHash, computes the same).
+  function setHash(s) {
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+    h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+    h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
+
+  // sameSet reports whether the token set a stored record was derived
+  // from is still the stored one. The set last found good is kept, so
+  // the hash is computed once per set, not once per answer. This is the
+  // one storage read of a fast answer: a cleared sessionStorage, a
+  // logout or a new session each remove or change the set, and while the
+  // set is unchanged Go derives the same token and deadline from it (a
+  // page that removes only the record loses nothing Go would serve).
+  function sameSet(f) {
+    let s;
+    try {
+      s = global.sessionStorage.getItem(f.k);
+    } catch (_) {
+      return false;
+    }
+    if (s === null || (s !== f.set && setHash(s) !== f.h)) {
+      return false;
+    }
+    f.set = s;
+    return true;
+  }
+
   // fresh returns the token the fast path may serve now, or undefined.
   function fresh() {
     const f = fast;
-    if (f !== null && Date.now() < f.u && (!f.stored || storedRecord() === f.raw)) {
+    if (f !== null && Date.now() < f.u && (!f.stored || sameSet(f))) {
       return f.t;
     }
     return undefined;

@@ -213,6 +213,52 @@ func testFastPathClearedSession(t *testing.T) {
 	}
 }
 
+// A page that removes or replaces only the token set, leaving the record:
+// the record is bound to the set it was derived from, so the fast path
+// stops, in the running page and before the module starts after a reload.
+func testFastPathTokenSetChanged(t *testing.T) {
+	e := newE2E(t, e2eOptions{bench: true})
+	ctx := e.browser
+	const key = `Object.keys(sessionStorage).find(k => k.startsWith("gopkce:tokens:"))`
+	// first reloads the bench page and returns its first token, after
+	// checking that the record is still there: whatever stops the fast
+	// path then is the binding to the token set.
+	first := func(what string) fastResult {
+		t.Helper()
+		if e.fastRecord(ctx) == nil {
+			t.Fatalf("%s: the record is gone before the reload; the case tests nothing", what)
+		}
+		e.do(ctx, chromedp.Navigate(e.site+"/bench/gopkce.html?first"))
+		return eval[fastResult](e, ctx, `bench.first.then(f => Object.assign(f, {fast: f.fast === 1}))`)
+	}
+
+	e.login(ctx, "/", "max")
+	e.wantFast(ctx, "after login")
+	if r := eval[fastResult](e, ctx, `(() => { sessionStorage.removeItem(`+key+`); return `+fastCall+`; })()`); r.Fast || r.Code != "login_required" {
+		t.Fatalf("running page, token set removed: %+v, want login_required from Go", r)
+	}
+
+	e.login(ctx, "/", "max")
+	if f := first("a live session"); !f.Fast || f.Token == "" {
+		t.Fatalf("first token with a live session: %+v, want it from the record", f)
+	}
+	eval[chromedp.Void](e, ctx, `void sessionStorage.removeItem(`+key+`)`)
+	if f := first("token set removed"); f.Fast || f.Code != "login_required" {
+		t.Fatalf("first token after a reload without the token set: %+v, want login_required from Go", f)
+	}
+
+	e.login(ctx, "/", "max")
+	e.do(ctx, chromedp.Navigate(e.site+"/bench/gopkce.html?first"))
+	eval[chromedp.Void](e, ctx, `bench.first.then(() => {
+		const k = `+key+`, ts = JSON.parse(sessionStorage.getItem(k));
+		ts.access_token = "replaced-token";
+		sessionStorage.setItem(k, JSON.stringify(ts));
+	})`)
+	if f := first("token set replaced"); f.Fast || f.Token != "replaced-token" {
+		t.Fatalf("first token after a reload with another token set: %+v, want the stored set's token from Go", f)
+	}
+}
+
 // A page load with a live session: the first getToken is answered from
 // the record before the module has started.
 func testFastPathFirstToken(t *testing.T) {

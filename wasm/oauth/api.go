@@ -2,9 +2,9 @@ package oauth
 
 import (
 	"context"
-	"net/netip"
-	"net/url"
 	"strings"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // CodeOriginNotAllowed: gopkce.fetch was given a URL whose origin is not
@@ -66,37 +66,26 @@ func (c *Client) apiOriginAllowed(origin string) bool {
 
 // requestOrigin returns the serialised origin of an absolute http(s) URL
 // (RFC 6454 §6.1): lowercase scheme and host, default port dropped.
+//
+// URLs with user information are refused: the browser's fetch refuses
+// them too, and "https://api.example@evil.example" must never read as the
+// API's origin. So are the URLs [weburl.Parse] refuses (spaces, control
+// characters, backslashes before the query), which a browser's Request.url
+// never holds.
 func requestOrigin(rawURL string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Opaque != "" {
-		return "", NewError(CodeInvalidArgument, "gopkce.fetch needs an http or https URL")
+	u, err := weburl.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", NewError(CodeInvalidArgument, "gopkce.fetch needs an absolute http or https URL without user information")
 	}
-	return originOf(u)
-}
-
-func originOf(u *url.URL) (string, error) {
-	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
-	if host == "" {
-		return "", NewError(CodeInvalidArgument, "URL without a host")
-	}
-	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		port = ""
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return scheme + "://" + host, nil
+	return u.Origin(), nil
 }
 
 // ParseAPIOrigin validates one entry of apiOrigins: an origin such as
 // "https://api.example.com" (no path, query or fragment), https, or http
 // on a loopback host. It returns the origin in serialised form.
 func ParseAPIOrigin(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#") {
+	u, err := weburl.Parse(s)
+	if err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.HasFragment {
 		return "", configError("apiOrigins", "each entry must be an origin such as https://api.example.com, without path, query or fragment")
 	}
 	switch u.Scheme {
@@ -108,15 +97,11 @@ func ParseAPIOrigin(s string) (string, error) {
 	default:
 		return "", configError("apiOrigins", "each entry must be an https origin (http on loopback only)")
 	}
-	return originOf(u)
+	return u.Origin(), nil
 }
 
 func loopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(h)
-	return err == nil && ip.IsLoopback()
+	return strings.EqualFold(h, "localhost") || weburl.IsLoopbackIP(h)
 }
 
 // BearerError returns the error parameter of the Bearer challenge in a

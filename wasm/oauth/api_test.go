@@ -75,16 +75,24 @@ func TestRequestOrigin(t *testing.T) {
 		"https://api.example.com/v1/me?x=1": "https://api.example.com",
 		"https://API.example.com:443/":      "https://api.example.com",
 		"https://api.example.com.evil.io/":  "https://api.example.com.evil.io",
-		"https://api.example.com@evil.io/":  "https://evil.io",
 		"http://127.0.0.1:9000/api":         "http://127.0.0.1:9000",
 		"https://api.example.com:444/x":     "https://api.example.com:444",
 		"http://api.example.com:80/x":       "http://api.example.com",
+		"http://[::1]:9000/x?y#z":           "http://[::1]:9000",
+		"HTTP://[::FFFF:127.0.0.1]:80/":     "http://[::ffff:127.0.0.1]",
 	} {
 		if got, err := requestOrigin(in); err != nil || got != want {
 			t.Errorf("requestOrigin(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"/relative", "javascript:alert(1)", "data:,x", "ws://api.example.com/"} {
+	// Refused: whatever a browser's Request.url never holds, user
+	// information first (fetch refuses it too; "api.example.com@evil.io"
+	// is evil.io).
+	for _, in := range []string{
+		"/relative", "javascript:alert(1)", "data:,x", "ws://api.example.com/",
+		"https://api.example.com@evil.io/", "https://evil.io\\@api.example.com/", "https:api.example.com",
+		"https://api.example.com/a b", "https://api.exa%6Dple.com/",
+	} {
 		if _, err := requestOrigin(in); err == nil {
 			t.Errorf("requestOrigin(%q) accepted", in)
 		}

@@ -171,6 +171,9 @@ func (c *Client) emit(e Event) {
 // cross-tab channel derive from it, so two configurations never share them.
 func (c *Client) SessionKey() string { return c.cfg.sessionKey() }
 
+// TokensKey is the key of this client's token set in its token storage.
+func (c *Client) TokensKey() string { return c.tokensKey() }
+
 // LockName is the name of the lock that serialises refreshes of this
 // client's tokens (a Web Lock in the browser).
 func (c *Client) LockName() string { return "gopkce:refresh:" + c.cfg.sessionKey() }

@@ -1,14 +1,14 @@
 package oauth
 
 import (
-	"net/netip"
-	"net/url"
-	"sort"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // StorageKind says where tokens are kept. Login state (verifier, state,
@@ -175,7 +175,7 @@ func ParseConfig(data []byte) (Config, error) {
 	for k := range raw {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		if looksSecret(k) {
 			return Config{}, configError(k, "a client secret must never be in a browser; use a public client, or a server-side token handler for a confidential one")
@@ -381,20 +381,21 @@ func (c *Config) Validate() error {
 		return configError("clockLeewaySeconds", "must be between 0 and 600 seconds")
 	}
 	if c.PostLogoutRedirectURI == "" {
-		u, _ := url.Parse(c.RedirectURI)
+		u, _ := weburl.Parse(c.RedirectURI) // checked above
 		c.PostLogoutRedirectURI = u.Scheme + "://" + u.Host + "/"
 	}
 	return nil
 }
 
 // smuggledParam returns the first query parameter of rawURL that is one of
-// reserved once read as a server reads names, or "".
+// reserved once read as a server reads names, or "". rawURL has passed
+// checkURL.
 func smuggledParam(rawURL string, reserved map[string]bool) string {
-	u, err := url.Parse(rawURL)
+	u, err := weburl.Parse(rawURL)
 	if err != nil {
-		return ""
+		return "(a URL that does not parse)"
 	}
-	q, err := url.ParseQuery(u.RawQuery)
+	q, err := weburl.ParseQuery(u.RawQuery)
 	if err != nil {
 		return "(a query that does not parse)"
 	}
@@ -402,7 +403,7 @@ func smuggledParam(rawURL string, reserved map[string]bool) string {
 	for k := range q {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		if reserved[paramName(k)] {
 			return k
@@ -411,21 +412,24 @@ func smuggledParam(rawURL string, reserved map[string]bool) string {
 	return ""
 }
 
-// checkURL accepts an absolute https URL, or http on a loopback host.
+// checkURL accepts an absolute https URL, or http on a loopback host,
+// without user information or fragment. What [weburl.Parse] refuses is
+// refused (spaces, control characters, backslashes, percent-encoded
+// hosts, "https:host").
 func checkURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return plainError("must be an absolute URL")
-	}
-	if u.User != nil {
+	u, err := weburl.Parse(s)
+	if errors.Is(err, weburl.ErrUserinfo) {
 		return plainError("must not carry user credentials")
+	}
+	if err != nil {
+		return plainError("must be an absolute URL (" + strings.TrimPrefix(err.Error(), "weburl: ") + ")")
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return plainError("has a port out of range (1 to 65535)")
 		}
 	}
-	if u.Fragment != "" || strings.Contains(s, "#") {
+	if u.HasFragment {
 		return plainError("must not have a fragment (RFC 6749 §3.1.2)")
 	}
 	switch u.Scheme {
@@ -445,8 +449,7 @@ func isLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
+	return weburl.IsLoopbackIP(host)
 }
 
 // hasOpenID reports whether the scope asks for OpenID Connect.

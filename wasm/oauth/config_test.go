@@ -142,3 +142,33 @@ func TestParseConfigDefaultsAndPresets(t *testing.T) {
 		}
 	}
 }
+
+// checkURL's refusals name their reason; what weburl.Parse refuses beyond
+// net/url (spaces, backslashes, percent-encoded hosts, no authority) is
+// refused as not an absolute URL.
+func TestCheckURLReasons(t *testing.T) {
+	for s, want := range map[string]string{
+		"https://u:p@idp.example/x":       "must not carry user credentials",
+		"https://@idp.example/x":          "must not carry user credentials",
+		"https://idp.example/x#":          "must not have a fragment",
+		"https://idp.example:0/x":         "port out of range",
+		"https://idp.example:65536/x":     "port out of range",
+		"http://idp.example/x":            "must use https",
+		"ftp://idp.example/x":             "must use https",
+		"https://idp.example\\@evil.io/x": "must be an absolute URL",
+		"https://idp.example/a b":         "must be an absolute URL",
+		"https://idp.ex%61mple/":          "must be an absolute URL",
+		"https:idp.example":               "must be an absolute URL",
+		"https:///idp.example":            "must be an absolute URL",
+	} {
+		err := checkURL(s)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("checkURL(%q) = %v, want %q", s, err, want)
+		}
+	}
+	for _, s := range []string{"https://idp.example", "http://localhost:8080/cb", "http://127.0.0.1/cb", "http://[::1]:5173/cb", "https://idp.example:65535/x?p=1"} {
+		if err := checkURL(s); err != nil {
+			t.Errorf("checkURL(%q) = %v", s, err)
+		}
+	}
+}

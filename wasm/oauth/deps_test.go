@@ -10,7 +10,7 @@ import (
 )
 
 // The WebAssembly module must not link net/http (it doubles its size: 2.0
-// MB against 1.06 MB brotli), golang-jwt or crypto/x509. The check runs go
+// MB against 1.06 MB brotli), golang-jwt, crypto/x509, net/url or fmt. The check runs go
 // list on the real js/wasm build graph of ./wasm.
 func TestWasmDoesNotLinkNetHTTP(t *testing.T) {
 	if testing.Short() {
@@ -28,15 +28,43 @@ func TestWasmDoesNotLinkNetHTTP(t *testing.T) {
 	}
 	// golang-jwt (and crypto/x509, which its PEM helpers pull in) cost
 	// 252 KB brotli: signatures are WebCrypto's in the browser.
-	// encoding/json costs about 218 KB with the reflect it needs: the module
-	// decodes and encodes JSON with wasm/internal/jsonv.
 	for _, forbidden := range []string{
 		"net/http", "github.com/gopkce/gopkce/wasm/oauth/oauthhttp",
 		"github.com/golang-jwt/jwt/v5", "crypto/x509", "github.com/gopkce/gopkce/wasm/oauth/oauthjwt",
-		"encoding/json",
+		// net/url costs 131 KB brotli with the fmt and reflect it pulls:
+		// wasm/internal/weburl parses URLs and queries.
+		"net/url", "net/netip",
+		// encoding/json costs about 218 KB brotli with fmt and reflect:
+		// wasm/internal/jsonv decodes and encodes JSON. reflect itself is
+		// then linked by nothing.
+		"encoding/json", "reflect",
 	} {
 		if contains(deps, forbidden) {
 			t.Errorf("the wasm module links %s", forbidden)
+		}
+	}
+}
+
+// fmt (86 KB brotli, with reflect) is imported by nothing in the wasm
+// graph. Errors are built without fmt (wasm/webcrypto.go's cryptoError).
+func TestWasmDoesNotLinkFmt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "github.com/gopkce/gopkce/wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 20 {
+		t.Fatalf("go list did not list the wasm build graph: %s", out)
+	}
+	for _, line := range lines {
+		f := strings.Fields(line)
+		if contains(f[1:], "fmt") {
+			t.Errorf("%s imports fmt into the wasm module", f[0])
 		}
 	}
 }

@@ -3,8 +3,9 @@ package oauth
 import (
 	"context"
 	"io"
-	"net/url"
 	"strings"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // Token-handler mode. With [Config.TokenHandler] set, the module is the
@@ -22,11 +23,11 @@ const HandlerRequestHeader = "Gopkce-Request"
 
 // checkHandlerPath accepts a same-origin absolute path: "/oauth".
 func checkHandlerPath(p string) error {
-	u, err := url.Parse(p)
+	u, err := weburl.ParseRef(p)
 	switch {
 	case err != nil || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`):
 		return plainError(`must be a path on the page's own origin, such as "/oauth"`)
-	case u.RawQuery != "" || strings.ContainsAny(p, "?#"):
+	case u.RawQuery != "" || u.ForceQuery || u.HasFragment:
 		return plainError("must not have a query or a fragment")
 	case strings.HasSuffix(p, "/"):
 		return plainError(`must not end with "/" ("/oauth", not "/oauth/")`)
@@ -44,7 +45,7 @@ func checkHandlerPath(p string) error {
 // Authorization header, so a CORS "simple request" with no preflight); or
 // to the token handler's endpoint (path "/token" or "/logout"), same-origin
 // with the page's cookies and [HandlerRequestHeader].
-func (c *Client) tokenEndpointRequest(path string, form url.Values) *Request {
+func (c *Client) tokenEndpointRequest(path string, form weburl.Values) *Request {
 	r := &Request{
 		Method: "POST",
 		URL:    c.cfg.TokenEndpoint,
@@ -69,7 +70,7 @@ func (c *Client) tokenEndpointRequest(path string, form url.Values) *Request {
 func (c *Client) logoutAtHandler(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/logout", url.Values{}))
+	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/logout", weburl.Values{}))
 	if err != nil {
 		return wrapError(CodeNetworkError, "the token handler's logout failed", err)
 	}

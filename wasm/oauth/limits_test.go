@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // countingBody is a response body of n bytes of valid JSON that counts
@@ -37,7 +39,7 @@ func TestTokenResponseCapWithValidJSON(t *testing.T) {
 		return &Response{Status: 200, Header: http.Header{}.Get, Body: body}, nil
 	})
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
-	_, err := e.c.tokenRequest(context.Background(), url.Values{})
+	_, err := e.c.tokenRequest(context.Background(), weburl.Values{})
 	if code(err) != CodeInvalidResponse || !strings.Contains(err.Error(), "larger than 65536 bytes") {
 		t.Fatalf("err = %v, want invalid_response for the size", err)
 	}

@@ -1,15 +1,15 @@
 package oauth
 
 import (
+	"cmp"
 	"context"
-	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 const (
@@ -105,7 +105,7 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 // code_challenge and code_challenge_method=S256, then scope and nonce when
 // set, then the extra parameters.
 func (c *Client) AuthorizeURL(state, challenge, nonce string) string {
-	q := url.Values{}
+	q := weburl.Values{}
 	for k, v := range c.cfg.ExtraParams {
 		q.Set(k, v)
 	}
@@ -130,7 +130,7 @@ func (c *Client) AuthorizeURL(state, challenge, nonce string) string {
 
 // withQuery appends q to an endpoint that may already carry a query (B2C's
 // ?p=policy).
-func withQuery(endpoint string, q url.Values) string {
+func withQuery(endpoint string, q weburl.Values) string {
 	if strings.Contains(endpoint, "?") {
 		return endpoint + "&" + q.Encode()
 	}
@@ -152,8 +152,7 @@ func checkReturnTo(p string) error {
 			return bad("must not contain backslashes or control characters")
 		}
 	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+	if _, err := weburl.ParseRef(p); err != nil {
 		return bad("must be a path on this site")
 	}
 	return nil
@@ -180,7 +179,7 @@ func (c *Client) prunePendingLogins() error {
 		}
 		live = append(live, entry{k, p.Created})
 	}
-	sort.Slice(live, func(i, j int) bool { return live[i].created < live[j].created })
+	slices.SortFunc(live, func(a, b entry) int { return cmp.Compare(a.created, b.created) })
 	for len(live) >= maxPendingLogins {
 		c.opts.LoginStorage.Remove(live[0].key)
 		live = live[1:]
@@ -281,17 +280,16 @@ var responseParams = []string{"code", "state", "iss", "error", "error_descriptio
 // CleanCallbackURL returns rawURL without the authorization response
 // parameters, or "" when rawURL does not parse.
 func CleanCallbackURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
+	u, err := weburl.Parse(rawURL)
 	if err != nil {
 		return ""
 	}
-	q := u.Query()
+	q, _ := weburl.ParseQuery(u.RawQuery)
 	for _, p := range responseParams {
 		q.Del(p)
 	}
 	u.RawQuery = q.Encode()
-	u.Fragment = ""
-	return u.String()
+	return u.StringNoFragment()
 }
 
 // HandleCallback validates the redirect back from the provider and, for a
@@ -311,23 +309,23 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	// The stored attempts are consumed before anything else can fail.
 	pending, perr := c.takePendingLogins()
 
-	u, err := url.Parse(callbackURL)
+	u, err := weburl.Parse(callbackURL)
 	if err != nil {
 		return nil, wrapError(CodeInvalidCallback, "callback URL does not parse", err)
 	}
-	q, qerr := url.ParseQuery(u.RawQuery)
-	frag, _ := url.ParseQuery(u.Fragment)
+	q, qerr := weburl.ParseQuery(u.RawQuery)
+	frag, _ := weburl.ParseQuery(u.Fragment)
 
 	if qerr != nil {
 		return nil, wrapError(CodeInvalidCallback, "callback query does not parse", qerr)
 	}
-	want, _ := url.Parse(c.cfg.RedirectURI)
-	if u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
+	want, werr := weburl.Parse(c.cfg.RedirectURI)
+	if werr != nil || u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
 		return nil, NewError(CodeInvalidCallback, "this URL is not the configured redirect URI")
 	}
 	for k, v := range q {
 		if len(v) > 1 {
-			return nil, NewError(CodeInvalidCallback, "parameter "+url.QueryEscape(k)+" appears more than once")
+			return nil, NewError(CodeInvalidCallback, "parameter "+weburl.QueryEscape(k)+" appears more than once")
 		}
 	}
 	for _, k := range []string{"access_token", "id_token", "token"} {
@@ -476,7 +474,7 @@ func (c *Client) takePendingLogins() (map[string]pendingEntry, error) {
 // with one that fails a check, is refused. An ID token the login did not
 // ask for is not kept.
 func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, prov *providerInfo) (*TokenSet, error) {
-	form := url.Values{
+	form := weburl.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {code},
 		"redirect_uri":  {p.RedirectURI},

@@ -299,6 +299,14 @@ func TestHandleCallbackWrongURL(t *testing.T) {
 		"https://evil.example/callback?code=c&state=" + au.Query().Get("state"),
 		"https://app.example.com/other?code=c&state=x",
 		"%zz",
+		"http://app.example.com/callback?code=c&state=x",
+		"https://app.example.com:8443/callback?code=c&state=x",
+		"https://app.example.com/callback/?code=c&state=x",
+		"https://app.example.com/Callback?code=c&state=x",
+		"https://user@app.example.com/callback?code=c&state=x",
+		"https://app.example.com.evil.example/callback?code=c&state=x",
+		"https://evil.example\\@app.example.com/callback?code=c&state=x",
+		"https:app.example.com/callback?code=c&state=x",
 	} {
 		if _, err := e.c.HandleCallback(context.Background(), cb); code(err) != CodeInvalidCallback {
 			t.Errorf("%s: err = %v, want invalid_callback", cb, err)

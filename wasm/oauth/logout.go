@@ -2,7 +2,8 @@ package oauth
 
 import (
 	"context"
-	"net/url"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // LogoutResult is what [Client.Logout] did.
@@ -58,7 +59,7 @@ func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 
 // logoutURL is where the browser goes after logout.
 func (c *Client) logoutURL(p *providerInfo, ts *TokenSet) string {
-	q := url.Values{"client_id": {c.cfg.ClientID}}
+	q := weburl.Values{"client_id": {c.cfg.ClientID}}
 	var ep string
 	switch {
 	case p.logoutEndpoint != "":

@@ -1,9 +1,10 @@
 package oauth
 
 import (
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // Preset is what a provider preset fills in. Values the page configures
@@ -64,7 +65,7 @@ func CognitoPreset(domain, userPoolID string) (*Preset, error) {
 	if !strings.Contains(base, "://") {
 		base = "https://" + base
 	}
-	if u, err := url.Parse(base); err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	if u, err := weburl.Parse(base); err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery {
 		return nil, configError("cognito.domain", "must be a host name such as auth.example.com")
 	}
 	if err := checkURL(base); err != nil {
@@ -93,7 +94,7 @@ func AzureB2CPreset(authority string) (*Preset, error) {
 	if err := checkURL(a); err != nil {
 		return nil, configError("azureB2C.authority", err.Error())
 	}
-	if u, _ := url.Parse(a); u.RawQuery != "" || !strings.HasSuffix(u.Path, "/v2.0") {
+	if u, _ := weburl.Parse(a); u.RawQuery != "" || u.ForceQuery || !strings.HasSuffix(u.Path, "/v2.0") {
 		return nil, configError("azureB2C.authority", `must be the policy's URL ending in /v2.0, without a query`)
 	}
 	return &Preset{DiscoveryURL: a + WellKnownPath, RefreshTokenLifetime: LifetimeAzureB2CSPA}, nil

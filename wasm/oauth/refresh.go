@@ -3,9 +3,10 @@ package oauth
 import (
 	"context"
 	"errors"
-	"net/url"
 	"runtime"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // TokenOptions change one [Client.Token] call.
@@ -195,7 +196,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 	recovered := false
 	for attempt := 1; ; attempt++ {
 		now := c.opts.Now()
-		form := url.Values{"grant_type": {"refresh_token"}, "client_id": {c.cfg.ClientID}}
+		form := weburl.Values{"grant_type": {"refresh_token"}, "client_id": {c.cfg.ClientID}}
 		if sent != "" {
 			form.Set("refresh_token", sent) // a token handler uses its cookie's
 		}

@@ -3,9 +3,10 @@ package oauth
 import (
 	"context"
 	"io"
-	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // RevokeTimeout bounds the revocation request made by [Client.Logout]: the
@@ -18,7 +19,7 @@ const RevokeTimeout = 5 * time.Second
 func (c *Client) revoke(ctx context.Context, endpoint, token, hint string) error {
 	ctx, cancel := context.WithTimeout(ctx, min(RevokeTimeout, c.cfg.Timeout))
 	defer cancel()
-	form := url.Values{"token": {token}, "token_type_hint": {hint}, "client_id": {c.cfg.ClientID}}
+	form := weburl.Values{"token": {token}, "token_type_hint": {hint}, "client_id": {c.cfg.ClientID}}
 	resp, err := c.opts.Transport.RoundTrip(ctx, &Request{
 		Method: "POST",
 		URL:    endpoint,

@@ -2,7 +2,7 @@ package oauth
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -62,7 +62,7 @@ func (s *MemoryStorage) Keys(prefix string) ([]string, error) {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys, nil
 }
 

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 // MaxTokenResponseBytes caps what is read from the token endpoint. Real
@@ -34,7 +35,7 @@ type tokenResponse struct {
 // The client authenticates with client_id in the body only (RFC 6749
 // §2.3.1 is for confidential clients): no Authorization header, so the
 // request is a CORS "simple request" with no preflight.
-func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*tokenResponse, error) {
+func (c *Client) tokenRequest(ctx context.Context, form weburl.Values) (*tokenResponse, error) {
 	prov, err := c.resolve(ctx)
 	if err != nil {
 		return nil, err

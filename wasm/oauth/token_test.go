@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
 func TestParseTokenResponse(t *testing.T) {
@@ -181,7 +183,7 @@ func TestTokenEndpointTransportFaults(t *testing.T) {
 			cfg := testConfig(srv.URL + tc.path)
 			cfg.Timeout = 300 * time.Millisecond
 			e := newEnv(t, cfg, httpTransport{})
-			_, err := e.c.tokenRequest(context.Background(), url.Values{"grant_type": {"refresh_token"}})
+			_, err := e.c.tokenRequest(context.Background(), weburl.Values{"grant_type": {"refresh_token"}})
 			if code(err) != tc.want {
 				t.Fatalf("err = %v, want %s", err, tc.want)
 			}
@@ -200,7 +202,7 @@ func TestNetworkFailureIsNetworkError(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens: connection refused
 	e := newEnv(t, testConfig("http://"+addr+"/token"), httpTransport{})
-	_, err = e.c.tokenRequest(context.Background(), url.Values{})
+	_, err = e.c.tokenRequest(context.Background(), weburl.Values{})
 	if !errors.Is(err, ErrNetwork) {
 		t.Fatalf("err = %v, want network_error", err)
 	}
@@ -212,7 +214,7 @@ func TestBodyIsAlwaysClosed(t *testing.T) {
 		return &Response{Status: 500, Header: http.Header{}.Get, Body: closeCounter{io.NopCloser(strings.NewReader("x")), &closed}}, nil
 	}}
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
-	e.c.tokenRequest(context.Background(), url.Values{})
+	e.c.tokenRequest(context.Background(), weburl.Values{})
 	if closed != 1 {
 		t.Fatalf("body closed %d times", closed)
 	}

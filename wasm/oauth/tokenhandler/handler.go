@@ -380,9 +380,20 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, in url.Va
 // refresh uses the cookie's refresh token (RFC 6749 §6). A rotated refresh
 // token replaces the cookie; a response without one keeps it (Cognito).
 // invalid_grant clears the cookie; a transient failure keeps it.
+//
+// The browser cannot choose the scope: a refresh asks for the grant's own
+// scope, and one that carries scope is refused before anything is sent.
+// A provider may refuse a scope with invalid_grant while the refresh
+// token is still good (Entra ID and Azure AD B2C: AADSTS65001, consent
+// required), and the handler, which does not know the granted scope,
+// could not tell that from a refused refresh token: it would clear a good
+// cookie. The gopkce module never sends a scope on refresh.
 func (h *Handler) refresh(ctx context.Context, w http.ResponseWriter, r *http.Request, in url.Values) error {
 	if err := h.checkClientID(in); err != nil {
 		return err
+	}
+	if in.Has("scope") {
+		return &Error{Code: CodeInvalidRequest, Status: http.StatusBadRequest, Description: "scope cannot change on a refresh through the token handler"}
 	}
 	now := h.cfg.Now()
 	s, err := h.readCookie(r, now)
@@ -392,11 +403,7 @@ func (h *Handler) refresh(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 		return err
 	}
-	out := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.RefreshToken}}
-	if sc := in.Get("scope"); sc != "" {
-		out.Set("scope", sc) // RFC 6749 §6: a narrower scope
-	}
-	fields, rt, err := h.tokenRequest(ctx, out)
+	fields, rt, err := h.tokenRequest(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.RefreshToken}})
 	if err != nil {
 		if errors.Is(err, &Error{Code: "invalid_grant"}) {
 			h.clearCookie(w)

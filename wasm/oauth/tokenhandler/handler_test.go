@@ -547,6 +547,7 @@ func TestRequestRefusals(t *testing.T) {
 		{"client_secret from the browser", "/oauth/token", with(exchangeForm(), "client_secret", "x"), nil, 400, CodeInvalidRequest},
 		{"client_assertion from the browser", "/oauth/token", with(exchangeForm(), "client_assertion", "x"), nil, 400, CodeInvalidRequest},
 		{"refresh_token from the browser", "/oauth/token", with(refreshForm(), "refresh_token", "x"), nil, 400, CodeInvalidRequest},
+		{"scope on a refresh", "/oauth/token", with(refreshForm(), "scope", "openid"), nil, 400, CodeInvalidRequest},
 		{"client_credentials", "/oauth/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"api/write"}}, nil, 400, CodeUnsupportedGrantType},
 		{"password grant", "/oauth/token", url.Values{"grant_type": {"password"}}, nil, 400, CodeUnsupportedGrantType},
 		{"no grant_type", "/oauth/token", url.Values{}, nil, 400, CodeInvalidRequest},
@@ -637,6 +638,41 @@ func TestProviderErrorsTyped(t *testing.T) {
 				t.Fatalf("log lacks the code: %s", f.logs.String())
 			}
 		})
+	}
+}
+
+// A provider that refuses a scope with invalid_grant while the refresh
+// token is good (Entra ID and Azure AD B2C: AADSTS65001, consent
+// required): a refresh that asks for a scope is refused before it reaches
+// the provider, so the cookie survives, and the next refresh works.
+func TestRefreshScopeCannotClearCookie(t *testing.T) {
+	f := newFixture(t, nil)
+	cookie := f.login()
+	f.p.setAnswer(func(w http.ResponseWriter, s seen) {
+		w.Header().Set("Content-Type", "application/json")
+		if s.form.Has("scope") {
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application."}`)
+			return
+		}
+		io.WriteString(w, `{"access_token":"at-2","token_type":"bearer","expires_in":3600}`)
+	})
+	for _, scope := range []string{"https://example.onmicrosoft.com/api/admin", "openid", ""} {
+		in := refreshForm()
+		in.Set("scope", scope)
+		r := f.do("/oauth/token", in, cookie, nil)
+		if r.status != 400 || r.code() != CodeInvalidRequest || r.cookie != nil {
+			t.Fatalf("refresh with scope %q: %d %v, cookie %+v; want invalid_request and the cookie untouched", scope, r.status, r.body, r.cookie)
+		}
+	}
+	if n := len(f.p.requests()); n != 1 {
+		t.Fatalf("%d provider requests, want only the login's", n)
+	}
+	if r := f.do("/oauth/token", refreshForm(), cookie, nil); r.status != 200 || r.body["access_token"] != "at-2" || r.cookie != nil {
+		t.Fatalf("refresh after: %d %v", r.status, r.body)
+	}
+	if s := f.p.requests()[1]; s.form.Has("scope") || s.form.Get("refresh_token") != firstRT {
+		t.Fatalf("refresh sent %v", s.form)
 	}
 }
 
