@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -179,10 +178,17 @@ func (c *Client) prunePendingLogins() error {
 		}
 		live = append(live, entry{k, p.Created})
 	}
-	slices.SortFunc(live, func(a, b entry) int { return cmp.Compare(a.created, b.created) })
+	// The oldest go first. No sort: a generic sort's instantiation for
+	// this one type weighs more in the module than this loop.
 	for len(live) >= maxPendingLogins {
-		c.opts.LoginStorage.Remove(live[0].key)
-		live = live[1:]
+		oldest := 0
+		for i := range live {
+			if live[i].created < live[oldest].created {
+				oldest = i
+			}
+		}
+		c.opts.LoginStorage.Remove(live[oldest].key)
+		live = append(live[:oldest], live[oldest+1:]...)
 	}
 	return nil
 }

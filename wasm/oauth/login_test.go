@@ -97,14 +97,24 @@ func TestStartLoginReturnTo(t *testing.T) {
 
 func TestStartLoginPrunesOldAttempts(t *testing.T) {
 	e := newEnv(t, testConfig("https://idp.example.com/token"), &stubTransport{})
+	var states []string
 	for i := 0; i < 9; i++ {
-		if _, err := e.c.StartLogin("/"); err != nil {
+		u, err := e.c.StartLogin("/")
+		if err != nil {
 			t.Fatal(err)
 		}
+		states = append(states, mustQuery(t, u).Get("state"))
 		e.clock.Add(time.Second)
 	}
 	if keys, _ := e.logins.Keys(loginPrefix); len(keys) != maxPendingLogins {
 		t.Fatalf("%d pending logins kept, want %d", len(keys), maxPendingLogins)
+	}
+	// The oldest went first: the last maxPendingLogins remain.
+	for i, st := range states {
+		_, ok, _ := e.logins.Get(loginPrefix + st)
+		if want := i >= len(states)-maxPendingLogins; ok != want {
+			t.Errorf("attempt %d kept = %v, want %v", i, ok, want)
+		}
 	}
 	e.clock.Add(LoginTimeout + time.Minute)
 	e.c.StartLogin("/")

@@ -96,6 +96,9 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) = %v, want ErrUserinfo", s, err)
 			}
 		}
+		if err != nil && werr == nil && onlyDocumentedRefusals(s, want) {
+			t.Fatalf("Parse(%q) = %v; net/url accepts it and it is none of the documented refusals", s, err)
+		}
 		if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
 			got, err := ParseRef(s)
 			if (err == nil) != (werr == nil) {
@@ -127,6 +130,43 @@ func sameURL(t *testing.T, s string, got *URL, want *url.URL) {
 	if got.ForceQuery != want.ForceQuery {
 		t.Fatalf("%q: ForceQuery = %v, net/url gives %v", s, got.ForceQuery, want.ForceQuery)
 	}
+}
+
+// onlyDocumentedRefusals reports whether a URL that net/url accepted
+// avoids everything the package documentation says Parse refuses; Parse
+// must then accept it.
+func onlyDocumentedRefusals(s string, u *url.URL) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	pre, _, _ := strings.Cut(s, "#")
+	pre, _, _ = strings.Cut(pre, "?")
+	if strings.Contains(pre, `\`) || u.Opaque != "" || u.User != nil || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") {
+		return false
+	}
+	if u.Scheme == "" || !strings.HasPrefix(s[len(u.Scheme):], "://") {
+		return false
+	}
+	auth := s[len(u.Scheme)+3:]
+	if i := strings.IndexAny(auth, "/?#"); i >= 0 {
+		auth = auth[:i]
+	}
+	if auth != u.Host {
+		return false // escapes in the host
+	}
+	h := u.Hostname()
+	if strings.HasPrefix(u.Host, "[") {
+		return !strings.Contains(h, "%")
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // originNetURL is the origin derivation gopkce used with net/url.

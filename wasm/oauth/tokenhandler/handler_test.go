@@ -839,3 +839,29 @@ func TestProviderDescriptionQuotingSecretsDropped(t *testing.T) {
 		})
 	}
 }
+
+// A provider's Retry-After reaches the browser as seconds, whether the
+// provider gave seconds or an HTTP date (RFC 9110 §10.2.3).
+func TestRetryAfterDate(t *testing.T) {
+	f := newFixture(t, nil)
+	cookie := f.login()
+	for _, tc := range []struct{ header, want string }{
+		{"7", "7"},
+		{f.clock().Add(7 * time.Second).UTC().Format(http.TimeFormat), "7"},
+		{f.clock().Add(6 * time.Second).UTC().Format("Monday, 02-Jan-06 15:04:05 GMT"), "6"},
+		{f.clock().Add(-time.Minute).UTC().Format(http.TimeFormat), ""},
+		{f.clock().AddDate(5, 0, 0).UTC().Format(http.TimeFormat), "86400"},
+		{"99999999999999999999", "86400"},
+		{"-5", ""},
+		{"soon", ""},
+	} {
+		f.p.setAnswer(func(w http.ResponseWriter, _ seen) {
+			w.Header().Set("Retry-After", tc.header)
+			w.WriteHeader(503)
+		})
+		r := f.do("/oauth/token", refreshForm(), cookie, nil)
+		if r.code() != CodeProviderUnavailable || r.header.Get("Retry-After") != tc.want {
+			t.Errorf("Retry-After %q: %d %s, Retry-After %q, want %q", tc.header, r.status, r.code(), r.header.Get("Retry-After"), tc.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MaxProviderResponseBytes caps what is read from the provider.
@@ -82,7 +83,7 @@ func (h *Handler) tokenRequest(ctx context.Context, form url.Values) (map[string
 	}
 	if status == http.StatusTooManyRequests || status >= 500 {
 		e := &Error{Code: CodeProviderUnavailable, Status: http.StatusBadGateway, ProviderStatus: status, Description: "the provider answered HTTP " + strconv.Itoa(status)}
-		if ra, err := strconv.Atoi(strings.TrimSpace(header.Get("Retry-After"))); err == nil && ra > 0 {
+		if ra := retryAfterSeconds(header.Get("Retry-After"), h.cfg.Now()); ra > 0 {
 			e.RetryAfter = ra
 			e.Status = http.StatusServiceUnavailable
 		}
@@ -174,4 +175,22 @@ func jsonObject(body []byte) (map[string]json.RawMessage, bool) {
 		return nil, false
 	}
 	return fields, true
+}
+
+// retryAfterSeconds reads a provider's Retry-After (RFC 9110 §10.2.3):
+// delay-seconds, or an HTTP date turned into the seconds left from now,
+// rounded up. It is 0 when absent, unparseable or in the past, and at most
+// a day, so that a date far in the future cannot overflow or park a client.
+func retryAfterSeconds(v string, now time.Time) int {
+	const maxSeconds = 24 * 60 * 60
+	v = strings.TrimSpace(v)
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return int(min(max(n, 0), maxSeconds))
+	}
+	at, err := http.ParseTime(v)
+	if err != nil || !at.After(now) {
+		return 0
+	}
+	d := at.Sub(now)
+	return int(min((d+time.Second-1)/time.Second, maxSeconds))
 }
