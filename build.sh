@@ -61,6 +61,7 @@ test)
 	go test -run='^$' -fuzz='^FuzzParseTokenResponse$' -fuzztime=40000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzRefreshResponse$' -fuzztime=20000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzVerifyIDToken$' -fuzztime=20000x ./wasm/oauth
+	go test -run='^$' -fuzz='^FuzzStoredRecords$' -fuzztime=10000x ./wasm/oauth
 	# weburl against net/url, the oracle (each a few seconds)
 	go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=50000x ./wasm/internal/weburl
 	go test -run='^$' -fuzz='^FuzzParseQuery$' -fuzztime=50000x ./wasm/internal/weburl

@@ -3,11 +3,11 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"syscall/js"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -48,12 +48,29 @@ func fastPathSafe(storage oauth.StorageKind) bool {
 	return storage != oauth.StorageLocal || js.Global().Get("BroadcastChannel").Truthy()
 }
 
+// fastRecord is the record the loader reads:
+// {"c":config,"t":token,"u":until,"k":key,"h":hash}, k and h omitted when
+// empty.
 type fastRecord struct {
-	Config string `json:"c"`
-	Token  string `json:"t"`
-	Until  int64  `json:"u"`           // ms since the epoch
-	Key    string `json:"k,omitempty"` // the token set's key in sessionStorage
-	Hash   int64  `json:"h,omitempty"` // setHash of the stored token set
+	Config string
+	Token  string
+	Until  int64  // ms since the epoch
+	Key    string // the token set's key in sessionStorage
+	Hash   int64  // setHash of the stored token set
+}
+
+func (r *fastRecord) encode() []byte {
+	var o jsonv.Object
+	o.String("c", r.Config)
+	o.String("t", r.Token)
+	o.Int("u", r.Until)
+	if r.Key != "" {
+		o.String("k", r.Key)
+	}
+	if r.Hash != 0 {
+		o.Int("h", r.Hash)
+	}
+	return o.Bytes()
 }
 
 // publish is the client's oauth.Options.OnToken.
@@ -73,7 +90,7 @@ func (f *fastPath) publish(token string, until time.Time) {
 		}
 		rec.Key, rec.Hash = f.key, setHash(set)
 	}
-	raw, _ := json.Marshal(rec)
+	raw := rec.encode()
 	// The loader may have refused the last one (it came during a
 	// configure): hand it over again; only the storage write is skipped.
 	if f.store != nil && string(raw) != f.last {

@@ -7,11 +7,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"syscall/js"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -279,7 +279,23 @@ func getSession([]js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return jsonToJS(s)
+	return jsonToJS(sessionObject(s))
+}
+
+// sessionObject is s as JavaScript sees it: oauth.Session's JSON names,
+// the zero members omitted but loggedIn and hasRefreshToken.
+func sessionObject(s oauth.Session) map[string]any {
+	o := map[string]any{"loggedIn": s.LoggedIn, "hasRefreshToken": s.HasRefreshToken}
+	if s.ExpiresAt != 0 {
+		o["expiresAt"] = s.ExpiresAt
+	}
+	if s.RefreshTokenExpiresAt != 0 {
+		o["refreshTokenExpiresAt"] = s.RefreshTokenExpiresAt
+	}
+	if s.Scope != "" {
+		o["scope"] = s.Scope
+	}
+	return o
 }
 
 // logout({navigate}): forgets the tokens, revokes the refresh token at the
@@ -307,8 +323,11 @@ func logout(args []js.Value) (any, error) {
 	return res.URL, nil
 }
 
+// jsonToJS hands v (decoded claims, or a map of strings, booleans and
+// integers) to JavaScript through JSON.parse, so that numbers arrive as
+// JavaScript reads their JSON text.
 func jsonToJS(v any) (any, error) {
-	b, err := json.Marshal(v)
+	b, err := jsonv.Marshal(v)
 	if err != nil {
 		return nil, err
 	}

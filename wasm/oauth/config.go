@@ -1,14 +1,13 @@
 package oauth
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -164,11 +163,12 @@ type AzureB2CSettings struct {
 // keys are refused so that a typo is not silently ignored, and any key
 // that looks like a client secret is refused first, with a message about
 // secrets: a browser is a public client (RFC 6749 §2.1, RFC 9700 §2.5).
-// null counts as absent.
+// null counts as absent. Key names are exact (case-sensitive); a key given
+// twice counts once, with its last value, as in a JavaScript object.
 func ParseConfig(data []byte) (Config, error) {
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil || raw == nil {
+	v, err := jsonv.Decoder{AllowDuplicates: true}.Decode(data)
+	raw, ok := v.(map[string]any)
+	if err != nil || !ok {
 		return Config{}, &Error{Code: CodeInvalidConfig, msg: "configuration must be a JSON object"}
 	}
 	keys := make([]string, 0, len(raw))
@@ -190,7 +190,7 @@ func ParseConfig(data []byte) (Config, error) {
 		if !ok {
 			return Config{}, configError(k, "unknown configuration key (known: "+knownKeys()+")")
 		}
-		if v := raw[k]; string(v) != "null" {
+		if v := raw[k]; v != nil {
 			if err := key.set(&c, v); err != nil {
 				return Config{}, configError(k, err.Error())
 			}

@@ -1,11 +1,13 @@
 package oauth
 
 import (
-	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // ConfigKey describes one key of the JSON configuration that the page
@@ -31,15 +33,16 @@ type ConfigKey struct {
 	// Doc is one line of Markdown: the README's "meaning" column and the
 	// doc comment in gopkce.d.ts.
 	Doc string
-	// set decodes the JSON value (never null: null means absent) into c.
+	// set stores the decoded JSON value (never nil: null means absent) in
+	// c, or says why it does not fit.
 	// Its error is a message that follows the key's name.
-	set func(c *Config, v json.RawMessage) error
+	set func(c *Config, v any) error
 }
 
 // keyType is a JSON type with its TypeScript spelling and its decoder.
 type keyType struct {
 	ts  string
-	set func(c *Config, v json.RawMessage) error
+	set func(c *Config, v any) error
 }
 
 // configKeys is the configuration, one key per entry, in the order the
@@ -77,13 +80,21 @@ var configKeys = []ConfigKey{
 		Type: tString, set: setString(func(c *Config) *string { return &c.RevocationEndpoint })},
 	{Name: "cognito", Default: "none",
 		Doc:  "Amazon Cognito preset: hosted-UI endpoints on `domain`, issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, its `jwks.json`, 30-day refresh tokens",
-		Type: "{ domain: string; userPoolId: string }", set: setObject(func(c *Config) any { c.Cognito = &CognitoSettings{}; return c.Cognito })},
+		Type: "{ domain: string; userPoolId: string }", set: func(c *Config, v any) error {
+			m, err := objectOfStrings(v, "domain", "userPoolId")
+			c.Cognito = &CognitoSettings{Domain: m["domain"], UserPoolID: m["userPoolId"]}
+			return err
+		}},
 	{Name: "azureB2C", Default: "none",
 		Doc:  "Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens",
-		Type: "{ authority: string }", set: setObject(func(c *Config) any { c.AzureB2C = &AzureB2CSettings{}; return c.AzureB2C })},
+		Type: "{ authority: string }", set: func(c *Config, v any) error {
+			m, err := objectOfStrings(v, "authority")
+			c.AzureB2C = &AzureB2CSettings{Authority: m["authority"]}
+			return err
+		}},
 	{Name: "clockLeewaySeconds", Default: "`300`",
 		Doc:  "clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600)",
-		Type: tNumber, set: func(c *Config, v json.RawMessage) (err error) {
+		Type: tNumber, set: func(c *Config, v any) (err error) {
 			c.ClockLeeway, err = jsonSeconds(v)
 			c.ClockLeewaySet = true
 			return err
@@ -161,58 +172,80 @@ const (
 	tNumber  = "number"
 )
 
-func setString(field func(*Config) *string) func(*Config, json.RawMessage) error {
-	return func(c *Config, v json.RawMessage) error {
-		if json.Unmarshal(v, field(c)) != nil {
+func setString(field func(*Config) *string) func(*Config, any) error {
+	return func(c *Config, v any) error {
+		s, ok := v.(string)
+		if !ok {
 			return plainError("must be a string")
 		}
+		*field(c) = s
 		return nil
 	}
 }
 
-func setBool(field func(*Config) *bool) func(*Config, json.RawMessage) error {
-	return func(c *Config, v json.RawMessage) error {
-		if json.Unmarshal(v, field(c)) != nil {
+func setBool(field func(*Config) *bool) func(*Config, any) error {
+	return func(c *Config, v any) error {
+		b, ok := v.(bool)
+		if !ok {
 			return plainError("must be a boolean (true or false)")
 		}
+		*field(c) = b
 		return nil
 	}
 }
 
-func setStringMap(field func(*Config) *map[string]string) func(*Config, json.RawMessage) error {
-	return func(c *Config, v json.RawMessage) error {
-		if json.Unmarshal(v, field(c)) != nil {
+// setStringMap takes an object of strings; a null member is "", as
+// encoding/json decoded it.
+func setStringMap(field func(*Config) *map[string]string) func(*Config, any) error {
+	return func(c *Config, v any) error {
+		o, ok := v.(map[string]any)
+		if !ok {
 			return plainError("must be an object of strings")
 		}
+		m := make(map[string]string, len(o))
+		for k := range o {
+			if m[k], ok = jsonv.StringMember(o, k); !ok {
+				return plainError("must be an object of strings")
+			}
+		}
+		*field(c) = m
 		return nil
 	}
 }
 
-func setSeconds(field func(*Config) *time.Duration) func(*Config, json.RawMessage) error {
-	return func(c *Config, v json.RawMessage) (err error) {
+func setSeconds(field func(*Config) *time.Duration) func(*Config, any) error {
+	return func(c *Config, v any) (err error) {
 		*field(c), err = jsonSeconds(v)
 		return err
 	}
 }
 
-// setObject decodes a JSON object with exactly the fields of the struct
-// that field allocates.
-func setObject(field func(*Config) any) func(*Config, json.RawMessage) error {
-	return func(c *Config, v json.RawMessage) error {
-		dec := json.NewDecoder(strings.NewReader(string(v)))
-		dec.DisallowUnknownFields()
-		if dec.Decode(field(c)) != nil {
-			return plainError("must be an object with string members, and only those documented")
-		}
-		return nil
+// objectOfStrings reads a JSON object whose members are among members,
+// exactly spelled, and strings (null or absent: "").
+func objectOfStrings(v any, members ...string) (map[string]string, error) {
+	bad := plainError("must be an object with string members, and only those documented")
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil, bad
 	}
+	for k := range o {
+		if !slices.Contains(members, k) {
+			return nil, bad
+		}
+	}
+	out := make(map[string]string, len(members))
+	for _, k := range members {
+		if out[k], ok = jsonv.StringMember(o, k); !ok {
+			return nil, bad
+		}
+	}
+	return out, nil
 }
 
 // setEnum accepts one of values, as a string, and applies it.
-func setEnum(apply func(*Config, string), values ...string) func(*Config, json.RawMessage) error {
-	return func(c *Config, v json.RawMessage) error {
-		var s string
-		if json.Unmarshal(v, &s) == nil {
+func setEnum(apply func(*Config, string), values ...string) func(*Config, any) error {
+	return func(c *Config, v any) error {
+		if s, ok := v.(string); ok {
 			for _, ok := range values {
 				if s == ok {
 					apply(c, s)
@@ -225,7 +258,7 @@ func setEnum(apply func(*Config, string), values ...string) func(*Config, json.R
 }
 
 // setRefreshMargin keeps 0 apart from absent: 0 is NoRefreshMargin.
-func setRefreshMargin(c *Config, v json.RawMessage) error {
+func setRefreshMargin(c *Config, v any) error {
 	d, err := jsonSeconds(v)
 	if d == 0 {
 		d = NoRefreshMargin
@@ -234,9 +267,11 @@ func setRefreshMargin(c *Config, v json.RawMessage) error {
 	return err
 }
 
-func setAPIOrigins(c *Config, v json.RawMessage) error {
-	var list []string
-	if json.Unmarshal(v, &list) != nil {
+// setAPIOrigins takes an array of origins; a null element is "", which is
+// refused as an origin.
+func setAPIOrigins(c *Config, v any) error {
+	list, ok := jsonv.Strings(v)
+	if !ok {
 		return plainError(`must be an array of origins, such as ["https://api.example.com"]`)
 	}
 	c.APIOrigins = nil
@@ -254,10 +289,9 @@ func setAPIOrigins(c *Config, v json.RawMessage) error {
 	return nil
 }
 
-func setRefreshTokenLifetime(c *Config, v json.RawMessage) error {
+func setRefreshTokenLifetime(c *Config, v any) error {
 	presets := map[string]time.Duration{"cognito": LifetimeCognito, "azure-b2c-spa": LifetimeAzureB2CSPA}
-	var preset string
-	if json.Unmarshal(v, &preset) == nil {
+	if preset, ok := v.(string); ok {
 		d, ok := presets[preset]
 		if !ok {
 			return plainError(`must be a number of seconds, "cognito" or "azure-b2c-spa"`)
@@ -290,9 +324,12 @@ type plainError string
 
 func (e plainError) Error() string { return string(e) }
 
-func jsonSeconds(v json.RawMessage) (time.Duration, error) {
-	var f float64
-	if json.Unmarshal(v, &f) != nil || f < 0 || f > 10*365*24*3600 {
+// jsonSeconds reads a number of seconds, as encoding/json decoded a
+// float64: strconv.ParseFloat of the number's text, out of range refused.
+func jsonSeconds(v any) (time.Duration, error) {
+	n, _ := v.(jsonv.Number)
+	f, err := n.Float64()
+	if err != nil || f < 0 || f > 10*365*24*3600 {
 		return 0, plainError("must be a number of seconds between 0 and ten years")
 	}
 	return time.Duration(f * float64(time.Second)), nil

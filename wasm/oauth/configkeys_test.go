@@ -1,11 +1,12 @@
 package oauth
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 var update = flag.Bool("update", false, "rewrite the README's configuration table and gopkce.d.ts's Config interface from configKeys")
@@ -110,7 +111,11 @@ func TestConfigKeysTable(t *testing.T) {
 				bad = `{"x":1}`
 			}
 			var c Config
-			if err := k.set(&c, json.RawMessage(bad)); err == nil {
+			v, err := jsonv.Decode([]byte(bad))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := k.set(&c, v); err == nil {
 				t.Errorf("%s accepted %s", k.Name, bad)
 			}
 		}

@@ -2,12 +2,14 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // CodeInvalidDiscovery: the provider's discovery document or key set is
@@ -49,12 +51,29 @@ func discoveryError(field, msg string) *Error {
 // §2.1.1); one that omits the member (Cognito, Azure AD B2C) is not. Every
 // URL must be https (or http on loopback).
 func ParseDiscovery(data []byte, wantIssuer string) (*ProviderMetadata, error) {
-	var m ProviderMetadata
-	var raw map[string]json.RawMessage
-	if strictJSON(data, &raw) != nil || raw == nil {
+	raw, err := jsonv.DecodeObject(data)
+	var dup *jsonv.DuplicateError
+	if errors.As(err, &dup) {
+		return nil, discoveryError("document", "has the member "+strconv.Quote(dup.Name)+" more than once")
+	}
+	if err != nil {
 		return nil, discoveryError("document", "is not a JSON object")
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
+	// Member names are exact (RFC 8414 §2): "ISSUER" is an unknown member.
+	// Absent or null members are empty, as encoding/json left them.
+	f := jsonv.Fields{Object: raw}
+	m := ProviderMetadata{
+		Issuer:                f.String("issuer"),
+		AuthorizationEndpoint: f.String("authorization_endpoint"),
+		TokenEndpoint:         f.String("token_endpoint"),
+		JWKSURI:               f.String("jwks_uri"),
+		EndSessionEndpoint:    f.String("end_session_endpoint"),
+		RevocationEndpoint:    f.String("revocation_endpoint"),
+		IssParameterSupported: f.Bool("authorization_response_iss_parameter_supported"),
+		CodeChallengeMethods:  f.Strings("code_challenge_methods_supported"),
+		IDTokenAlgorithms:     f.Strings("id_token_signing_alg_values_supported"),
+	}
+	if f.Bad != "" {
 		return nil, discoveryError("document", "has a member of the wrong type")
 	}
 	if m.Issuer == "" {

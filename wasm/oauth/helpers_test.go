@@ -424,4 +424,4 @@ func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
-func jsonNum(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
+func jsonNum(n int64) Number { return Number(strconv.FormatInt(n, 10)) }

@@ -2,13 +2,14 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // DefaultClockLeeway is the clock skew tolerated on exp, nbf and iat.
@@ -325,7 +326,7 @@ func audiences(v any) ([]string, bool) {
 
 // numericDate reads a NumericDate (RFC 7519 §2): seconds, maybe fractional.
 func numericDate(v any) (time.Time, bool) {
-	n, ok := v.(json.Number)
+	n, ok := v.(Number)
 	if !ok {
 		return time.Time{}, false
 	}
@@ -349,9 +350,10 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
-// sameJSON compares two decoded claim values (strings, json.Number, nil).
+// sameJSON compares two decoded claim values (strings, numbers as their
+// literal text, arrays, objects, nil) by their JSON encoding.
 func sameJSON(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
+	x, err1 := jsonv.Marshal(a)
+	y, err2 := jsonv.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }

@@ -14,7 +14,7 @@ import (
 func TestLoginClaimChecks(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	v := &IDTokenVerifier{Issuer: "https://idp.example.com", ClientID: "client-1", Leeway: DefaultClockLeeway}
-	at := func(d time.Duration) json.Number { return jsonNum(now.Add(d).Unix()) }
+	at := func(d time.Duration) Number { return jsonNum(now.Add(d).Unix()) }
 	for _, tc := range []struct {
 		name  string
 		extra map[string]any
@@ -33,7 +33,7 @@ func TestLoginClaimChecks(t *testing.T) {
 		{"nbf within the leeway", map[string]any{"nbf": at(time.Minute)}, ""},
 		{"nbf in the future", map[string]any{"nbf": at(DefaultClockLeeway + time.Second)}, CheckNbf},
 		{"nbf a string", map[string]any{"nbf": "0"}, CheckNbf},
-		{"aud with a non-string", map[string]any{"aud": []any{"client-1", json.Number("5")}}, CheckAud},
+		{"aud with a non-string", map[string]any{"aud": []any{"client-1", Number("5")}}, CheckAud},
 		{"aud empty", map[string]any{"aud": []any{}}, CheckAud},
 		{"aud array with the client", map[string]any{"aud": []any{"client-1"}}, ""},
 		{"sub empty", map[string]any{"sub": ""}, CheckSub},
@@ -72,6 +72,16 @@ func TestKeyAlgBindsTheToken(t *testing.T) {
 	}
 }
 
+// oldCachedDoc is how encoding/json wrote a cachedDoc before gopkce
+// stopped linking it into the WebAssembly module: what a tab upgrading to
+// this version finds in its session storage.
+type oldCachedDoc struct {
+	V       int             `json:"v"`
+	Fetched int64           `json:"fetched"`
+	Forced  int64           `json:"forced,omitempty"`
+	Body    json.RawMessage `json:"body"`
+}
+
 // The tab's cached discovery document is checked again when read: a copy
 // naming another issuer, one too old, or one dated in the future is not
 // used, and the document is fetched.
@@ -97,7 +107,7 @@ func TestCachedDiscoveryIsRevalidated(t *testing.T) {
 		})
 		cache := NewMemoryStorage()
 		d := newDiscovery("https://idp.example.com"+WellKnownPath, "https://idp.example.com", tr, cache, func() time.Time { return now }, time.Second)
-		raw, _ := json.Marshal(cachedDoc{V: 1, Fetched: tc.fetched.UnixMilli(), Body: json.RawMessage(tc.body)})
+		raw, _ := json.Marshal(oldCachedDoc{V: 1, Fetched: tc.fetched.UnixMilli(), Body: json.RawMessage(tc.body)})
 		cache.Set(d.cacheKey(), string(raw))
 		v, err := d.get(context.Background(), false)
 		if err != nil || v.(*ProviderMetadata).Issuer != "https://idp.example.com" || (calls == 1) != tc.fetch {

@@ -1,11 +1,11 @@
 package oauth
 
 import (
-	"encoding/json"
 	"errors"
 	"math/bits"
 	"slices"
-	"strings"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // Signature algorithms gopkce verifies ID tokens with (RFC 7518 §3.1,
@@ -62,15 +62,22 @@ type KeySet struct {
 // within a JWK Set that use kty values that are not understood"): keys for
 // encryption (use "enc", or key_ops without "verify"), unknown kty or crv,
 // keys carrying private members, malformed members, RSA under 2048 bits.
+//
+// Member names are case-sensitive (RFC 7517 §4): "USE" or "Alg" is an
+// unknown member, ignored, never use or alg. A member name twice, in the
+// set or in any key, refuses the whole document (RFC 7517 §4 and §5: reject
+// or take the last; rejecting leaves no room for two parsers to disagree).
 func ParseKeySet(data []byte) (*KeySet, error) {
-	var doc struct {
-		Keys []json.RawMessage `json:"keys"`
+	doc, err := decodeObject(data, "the key set")
+	if err != nil {
+		return nil, err
 	}
-	if err := strictJSON(data, &doc); err != nil || doc.Keys == nil {
+	keys, ok := doc["keys"].([]any)
+	if !ok {
 		return nil, errors.New("the key set is not a JSON object with a keys array")
 	}
 	ks := &KeySet{}
-	for _, raw := range doc.Keys {
+	for _, raw := range keys {
 		k, ok := parseJWK(raw)
 		if !ok {
 			ks.Ignored++
@@ -81,37 +88,26 @@ func ParseKeySet(data []byte) (*KeySet, error) {
 	return ks, nil
 }
 
-// jwkMembers are the member names parseJWK reads.
-var jwkMembers = map[string]struct{}{"kty": {}, "use": {}, "key_ops": {}, "alg": {}, "kid": {}, "n": {}, "e": {},
-	"crv": {}, "x": {}, "y": {}, "d": {}, "p": {}, "k": {}, "q": {}, "dp": {}}
+// jwkPrivate are the members only a private or symmetric key has: d (RSA,
+// EC, OKP), p, q, dp (RSA), k (oct).
+var jwkPrivate = []string{"d", "p", "k", "q", "dp"}
 
-func parseJWK(raw json.RawMessage) (JWK, bool) {
+func parseJWK(raw any) (JWK, bool) {
 	var k JWK
-	var priv struct {
-		D  *json.RawMessage `json:"d"`
-		P  *json.RawMessage `json:"p"`
-		K  *json.RawMessage `json:"k"`
-		Q  *json.RawMessage `json:"q"`
-		DP *json.RawMessage `json:"dp"`
-	}
-	var members map[string]json.RawMessage
-	if json.Unmarshal(raw, &members) != nil || json.Unmarshal(raw, &k) != nil || json.Unmarshal(raw, &priv) != nil {
+	o, ok := raw.(map[string]any)
+	if !ok {
 		return k, false
 	}
-	for name := range members {
-		// Member names are case-sensitive (RFC 7517 §4), but encoding/json
-		// fills k.Use from "USE" too: a key spelling a member otherwise is
-		// ambiguous, and left out.
-		if _, known := jwkMembers[name]; !known {
-			for m := range jwkMembers {
-				if strings.EqualFold(name, m) {
-					return k, false
-				}
-			}
-		}
+	f := jsonv.Fields{Object: o}
+	k = JWK{Kty: f.String("kty"), Use: f.String("use"), KeyOps: f.Strings("key_ops"), Alg: f.String("alg"), Kid: f.String("kid"),
+		N: f.String("n"), E: f.String("e"), Crv: f.String("crv"), X: f.String("x"), Y: f.String("y")}
+	if f.Bad != "" {
+		return k, false
 	}
-	if priv.D != nil || priv.P != nil || priv.K != nil || priv.Q != nil || priv.DP != nil {
-		return k, false // a private or symmetric key has no business here
+	for _, name := range jwkPrivate {
+		if o[name] != nil {
+			return k, false // a private or symmetric key has no business here
+		}
 	}
 	if k.Use != "" && k.Use != "sig" {
 		return k, false

@@ -1,12 +1,12 @@
 package oauth
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"io"
+	"strconv"
 	"strings"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // maxJWTBytes caps the size of a JWT the core decodes. Real ID tokens are
@@ -61,20 +61,24 @@ func ParseJWS(token string) (*JWS, error) {
 	if err != nil {
 		return nil, errors.New("the JWS signature is not base64url")
 	}
-	var raw map[string]json.RawMessage
-	if err := strictJSON(hb, &raw); err != nil || raw == nil {
-		return nil, errors.New("the JWS header is not a JSON object")
+	raw, err := decodeObject(hb, "the JWS header")
+	if err != nil {
+		return nil, err
 	}
 	if _, has := raw["crit"]; has {
 		return nil, errors.New("the JWS header has crit extensions, which are not understood")
 	}
-	// Header Parameter names are case-sensitive (RFC 7515 §4): read them
-	// from the object itself, since encoding/json would also match "Alg".
+	// Header Parameter names are case-sensitive (RFC 7515 §4): "Alg" or
+	// "ALG" is another (unknown, ignored) parameter, never alg. A name
+	// that appears twice was refused by decodeObject (RFC 7515 §4 allows
+	// rejecting it; taking the last one could differ from another parser).
 	var hdr JOSEHeader
 	for name, dst := range map[string]*string{"alg": &hdr.Alg, "kid": &hdr.Kid, "typ": &hdr.Typ} {
-		if v, has := raw[name]; has && json.Unmarshal(v, dst) != nil {
+		v, ok := jsonv.StringMember(raw, name)
+		if !ok {
 			return nil, errors.New("the JWS header's " + name + " is not a string")
 		}
+		*dst = v
 	}
 	if hdr.Alg == "" {
 		return nil, errors.New("the JWS header has no alg")
@@ -94,33 +98,38 @@ func decodeB64URL(s string) ([]byte, error) {
 	return base64.RawURLEncoding.Strict().DecodeString(s)
 }
 
-// strictJSON decodes exactly one JSON value, with numbers as json.Number.
-func strictJSON(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
+// Number is a JSON number in decoded claims: its literal text, so that
+// large integers are never rounded, with Int64 and Float64 methods (as
+// encoding/json's Number, which the claims held before gopkce stopped
+// linking encoding/json into the WebAssembly module).
+type Number = jsonv.Number
+
+// decodeObject decodes data as exactly one JSON object (RFC 8259) whose
+// member names are all different. what names the document in errors.
+func decodeObject(data []byte, what string) (map[string]any, error) {
+	o, err := jsonv.DecodeObject(data)
+	var dup *jsonv.DuplicateError
+	if errors.As(err, &dup) {
+		return nil, errors.New(what + " has the member " + strconv.Quote(dup.Name) + " more than once")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the JSON value")
+	if err != nil {
+		return nil, errors.New(what + " is not a JSON object")
 	}
-	return nil
+	return o, nil
 }
 
 // decodeClaims decodes a JWT payload as a JSON object. Numbers stay
-// json.Number so that large integers are not rounded.
+// [Number] so that large integers are not rounded. A claim name that
+// appears twice is refused (RFC 7519 §4 allows it; JavaScript would keep
+// the last one, another parser the first).
 func decodeClaims(payload []byte) (map[string]any, error) {
-	var claims map[string]any
-	if err := strictJSON(payload, &claims); err != nil || claims == nil {
-		return nil, errors.New("the JWT claims are not a JSON object")
-	}
-	return claims, nil
+	return decodeObject(payload, "the JWT claims")
 }
 
 // DecodeClaimsUnverified decodes a JWT's claims WITHOUT verifying anything: not the
 // signature, not the issuer, not the expiry. Use it for display only, or on
 // tokens whose authenticity comes from elsewhere (an access token received
-// directly from the token endpoint over TLS). Numbers stay json.Number so
+// directly from the token endpoint over TLS). Numbers stay [Number] so
 // that large integers are not rounded; string claims such as SmartTask's
 // "user_id" stay strings.
 func DecodeClaimsUnverified(token string) (map[string]any, error) {

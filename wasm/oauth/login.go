@@ -2,12 +2,13 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -92,7 +93,7 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	if err := c.prunePendingLogins(); err != nil {
 		return "", err
 	}
-	data, _ := json.Marshal(p)
+	data := p.encode()
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}
@@ -209,10 +210,8 @@ func (c *Client) readPending(key string) (*pendingLogin, error) {
 	if len(raw) > maxLoginStateBytes {
 		return nil, bad("is oversized")
 	}
-	var p pendingLogin
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil || dec.More() {
+	p, ok := decodePending(raw)
+	if !ok {
 		return nil, bad("is not valid")
 	}
 	switch {
@@ -227,7 +226,49 @@ func (c *Client) readPending(key string) (*pendingLogin, error) {
 	case p.Created <= 0:
 		return nil, bad("has no creation time")
 	}
-	return &p, nil
+	return p, nil
+}
+
+// encode is the stored form of p: what encoding/json wrote before (member
+// order, omitempty), without HTML escaping.
+func (p *pendingLogin) encode() []byte {
+	var o jsonv.Object
+	o.Int("v", int64(p.V))
+	o.String("verifier", p.Verifier)
+	if p.Nonce != "" {
+		o.String("nonce", p.Nonce)
+	}
+	o.String("issuer", p.Issuer)
+	o.String("client_id", p.ClientID)
+	o.String("redirect_uri", p.RedirectURI)
+	o.String("return_to", p.ReturnTo)
+	o.Int("created", p.Created)
+	return o.Bytes()
+}
+
+// pendingMembers are the member names of a stored pendingLogin.
+var pendingMembers = []string{"v", "verifier", "nonce", "issuer", "client_id", "redirect_uri", "return_to", "created"}
+
+// decodePending reads a stored pendingLogin: exactly one JSON object with
+// no member but pendingMembers, exactly spelled, each of its type (null:
+// zero).
+func decodePending(raw string) (*pendingLogin, bool) {
+	o, err := jsonv.DecodeObject([]byte(raw))
+	if err != nil {
+		return nil, false
+	}
+	for name := range o {
+		if !slices.Contains(pendingMembers, name) {
+			return nil, false
+		}
+	}
+	f := jsonv.Fields{Object: o}
+	p := &pendingLogin{
+		V: int(f.Int64("v")), Verifier: f.String("verifier"), Nonce: f.String("nonce"), Issuer: f.String("issuer"),
+		ClientID: f.String("client_id"), RedirectURI: f.String("redirect_uri"), ReturnTo: f.String("return_to"),
+		Created: f.Int64("created"),
+	}
+	return p, f.Bad == ""
 }
 
 // CallbackResult is what a successful [Client.HandleCallback] returns.

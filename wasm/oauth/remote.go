@@ -2,10 +2,11 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"sync"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // How long a discovery document and a key set are reused before they are
@@ -39,11 +40,44 @@ type remoteDoc struct {
 	forced  time.Time
 }
 
+// cachedDoc is the session-storage copy of a document:
+// {"v":1,"fetched":ms,"forced":ms,"body":document}.
 type cachedDoc struct {
-	V       int             `json:"v"`
-	Fetched int64           `json:"fetched"`
-	Forced  int64           `json:"forced,omitempty"`
-	Body    json.RawMessage `json:"body"`
+	V       int
+	Fetched int64 // ms
+	Forced  int64 // ms; omitted when 0
+	Body    []byte
+}
+
+// encode writes c as encoding/json wrote it before (body compacted by it
+// then, written as fetched now: both read back the same).
+func (c *cachedDoc) encode() []byte {
+	var o jsonv.Object
+	o.Int("v", int64(c.V))
+	o.Int("fetched", c.Fetched)
+	if c.Forced != 0 {
+		o.Int("forced", c.Forced)
+	}
+	o.Raw("body", c.Body)
+	return o.Bytes()
+}
+
+// decodeCachedDoc reads what encode wrote; the body comes back re-encoded,
+// which gives the same value.
+func decodeCachedDoc(raw string) (*cachedDoc, bool) {
+	o, err := jsonv.DecodeObject([]byte(raw))
+	if err != nil {
+		return nil, false
+	}
+	f := jsonv.Fields{Object: o}
+	c := &cachedDoc{V: int(f.Int64("v")), Fetched: f.Int64("fetched"), Forced: f.Int64("forced")}
+	if f.Bad != "" {
+		return nil, false
+	}
+	if c.Body, err = jsonv.Marshal(o["body"]); err != nil {
+		return nil, false
+	}
+	return c, true
 }
 
 func (d *remoteDoc) cacheKey() string { return "gopkce:" + d.what + ":" + d.url }
@@ -90,7 +124,7 @@ func (d *remoteDoc) get(ctx context.Context, force bool) (any, error) {
 	d.val, d.fetched = v, at
 	d.mu.Unlock()
 	if d.cache != nil {
-		data, _ := json.Marshal(cachedDoc{V: 1, Fetched: at.UnixMilli(), Forced: forced.UnixMilli(), Body: body})
+		data := (&cachedDoc{V: 1, Fetched: at.UnixMilli(), Forced: forced.UnixMilli(), Body: body}).encode()
 		d.cache.Set(d.cacheKey(), string(data)) // a cache that refuses a write costs a fetch, nothing else
 	}
 	return v, nil
@@ -117,8 +151,12 @@ func (d *remoteDoc) loadLocked() {
 	if err != nil || !ok {
 		return
 	}
-	var c cachedDoc
-	if len(raw) > 2*maxDocumentBytes || json.Unmarshal([]byte(raw), &c) != nil || c.V != 1 {
+	if len(raw) > 2*maxDocumentBytes {
+		d.cache.Remove(d.cacheKey())
+		return
+	}
+	c, ok := decodeCachedDoc(raw)
+	if !ok || c.V != 1 {
 		d.cache.Remove(d.cacheKey())
 		return
 	}

@@ -1,9 +1,7 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -85,9 +83,9 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	case status != 200:
 		return nil, &Error{Code: CodeInvalidResponse, Status: status, msg: "token endpoint answered " + statusText + " (redirects are not followed)"}
 	}
-	fields, ok := jsonObject(body)
-	if !ok {
-		return nil, &Error{Code: CodeInvalidResponse, Status: status, msg: "token response is not a JSON object"}
+	fields, err := decodeObject(body, "token response")
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidResponse, Status: status, msg: err.Error()}
 	}
 	if _, has := fields["error"]; has {
 		if oe := parseOAuthError(status, body); oe != nil {
@@ -96,7 +94,6 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	}
 	bad := func(msg string) error { return &Error{Code: CodeInvalidResponse, Status: status, msg: msg} }
 	var r tokenResponse
-	var err error
 	if r.AccessToken, err = stringField(fields, "access_token", true); err != nil {
 		return nil, bad(err.Error())
 	}
@@ -120,27 +117,14 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	if r.ExpiresIn, err = expiresIn(fields["expires_in"]); err != nil {
 		return nil, bad(err.Error())
 	}
-	json.Unmarshal(fields["refresh_token_held"], &r.HandlerHeld)
+	r.HandlerHeld, _ = fields["refresh_token_held"].(bool)
 	return &r, nil
-}
-
-// jsonObject decodes body as exactly one JSON object.
-func jsonObject(body []byte) (map[string]json.RawMessage, bool) {
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&fields); err != nil || fields == nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	return fields, true
 }
 
 // parseOAuthError reads an RFC 6749 §5.2 error body, or returns nil.
 func parseOAuthError(status int, body []byte) *Error {
-	fields, ok := jsonObject(body)
-	if !ok {
+	fields, err := decodeObject(body, "error response")
+	if err != nil {
 		return nil
 	}
 	code, err := stringField(fields, "error", true)
@@ -152,16 +136,16 @@ func parseOAuthError(status int, body []byte) *Error {
 }
 
 // stringField returns a string member; null counts as absent.
-func stringField(fields map[string]json.RawMessage, name string, required bool) (string, error) {
+func stringField(fields map[string]any, name string, required bool) (string, error) {
 	raw, ok := fields[name]
-	if !ok || string(raw) == "null" {
+	if !ok || raw == nil {
 		if required {
 			return "", errors.New("token response has no " + name)
 		}
 		return "", nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	s, ok := raw.(string)
+	if !ok {
 		return "", errors.New("token response's " + name + " is not a string")
 	}
 	if required && s == "" {
@@ -174,21 +158,21 @@ func stringField(fields map[string]json.RawMessage, name string, required bool) 
 // of digits is accepted too, as some providers send one; absent or null
 // means "use the configured default"; negative, fractional-garbage or
 // absurdly large values are refused.
-func expiresIn(raw json.RawMessage) (time.Duration, error) {
-	if raw == nil || string(raw) == "null" {
+func expiresIn(raw any) (time.Duration, error) {
+	var n string
+	switch v := raw.(type) {
+	case nil:
 		return 0, nil
+	case Number:
+		n = string(v)
+	case string:
+		n = strings.TrimSpace(v)
+	default:
+		return 0, errors.New("token response's expires_in is not a number")
 	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, errors.New("token response's expires_in is not a number")
-		}
-		n = json.Number(strings.TrimSpace(s))
-	}
-	secs, err := strconv.ParseInt(n.String(), 10, 64)
+	secs, err := strconv.ParseInt(n, 10, 64)
 	if err != nil {
-		f, ferr := strconv.ParseFloat(n.String(), 64)
+		f, ferr := strconv.ParseFloat(n, 64)
 		if ferr != nil || f != f {
 			return 0, errors.New("token response's expires_in is not a number")
 		}

@@ -1,10 +1,10 @@
 package oauth
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
 // Token storage. The token set is kept as one JSON entry in the token
@@ -57,22 +57,63 @@ func (c *Client) loadTokens() (*TokenSet, error) {
 	if !ok {
 		return nil, nil
 	}
-	var ts TokenSet
-	if len(raw) > maxTokenSetSize || json.Unmarshal([]byte(raw), &ts) != nil || ts.V != 1 || ts.AccessToken == "" || ts.ExpiresAt == 0 {
+	ts, ok := decodeTokens(raw)
+	if !ok || ts.V != 1 || ts.AccessToken == "" || ts.ExpiresAt == 0 {
 		c.removeTokens()
 		return nil, NewError(CodeLoginRequired, "the stored tokens were unreadable and have been removed")
 	}
-	return &ts, nil
+	return ts, nil
+}
+
+// decodeTokens reads the stored form of a token set: a JSON object with
+// TokenSet's member names, exactly spelled; unknown members are ignored
+// and absent or null ones are zero, as encoding/json, which wrote the sets
+// stored before, read them.
+func decodeTokens(raw string) (*TokenSet, bool) {
+	if len(raw) > maxTokenSetSize {
+		return nil, false
+	}
+	o, err := jsonv.DecodeObject([]byte(raw))
+	if err != nil {
+		return nil, false
+	}
+	f := jsonv.Fields{Object: o}
+	ts := &TokenSet{
+		V: int(f.Int64("v")), AccessToken: f.String("access_token"), TokenType: f.String("token_type"),
+		IDToken: f.String("id_token"), RefreshToken: f.String("refresh_token"), Scope: f.String("scope"),
+		HandlerHeld: f.Bool("handler_held"), ExpiresAt: f.Int64("expires_at"), LoginAt: f.Int64("login_at"),
+		Lifetime: f.Int64("lifetime"),
+	}
+	return ts, f.Bad == ""
 }
 
 // encodeTokens is the stored form of ts: JSON without HTML escaping, so
-// that a "<" in a token stays one byte instead of six ("\u003c").
+// that a "<" in a token stays one byte instead of six ("\u003c"). It is
+// byte for byte what encoding/json wrote before (its member order and
+// omitempty rules).
 func encodeTokens(ts *TokenSet) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(ts) // a TokenSet of strings and integers always encodes
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	var o jsonv.Object
+	o.Int("v", int64(ts.V))
+	o.String("access_token", ts.AccessToken)
+	o.String("token_type", ts.TokenType)
+	if ts.IDToken != "" {
+		o.String("id_token", ts.IDToken)
+	}
+	if ts.RefreshToken != "" {
+		o.String("refresh_token", ts.RefreshToken)
+	}
+	if ts.Scope != "" {
+		o.String("scope", ts.Scope)
+	}
+	if ts.HandlerHeld {
+		o.Bool("handler_held", true)
+	}
+	o.Int("expires_at", ts.ExpiresAt)
+	o.Int("login_at", ts.LoginAt)
+	if ts.Lifetime != 0 {
+		o.Int("lifetime", ts.Lifetime)
+	}
+	return o.Bytes()
 }
 
 // storeTokens stores ts. A set whose stored form exceeds maxTokenSetSize is

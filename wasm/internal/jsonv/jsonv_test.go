@@ -176,3 +176,16 @@ func TestEncode(t *testing.T) {
 		}
 	}
 }
+
+func TestFields(t *testing.T) {
+	o, _ := DecodeObject([]byte(`{"s":"x","b":true,"i":3,"l":["a"],"S":1}`))
+	f := Fields{Object: o}
+	if f.String("s") != "x" || !f.Bool("b") || f.Int64("i") != 3 || !reflect.DeepEqual(f.Strings("l"), []string{"a"}) || f.String("absent") != "" || f.Bad != "" {
+		t.Fatalf("Fields read wrongly: %+v", f)
+	}
+	f.Int64("s")
+	f.String("b")
+	if f.Bad != "s" {
+		t.Errorf("Bad = %q, want the first wrong member, s", f.Bad)
+	}
+}

@@ -61,3 +61,50 @@ func Strings(v any) ([]string, bool) {
 	}
 	return nil, false
 }
+
+// Fields reads the members of an object as encoding/json fills a struct,
+// by exact name, and remembers the first member of the wrong type:
+//
+//	f := jsonv.Fields{Object: o}
+//	m.Issuer = f.String("issuer")
+//	m.Methods = f.Strings("code_challenge_methods_supported")
+//	if f.Bad != "" { ... }
+type Fields struct {
+	Object map[string]any
+	// Bad is the name of the first member read that had the wrong type.
+	Bad string
+}
+
+func (f *Fields) bad(name string, ok bool) {
+	if !ok && f.Bad == "" {
+		f.Bad = name
+	}
+}
+
+// String is [StringMember].
+func (f *Fields) String(name string) string {
+	v, ok := StringMember(f.Object, name)
+	f.bad(name, ok)
+	return v
+}
+
+// Bool is [BoolMember].
+func (f *Fields) Bool(name string) bool {
+	v, ok := BoolMember(f.Object, name)
+	f.bad(name, ok)
+	return v
+}
+
+// Int64 is [Int64Member].
+func (f *Fields) Int64(name string) int64 {
+	v, ok := Int64Member(f.Object, name)
+	f.bad(name, ok)
+	return v
+}
+
+// Strings is [Strings] of the member.
+func (f *Fields) Strings(name string) []string {
+	v, ok := Strings(f.Object[name])
+	f.bad(name, ok)
+	return v
+}
