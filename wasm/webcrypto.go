@@ -147,7 +147,7 @@ func importKey(alg string, k *oauth.JWK) (webCryptoAlg, js.Value, error) {
 	// count as unhandled.
 	p.Call("catch", js.Global().Get("Boolean"))
 	if len(importedKeys.m) >= maxImportedKeys {
-		clear(importedKeys.m)
+		importedKeys.m = map[string]js.Value{}
 	}
 	importedKeys.m[id] = p
 	return a, p, nil
