@@ -274,11 +274,15 @@ func (s idbStorage) Claim(_ context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	// Not now: the token request that follows is sent at once, and the
-	// prune would compete with it for the browser's database thread and
-	// this page's main thread.
-	time.AfterFunc(pruneDelay, func() { s.pruneClaims(key[:strings.LastIndex(key, ":")+1]) })
+	s.schedulePrune(key)
 	return true, nil
+}
+
+// schedulePrune prunes the old markers beside key later. Not now: the
+// token request that follows is sent at once, and the prune would compete
+// with it for the browser's database thread and this page's main thread.
+func (s idbStorage) schedulePrune(key string) {
+	time.AfterFunc(pruneDelay, func() { s.pruneClaims(key[:strings.LastIndex(key, ":")+1]) })
 }
 
 // errClaimed: the claim marker exists.

@@ -357,11 +357,42 @@ type callbackClaimer struct{}
 var pageClaims = oauth.NewMemoryClaimer()
 
 func (callbackClaimer) Claim(ctx context.Context, key string) (bool, error) {
+	if first, ok, err := loaderClaim(key); ok {
+		if err == nil && first {
+			if s, serr := sharedStorage(); serr == nil {
+				s.(idbStorage).schedulePrune(key)
+			}
+		}
+		return first, err
+	}
 	s, err := sharedStorage()
 	if err != nil {
 		return pageClaims.Claim(ctx, key)
 	}
 	return s.(idbStorage).Claim(ctx, key)
+}
+
+// loaderClaim waits for the claim the loader started for key when the
+// page called handleCallback (web/gopkce.js, preClaim): the same add, in
+// the same transaction, begun before the module was entered. ok is false
+// when the loader started none, or had no database.
+func loaderClaim(key string) (first, ok bool, err error) {
+	ns := js.Global().Get("gopkce")
+	if !ns.Truthy() || ns.Get("_claim").Type() != js.TypeFunction {
+		return false, false, nil
+	}
+	p := ns.Call("_claim", key)
+	if !p.Truthy() {
+		return false, false, nil
+	}
+	v, err := await(p)
+	if err != nil {
+		return false, true, err
+	}
+	if v.Type() != js.TypeBoolean {
+		return false, false, nil // no database: claimed here
+	}
+	return v.Bool(), true, nil
 }
 
 // eventChannel tells the other tabs that share the tokens (storage "local")

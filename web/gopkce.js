@@ -130,6 +130,7 @@
   // The schema is the module's (wasm/idb.go): database "gopkce" version 1,
   // store "kv". A connection nobody takes is closed after 10 s.
   let warmDB = null; // Promise of the IDBDatabase (or null), until taken
+  let claimDB = null; // the same, once the module took it
 
   function warmClaims() {
     try {
@@ -174,6 +175,57 @@
     }
   }
 
+  // The claim of a callback's code, started by handleCallback before the
+  // module is entered, so that its round trip to the database begins at
+  // once. It is the module's claim (wasm/idb.go, Claim) on the connection
+  // warmClaims opened: one add of the key, in a readwrite transaction of
+  // relaxed durability, which fails with ConstraintError when any tab
+  // added it before. The module asks for it by key (_claim) and claims
+  // itself when there is none.
+  const claims = new Map(); // key -> Promise of true (first) or false
+
+  function preClaim(url) {
+    if (warmDB === null && claimDB === null) {
+      return;
+    }
+    try {
+      const q = new URL(typeof url === "string" ? url : global.location.href).searchParams;
+      const state = q.get("state");
+      if (!state || !q.get("code") || q.has("error") || claims.size >= 8) {
+        return;
+      }
+      const key = "gopkce:callback:" + state;
+      if (claims.has(key)) {
+        return; // a call before is claiming it: this page owns the result
+      }
+      const db = claimDB || warmDB;
+      const p = db.then(function (db) {
+        if (db === null) {
+          return null;
+        }
+        return new Promise(function (resolve, reject) {
+          const tx = db.transaction("kv", "readwrite", { durability: "relaxed" });
+          const add = tx.objectStore("kv").add(String(Date.now()), key);
+          add.onerror = function () {
+            if (add.error && add.error.name === "ConstraintError") {
+              resolve(false); // claimed before; the transaction aborts
+            }
+          };
+          tx.oncomplete = function () {
+            resolve(true);
+          };
+          tx.onabort = function () {
+            reject(tx.error || new Error("IndexedDB transaction aborted"));
+          };
+        });
+      });
+      p.catch(function () {}); // the module reports it
+      claims.set(key, p);
+    } catch (_) {
+      // the module claims itself
+    }
+  }
+
   function load(url) {
     if (started) {
       return ns.ready;
@@ -210,6 +262,12 @@
 
   const goConfigure = call("configure");
   const goGetToken = call("getToken");
+  const goHandleCallback = call("handleCallback");
+
+  function handleCallback(url) {
+    preClaim(url);
+    return goHandleCallback.apply(null, arguments);
+  }
 
   function configure(config) {
     fast = null;
@@ -285,7 +343,7 @@
     ready: api.then(function () {}),
     configure: configure,
     startLogin: call("startLogin"),
-    handleCallback: call("handleCallback"),
+    handleCallback: handleCallback,
     getToken: getToken,
     getClaims: call("getClaims"),
     getUnverifiedAccessTokenClaims: call("getUnverifiedAccessTokenClaims"),
@@ -326,7 +384,15 @@
     _takeDB: function () {
       const p = warmDB;
       warmDB = null;
+      claimDB = p;
       return p;
+    },
+    // Called by the module: the claim preClaim started for key (a Promise
+    // of true, false, or null without a database), or null.
+    _claim: function (key) {
+      const p = claims.get(key);
+      claims.delete(key);
+      return p === undefined ? null : p;
     },
     // Counts of getToken answers from the fast path and from Go (tests).
     _stats: stats,
