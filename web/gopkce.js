@@ -211,6 +211,9 @@
               resolve(false); // claimed before; the transaction aborts
             }
           };
+          if (typeof tx.commit === "function") {
+            tx.commit(); // with the add, not after its success event reached this page
+          }
           tx.oncomplete = function () {
             resolve(true);
           };
