@@ -90,10 +90,15 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 			return "", wrapError(CodeStorageError, "no random source", err)
 		}
 	}
+	data := p.encode()
+	if len(data) > maxLoginStateBytes {
+		// readPending would refuse it at the callback, after the user
+		// signed in at the provider: refused now instead.
+		return "", NewError(CodeInvalidArgument, "the login state would be too large to keep: returnTo (or redirectUri) is too long; at most "+strconv.Itoa(maxLoginStateBytes)+" bytes are stored")
+	}
 	if err := c.prunePendingLogins(); err != nil {
 		return "", err
 	}
-	data := p.encode()
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}

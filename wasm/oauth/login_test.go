@@ -95,6 +95,34 @@ func TestStartLoginReturnTo(t *testing.T) {
 	}
 }
 
+// A returnTo that checkReturnTo accepts but whose stored login state would
+// exceed what readPending reads (its characters escaped in JSON: a quote
+// takes two bytes, U+2028 six) is refused by StartLogin, before the user is
+// sent to the provider, not at the callback after they signed in.
+func TestStartLoginStateTooLarge(t *testing.T) {
+	e := newEnv(t, testConfig("https://idp.example.com/token"), &stubTransport{})
+	for _, rt := range []string{"/" + strings.Repeat(`"`, 2047), "/" + strings.Repeat("\u2028", 682)} {
+		if _, err := e.c.StartLogin(rt); code(err) != CodeInvalidArgument {
+			t.Errorf("StartLogin(%d bytes): err = %v, want invalid_argument", len(rt), err)
+		}
+	}
+	if keys, _ := e.logins.Keys(loginPrefix); len(keys) != 0 {
+		t.Fatalf("a refused StartLogin stored state: %v", keys)
+	}
+	// The longest plain returnTo still fits, and reads back.
+	long := "/" + strings.Repeat("a", 2047)
+	if _, err := e.c.StartLogin(long); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := e.logins.Keys(loginPrefix)
+	if len(keys) != 1 {
+		t.Fatalf("stored %v", keys)
+	}
+	if p, err := e.c.readPending(keys[0]); err != nil || p.ReturnTo != long {
+		t.Fatalf("stored state read back: %v", err)
+	}
+}
+
 func TestStartLoginPrunesOldAttempts(t *testing.T) {
 	e := newEnv(t, testConfig("https://idp.example.com/token"), &stubTransport{})
 	var states []string
