@@ -304,6 +304,14 @@ func CleanCallbackURL(rawURL string) string {
 	return u.StringNoFragment()
 }
 
+// pathOrRoot is p, or "/" for the empty path of an http(s) URL.
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
 // HandleCallback validates the redirect back from the provider and, for a
 // code, exchanges it for tokens. The rules, in order:
 //
@@ -331,8 +339,11 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if qerr != nil {
 		return nil, wrapError(CodeInvalidCallback, "callback query does not parse", qerr)
 	}
+	// The same URL as the browser writes it (location.href, WHATWG URL):
+	// the origin compared as serialised (host lowercase, default port
+	// dropped), an empty path read as "/".
 	want, werr := weburl.Parse(c.cfg.RedirectURI)
-	if werr != nil || u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
+	if werr != nil || u.Origin() != want.Origin() || pathOrRoot(u.Path) != pathOrRoot(want.Path) {
 		return nil, NewError(CodeInvalidCallback, "this URL is not the configured redirect URI")
 	}
 	for k, v := range q {

@@ -352,6 +352,34 @@ func TestHandleCallbackWrongURL(t *testing.T) {
 	}
 }
 
+// The browser hands handleCallback location.href, which it has
+// normalised (WHATWG URL): an empty path is "/", the host lowercase, the
+// default port dropped. A redirect URI configured in another spelling of
+// the same URL ("redirectUri: location.origin") still completes its
+// logins; a different URL is still refused (TestHandleCallbackWrongURL).
+func TestHandleCallbackBrowserForm(t *testing.T) {
+	for _, tc := range []struct{ configured, href string }{
+		{"https://app.example.com", "https://app.example.com/"},
+		{"https://App.Example.COM/callback", "https://app.example.com/callback"},
+		{"https://app.example.com:443/callback", "https://app.example.com/callback"},
+		{"http://localhost:80", "http://localhost/"},
+	} {
+		p := newProvider(t)
+		p.set(newTokenHandler(false).serve(t))
+		cfg := testConfig(p.srv.URL)
+		cfg.RedirectURI = tc.configured
+		e := newEnv(t, cfg, httpTransport{})
+		u, err := e.c.StartLogin("/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := mustQuery(t, u).Get("state")
+		if _, err := e.c.HandleCallback(context.Background(), tc.href+"?code=c&state="+state); err != nil {
+			t.Errorf("redirectUri %s, callback %s: %v", tc.configured, tc.href, err)
+		}
+	}
+}
+
 func TestTwoStartLoginsOnlyReturningStateCompletes(t *testing.T) {
 	p := newProvider(t)
 	p.set(newTokenHandler(false).serve(t))
