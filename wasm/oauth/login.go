@@ -290,8 +290,11 @@ type CallbackResult struct {
 var responseParams = []string{"code", "state", "iss", "error", "error_description", "error_uri", "session_state"}
 
 // CleanCallbackURL returns rawURL without the authorization response
-// parameters, or "" when rawURL does not parse.
+// parameters and without its fragment, or "" when rawURL does not parse.
+// The fragment is cut first: one that does not parse must not keep the
+// code in the address bar.
 func CleanCallbackURL(rawURL string) string {
+	rawURL, _, _ = strings.Cut(rawURL, "#")
 	u, err := weburl.Parse(rawURL)
 	if err != nil {
 		return ""

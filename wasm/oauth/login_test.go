@@ -437,3 +437,22 @@ func mustQuery(t *testing.T, u string) url.Values {
 	}
 	return pu.Query()
 }
+
+// The address bar loses the code and state whatever the fragment holds:
+// CleanCallbackURL drops the fragment, so one that does not parse (a bare
+// "%", inherited from the provider's page across its redirect) cannot
+// leave the code in the address bar and the history.
+func TestCleanCallbackURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://app.example.com/callback?code=c&state=s":                  "https://app.example.com/callback",
+		"https://app.example.com/callback?x=1&code=c&state=s&iss=i#frag":   "https://app.example.com/callback?x=1",
+		"https://app.example.com/callback?code=c&state=s#100%":             "https://app.example.com/callback",
+		"https://app.example.com/callback?c%6Fde=c&state=s;x#%zz":          "https://app.example.com/callback",
+		"https://app.example.com/callback?error=access_denied&state=s#_=_": "https://app.example.com/callback",
+		"https://app.example.com/c%zz?code=c":                              "",
+	} {
+		if got := CleanCallbackURL(in); got != want {
+			t.Errorf("CleanCallbackURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
