@@ -46,9 +46,12 @@ func (c *Client) verifyRefreshed(ctx context.Context, prevToken, next string) er
 	}
 	want := IDTokenExpect{Previous: map[string]any{}}
 	if prevToken != "" {
-		if prev, err := DecodeClaimsUnverified(prevToken); err == nil {
-			want.Previous = prev
+		prev, err := DecodeClaimsUnverified(prevToken)
+		if err != nil {
+			// Checked alone, a token for another subject would pass.
+			return idTokenError(CheckSub, "the session's ID token cannot be read, so the refreshed one cannot be compared with it (§12.2)")
 		}
+		want.Previous = prev
 	}
 	if len(want.Previous) == 0 {
 		// No ID token in the session: the login did not ask for openid, and

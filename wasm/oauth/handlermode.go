@@ -33,6 +33,9 @@ func checkHandlerPath(p string) error {
 		return plainError(`must not end with "/" ("/oauth", not "/oauth/")`)
 	}
 	for _, seg := range strings.Split(p, "/") {
+		// A browser reads "%2e" as "." here (WHATWG URL, single- and
+		// double-dot path segments): "/a/%2e%2e/oauth" is "/oauth".
+		seg = strings.ReplaceAll(strings.ToLower(seg), "%2e", ".")
 		if seg == "." || seg == ".." {
 			return plainError("must not contain . or .. segments")
 		}

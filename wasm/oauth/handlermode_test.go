@@ -214,6 +214,9 @@ func TestTokenHandlerConfig(t *testing.T) {
 		"trailing slash":    {`,"tokenHandler":"/oauth/"`, "tokenHandler"},
 		"query":             {`,"tokenHandler":"/oauth?x=1"`, "tokenHandler"},
 		"dot-dot":           {`,"tokenHandler":"/a/../oauth"`, "tokenHandler"},
+		"dot-dot escaped":   {`,"tokenHandler":"/a/%2e%2E/oauth"`, "tokenHandler"}, // a browser reads %2e as a dot here
+		"dot-dot half":      {`,"tokenHandler":"/a/.%2e/oauth"`, "tokenHandler"},
+		"dot escaped":       {`,"tokenHandler":"/%2E/oauth"`, "tokenHandler"},
 		"session storage":   {`,"tokenHandler":"/oauth","storage":"session"`, "storage"},
 		"memory storage":    {`,"tokenHandler":"/oauth","storage":"memory"`, "storage"},
 		"grantType":         {`,"tokenHandler":"/oauth","grantType":"client_credentials"`, "grantType"},

@@ -90,10 +90,15 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 			return "", wrapError(CodeStorageError, "no random source", err)
 		}
 	}
+	data := p.encode()
+	if len(data) > maxLoginStateBytes {
+		// readPending would refuse it at the callback, after the user
+		// signed in at the provider: refused now instead.
+		return "", NewError(CodeInvalidArgument, "the login state would be too large to keep: returnTo (or redirectUri) is too long; at most "+strconv.Itoa(maxLoginStateBytes)+" bytes are stored")
+	}
 	if err := c.prunePendingLogins(); err != nil {
 		return "", err
 	}
-	data := p.encode()
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}
@@ -285,8 +290,11 @@ type CallbackResult struct {
 var responseParams = []string{"code", "state", "iss", "error", "error_description", "error_uri", "session_state"}
 
 // CleanCallbackURL returns rawURL without the authorization response
-// parameters, or "" when rawURL does not parse.
+// parameters and without its fragment, or "" when rawURL does not parse.
+// The fragment is cut first: one that does not parse must not keep the
+// code in the address bar.
 func CleanCallbackURL(rawURL string) string {
+	rawURL, _, _ = strings.Cut(rawURL, "#")
 	u, err := weburl.Parse(rawURL)
 	if err != nil {
 		return ""
@@ -297,6 +305,14 @@ func CleanCallbackURL(rawURL string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.StringNoFragment()
+}
+
+// pathOrRoot is p, or "/" for the empty path of an http(s) URL.
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
 }
 
 // HandleCallback validates the redirect back from the provider and, for a
@@ -326,8 +342,11 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if qerr != nil {
 		return nil, wrapError(CodeInvalidCallback, "callback query does not parse", qerr)
 	}
+	// The same URL as the browser writes it (location.href, WHATWG URL):
+	// the origin compared as serialised (host lowercase, default port
+	// dropped), an empty path read as "/".
 	want, werr := weburl.Parse(c.cfg.RedirectURI)
-	if werr != nil || u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
+	if werr != nil || u.Origin() != want.Origin() || pathOrRoot(u.Path) != pathOrRoot(want.Path) {
 		return nil, NewError(CodeInvalidCallback, "this URL is not the configured redirect URI")
 	}
 	for k, v := range q {

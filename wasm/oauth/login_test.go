@@ -95,6 +95,34 @@ func TestStartLoginReturnTo(t *testing.T) {
 	}
 }
 
+// A returnTo that checkReturnTo accepts but whose stored login state would
+// exceed what readPending reads (its characters escaped in JSON: a quote
+// takes two bytes, U+2028 six) is refused by StartLogin, before the user is
+// sent to the provider, not at the callback after they signed in.
+func TestStartLoginStateTooLarge(t *testing.T) {
+	e := newEnv(t, testConfig("https://idp.example.com/token"), &stubTransport{})
+	for _, rt := range []string{"/" + strings.Repeat(`"`, 2047), "/" + strings.Repeat("\u2028", 682)} {
+		if _, err := e.c.StartLogin(rt); code(err) != CodeInvalidArgument {
+			t.Errorf("StartLogin(%d bytes): err = %v, want invalid_argument", len(rt), err)
+		}
+	}
+	if keys, _ := e.logins.Keys(loginPrefix); len(keys) != 0 {
+		t.Fatalf("a refused StartLogin stored state: %v", keys)
+	}
+	// The longest plain returnTo still fits, and reads back.
+	long := "/" + strings.Repeat("a", 2047)
+	if _, err := e.c.StartLogin(long); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := e.logins.Keys(loginPrefix)
+	if len(keys) != 1 {
+		t.Fatalf("stored %v", keys)
+	}
+	if p, err := e.c.readPending(keys[0]); err != nil || p.ReturnTo != long {
+		t.Fatalf("stored state read back: %v", err)
+	}
+}
+
 func TestStartLoginPrunesOldAttempts(t *testing.T) {
 	e := newEnv(t, testConfig("https://idp.example.com/token"), &stubTransport{})
 	var states []string
@@ -324,6 +352,34 @@ func TestHandleCallbackWrongURL(t *testing.T) {
 	}
 }
 
+// The browser hands handleCallback location.href, which it has
+// normalised (WHATWG URL): an empty path is "/", the host lowercase, the
+// default port dropped. A redirect URI configured in another spelling of
+// the same URL ("redirectUri: location.origin") still completes its
+// logins; a different URL is still refused (TestHandleCallbackWrongURL).
+func TestHandleCallbackBrowserForm(t *testing.T) {
+	for _, tc := range []struct{ configured, href string }{
+		{"https://app.example.com", "https://app.example.com/"},
+		{"https://App.Example.COM/callback", "https://app.example.com/callback"},
+		{"https://app.example.com:443/callback", "https://app.example.com/callback"},
+		{"http://localhost:80", "http://localhost/"},
+	} {
+		p := newProvider(t)
+		p.set(newTokenHandler(false).serve(t))
+		cfg := testConfig(p.srv.URL)
+		cfg.RedirectURI = tc.configured
+		e := newEnv(t, cfg, httpTransport{})
+		u, err := e.c.StartLogin("/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := mustQuery(t, u).Get("state")
+		if _, err := e.c.HandleCallback(context.Background(), tc.href+"?code=c&state="+state); err != nil {
+			t.Errorf("redirectUri %s, callback %s: %v", tc.configured, tc.href, err)
+		}
+	}
+}
+
 func TestTwoStartLoginsOnlyReturningStateCompletes(t *testing.T) {
 	p := newProvider(t)
 	p.set(newTokenHandler(false).serve(t))
@@ -380,4 +436,23 @@ func mustQuery(t *testing.T, u string) url.Values {
 		t.Fatal(err)
 	}
 	return pu.Query()
+}
+
+// The address bar loses the code and state whatever the fragment holds:
+// CleanCallbackURL drops the fragment, so one that does not parse (a bare
+// "%", inherited from the provider's page across its redirect) cannot
+// leave the code in the address bar and the history.
+func TestCleanCallbackURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://app.example.com/callback?code=c&state=s":                  "https://app.example.com/callback",
+		"https://app.example.com/callback?x=1&code=c&state=s&iss=i#frag":   "https://app.example.com/callback?x=1",
+		"https://app.example.com/callback?code=c&state=s#100%":             "https://app.example.com/callback",
+		"https://app.example.com/callback?c%6Fde=c&state=s;x#%zz":          "https://app.example.com/callback",
+		"https://app.example.com/callback?error=access_denied&state=s#_=_": "https://app.example.com/callback",
+		"https://app.example.com/c%zz?code=c":                              "",
+	} {
+		if got := CleanCallbackURL(in); got != want {
+			t.Errorf("CleanCallbackURL(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -2,11 +2,13 @@ package oauth
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,6 +241,33 @@ func TestRefreshWithAnotherSubjectIsRefused(t *testing.T) {
 	}
 	if e.stored(t) != nil {
 		t.Fatal("session kept after a subject change")
+	}
+}
+
+// A session whose stored ID token no longer decodes (one stored by a
+// version whose JSON decoder kept a repeated claim name, which jsonv
+// refuses) cannot have a refreshed ID token compared with it (OpenID
+// Connect Core §12.2): the refreshed one is refused, not checked alone,
+// which would let a token for another subject replace the session's.
+func TestRefreshAfterUnreadableStoredIDToken(t *testing.T) {
+	e, p, _ := loggedInWith(t, false, withOpenID)
+	ts := e.stored(t)
+	parts := strings.Split(ts.IDToken, ".")
+	dup := `{"iss":"https://idp.example.com","sub":"user-1","sub":"user-1","aud":"client-1","iat":1,"exp":2}`
+	ts.IDToken = parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(dup)) + "." + parts[2]
+	e.tokens.Set(e.c.tokensKey(), string(encodeTokens(ts)))
+	e.clock.Add(2 * time.Hour)
+	p.set(func(w http.ResponseWriter, _ url.Values) {
+		writeJSON(w, 200, map[string]any{
+			"access_token": "at-x", "token_type": "Bearer", "expires_in": 3600,
+			"id_token": idToken(t, map[string]any{"sub": "someone-else"}),
+		})
+	})
+	if _, err := e.c.Token(context.Background(), TokenOptions{}); code(err) != CodeLoginRequired || FailedCheck(err) != CheckSub {
+		t.Fatalf("err = %v, want login_required from the sub check", err)
+	}
+	if got := e.stored(t); got != nil {
+		t.Fatalf("session kept with ID token %q", got.IDToken)
 	}
 }
 
