@@ -148,3 +148,30 @@ func FuzzStoredRecords(f *testing.F) {
 			RedirectURI: refresh, ReturnTo: returnTo, Created: exp})
 	})
 }
+
+// A native program that hands decoded claims on with encoding/json (a Go
+// server using the core with oauthhttp) gets the JSON numbers it got when
+// the claims held json.Number: "exp":1700000000, not "exp":"1700000000".
+func TestClaimsMarshalWithEncodingJSON(t *testing.T) {
+	tok := idToken(t, map[string]any{"auth_time": json.Number("1.5e9"), "big": json.Number("12345678901234567890"), "n": json.Number("-0")})
+	claims, err := DecodeClaimsUnverified(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(must(decodeB64URL(strings.Split(tok, ".")[1])))))
+	dec.UseNumber()
+	var old map[string]any
+	if err := dec.Decode(&old); err != nil {
+		t.Fatal(err)
+	}
+	if want := must(json.Marshal(old)); string(got) != string(want) {
+		t.Fatalf("json.Marshal(claims) = %s\nwith json.Number it was %s", got, want)
+	}
+	if _, err := json.Marshal(map[string]any{"bad": Number("1e")}); err == nil {
+		t.Fatal("a Number that is not a JSON number was encoded")
+	}
+}

@@ -8,6 +8,20 @@ type Number string
 // String returns the literal text.
 func (n Number) String() string { return string(n) }
 
+// MarshalJSON writes the number as encoding/json writes a json.Number, so
+// that a native program that encodes decoded claims with encoding/json
+// gets numbers, not strings: its literal text, 0 for "", an error for
+// text that is not a JSON number.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if n == "" {
+		return []byte("0"), nil
+	}
+	if !validNumber(string(n)) {
+		return nil, ErrUnsupported
+	}
+	return []byte(n), nil
+}
+
 // Int64 is strconv.ParseInt(n, 10, 64): an error for fractions,
 // exponents and values outside int64.
 func (n Number) Int64() (int64, error) { return strconv.ParseInt(string(n), 10, 64) }
