@@ -86,7 +86,7 @@ export interface Config {
   tokenHandler?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
-  /** sent exactly as given; the callback URL must match it */
+  /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter) */
   redirectUri: string;
   /** compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock */
   issuer?: string;

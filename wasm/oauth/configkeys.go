@@ -61,7 +61,7 @@ var configKeys = []ConfigKey{
 		Doc:  "the public client (there is no secret in a browser)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.ClientID })},
 	{Name: "redirectUri", Required: true,
-		Doc:  "sent exactly as given; the callback URL must match it",
+		Doc:  "sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.RedirectURI })},
 	{Name: "issuer", Default: "none",
 		Doc:  "compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock",
