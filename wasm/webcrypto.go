@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"sync"
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -38,82 +37,10 @@ var webCryptoAlgs = map[string]webCryptoAlg{
 }
 
 func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oauth.JWK, input, sig []byte) error {
-	a, p, err := importKey(alg, k)
-	if err != nil {
-		return err
-	}
-	key, err := await(p)
-	if err != nil {
-		forgetKey(alg, k)
-		if je, ok := err.(*jsException); ok && len(je.msg) >= 17 && je.msg[:17] == "NotSupportedError" {
-			return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
-		}
-		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
-	}
-	ver := object(map[string]any{"name": a.name})
-	switch a.name {
-	case "RSA-PSS":
-		ver.Set("saltLength", a.saltLength)
-	case "ECDSA":
-		ver.Set("hash", a.hash)
-	}
-	s := js.Global().Get("Uint8Array").New(len(sig))
-	js.CopyBytesToJS(s, sig)
-	data := js.Global().Get("Uint8Array").New(len(input))
-	js.CopyBytesToJS(data, input)
-	subtle := js.Global().Get("crypto").Get("subtle")
-	if err := catch(func() { p = subtle.Call("verify", ver, key, s, data) }); err != nil {
-		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
-	}
-	ok2, err := await(p)
-	if err != nil {
-		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
-	}
-	if ok2.Type() != js.TypeBoolean || !ok2.Bool() {
-		return oauth.ErrInvalidSignature
-	}
-	return nil
-}
-
-// PrepareKey implements oauth.KeyPreparer: it starts importing the key,
-// so that VerifySignature finds the CryptoKey (or its Promise) ready.
-func (webCryptoVerifier) PrepareKey(alg string, k *oauth.JWK) { importKey(alg, k) }
-
-// importedKeys holds the import of each key, as a Promise of its
-// CryptoKey, under the algorithm and every member the import reads: the
-// same key material for the same algorithm is imported once per page.
-var importedKeys = struct {
-	sync.Mutex
-	m map[string]js.Value
-}{m: map[string]js.Value{}}
-
-// maxImportedKeys bounds importedKeys; it starts over when full.
-const maxImportedKeys = 16
-
-func importedKeyID(alg string, k *oauth.JWK) string {
-	return alg + "\x00" + k.Kty + "\x00" + k.Crv + "\x00" + k.N + "\x00" + k.E + "\x00" + k.X + "\x00" + k.Y
-}
-
-// forgetKey drops a failed import, so that the next use tries again.
-func forgetKey(alg string, k *oauth.JWK) {
-	importedKeys.Lock()
-	delete(importedKeys.m, importedKeyID(alg, k))
-	importedKeys.Unlock()
-}
-
-// importKey returns alg's WebCrypto parameters and the Promise of k
-// imported for it, starting the import unless it was started before.
-func importKey(alg string, k *oauth.JWK) (webCryptoAlg, js.Value, error) {
 	a, ok := webCryptoAlgs[alg]
 	subtle := js.Global().Get("crypto").Get("subtle")
 	if !ok || !subtle.Truthy() {
-		return a, js.Value{}, &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg}
-	}
-	id := importedKeyID(alg, k)
-	importedKeys.Lock()
-	defer importedKeys.Unlock()
-	if p, ok := importedKeys.m[id]; ok {
-		return a, p, nil
+		return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg}
 	}
 	// Only the public members: WebCrypto refuses a JWK whose alg, use or
 	// key_ops disagree with the import, and the core has checked them.
@@ -131,26 +58,45 @@ func importKey(alg string, k *oauth.JWK) (webCryptoAlg, js.Value, error) {
 		jwk.Set("x", k.X)
 	}
 	imp := object(map[string]any{"name": a.name})
+	ver := object(map[string]any{"name": a.name})
 	switch a.name {
-	case "RSASSA-PKCS1-v1_5", "RSA-PSS":
+	case "RSASSA-PKCS1-v1_5":
 		imp.Set("hash", a.hash)
+	case "RSA-PSS":
+		imp.Set("hash", a.hash)
+		ver.Set("saltLength", a.saltLength)
 	case "ECDSA":
 		imp.Set("namedCurve", a.curve)
+		ver.Set("hash", a.hash)
 	}
 	var p js.Value
 	if err := catch(func() {
 		p = subtle.Call("importKey", "jwk", jwk, imp, false, js.Global().Get("Array").Call("of", "verify"))
 	}); err != nil {
-		return a, js.Value{}, &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
+		return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
 	}
-	// A rejection is handled by whoever awaits it; until then it must not
-	// count as unhandled.
-	p.Call("catch", js.Global().Get("Boolean"))
-	if len(importedKeys.m) >= maxImportedKeys {
-		importedKeys.m = map[string]js.Value{}
+	key, err := await(p)
+	if err != nil {
+		if je, ok := err.(*jsException); ok && len(je.msg) >= 17 && je.msg[:17] == "NotSupportedError" {
+			return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
+		}
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
 	}
-	importedKeys.m[id] = p
-	return a, p, nil
+	s := js.Global().Get("Uint8Array").New(len(sig))
+	js.CopyBytesToJS(s, sig)
+	data := js.Global().Get("Uint8Array").New(len(input))
+	js.CopyBytesToJS(data, input)
+	if err := catch(func() { p = subtle.Call("verify", ver, key, s, data) }); err != nil {
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
+	}
+	ok2, err := await(p)
+	if err != nil {
+		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
+	}
+	if ok2.Type() != js.TypeBoolean || !ok2.Bool() {
+		return oauth.ErrInvalidSignature
+	}
+	return nil
 }
 
 // object makes a plain JavaScript object.

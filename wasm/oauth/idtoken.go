@@ -99,16 +99,6 @@ type SignatureVerifier interface {
 	VerifySignature(ctx context.Context, alg string, key *JWK, signingInput, signature []byte) error
 }
 
-// KeyPreparer is an optional interface of a [SignatureVerifier] whose
-// keys take a while to ready (WebCrypto's importKey): the callback calls
-// PrepareKey for each key of the provider's set while the token request
-// is in flight, so that verifying the ID token that comes back waits for
-// nothing. PrepareKey returns at once; a key it failed to ready is
-// readied again, and its error reported, by VerifySignature.
-type KeyPreparer interface {
-	PrepareKey(alg string, key *JWK)
-}
-
 // KeySource gives the provider's key set. With refresh it fetches it again
 // (an unknown kid: the provider may have rotated its keys), unless it did so
 // too recently, in which case it returns what it has.

@@ -521,9 +521,6 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 		"client_id":     {c.cfg.ClientID},
 		"code_verifier": {p.Verifier},
 	}
-	if prepare := c.prepareKeys(ctx, prov); prepare != nil && p.Nonce != "" {
-		go prepare() // the ID token's key, read and readied while the code is exchanged
-	}
 	now := c.opts.Now()
 	tr, err := c.tokenRequest(ctx, form)
 	if err != nil {

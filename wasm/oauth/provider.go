@@ -140,42 +140,6 @@ func (c *Client) Prepare(ctx context.Context) error {
 	return nil
 }
 
-// maxPreparedKeys bounds the keys readied ahead of an ID token: real sets
-// hold two or three.
-const maxPreparedKeys = 8
-
-// prepareKeys reads the provider's key set (from the tab's cache, where
-// startLogin put it, or the network) and readies each key for the first
-// algorithm the provider allows it for, when the signature verifier can
-// ([KeyPreparer]). The callback starts it while the code is being
-// exchanged; a failure here costs nothing but the head start, since
-// verification reads the set again and reports what fails. It returns nil
-// when there is nothing to prepare.
-func (c *Client) prepareKeys(ctx context.Context, p *providerInfo) func() {
-	kp, ok := c.opts.Signatures.(KeyPreparer)
-	keys, algs := p.keys, p.algorithms
-	if !ok || keys == nil {
-		return nil
-	}
-	if algs == nil {
-		algs = SupportedAlgorithms
-	}
-	return func() {
-		ks, err := keys.KeySet(ctx, false)
-		if err != nil || ks == nil {
-			return
-		}
-		for i := range ks.Keys[:min(len(ks.Keys), maxPreparedKeys)] {
-			for _, alg := range algs {
-				if ks.Keys[i].Fits(alg) {
-					kp.PrepareKey(alg, &ks.Keys[i])
-					break
-				}
-			}
-		}
-	}
-}
-
 // verifier returns the ID token verifier for the provider p.
 func (c *Client) verifier(p *providerInfo) *IDTokenVerifier {
 	return &IDTokenVerifier{
