@@ -229,6 +229,27 @@
     }
   }
 
+  // On the page at redirectUri, holding a code for a login this tab
+  // started, the claim starts when the page configures, so that its round
+  // trip overlaps the module's start instead of delaying the token request
+  // after handleCallback. The page must then handle the callback itself,
+  // which is what a redirect URI is for.
+  function claimAtRedirect(config) {
+    try {
+      const loc = global.location;
+      const r = new URL(String(config && config.redirectUri));
+      if (r.origin !== loc.origin || r.pathname !== loc.pathname) {
+        return;
+      }
+      const state = new URLSearchParams(loc.search).get("state");
+      if (state && global.sessionStorage.getItem("gopkce:login:" + state) !== null) {
+        preClaim(loc.href);
+      }
+    } catch (_) {
+      // handleCallback claims
+    }
+  }
+
   function load(url) {
     if (started) {
       return ns.ready;
@@ -290,6 +311,7 @@
         fast = r;
       }
     }
+    claimAtRedirect(config);
     const done = function () {
       configuring--;
     };

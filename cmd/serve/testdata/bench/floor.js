@@ -4,8 +4,12 @@
 // (localStorage for storage "local"), keeps the login state in
 // sessionStorage, makes S256 challenges with WebCrypto, posts the same
 // token requests and checks what a careful library checks (state, iss,
-// token_type, nonce). It has no cross-tab lock, no retry and no
-// duplicated-tab check. Its cached getToken does what gopkce's fast path
+// token_type, nonce). Like gopkce it claims a callback's state in
+// IndexedDB before exchanging its code, so that duplicated tabs exchange a
+// code once (one add, relaxed durability, the database opened at configure
+// when a login is in flight); with the configuration key claim: false it
+// skips that, for comparison. It has no cross-tab lock, no retry, no
+// duplicated-tab check and no ID-token signature check. Its cached getToken does what gopkce's fast path
 // does: a token in memory, a deadline, and with sessionStorage a
 // comparison with the stored entry so that a cleared session stops it.
 "use strict";
@@ -15,6 +19,7 @@ window.floor = (function () {
   let store = null;
   let cache = null;
   let flight = null;
+  let db = null; // Promise of the IndexedDB connection for claims
   const enc = new TextEncoder();
 
   function fail(code) {
@@ -42,7 +47,53 @@ window.floor = (function () {
     key = "floor:tokens:" + c.clientId + "@" + (c.issuer || c.tokenEndpoint);
     store = c.storage === "local" ? localStorage : sessionStorage;
     cache = null;
+    db = null;
+    if (c.claim !== false) {
+      for (let i = 0; i < sessionStorage.length; i++) {
+        if (sessionStorage.key(i).indexOf("floor:login:") === 0) {
+          db = openDB();
+          break;
+        }
+      }
+    }
     return Promise.resolve();
+  }
+
+  function openDB() {
+    return new Promise(function (resolve, reject) {
+      const r = indexedDB.open("floor", 1);
+      r.onupgradeneeded = function () {
+        r.result.createObjectStore("kv");
+      };
+      r.onsuccess = function () {
+        resolve(r.result);
+      };
+      r.onerror = function () {
+        reject(r.error);
+      };
+    });
+  }
+
+  // claim adds the state's key; false when a tab added it before.
+  async function claim(state) {
+    const conn = await (db || (db = openDB()));
+    return new Promise(function (resolve, reject) {
+      const tx = conn.transaction("kv", "readwrite", { durability: "relaxed" });
+      const add = tx.objectStore("kv").add(Date.now(), "floor:callback:" + state);
+      add.onerror = function (ev) {
+        if (add.error && add.error.name === "ConstraintError") {
+          ev.preventDefault();
+          resolve(false);
+        }
+      };
+      tx.commit();
+      tx.oncomplete = function () {
+        resolve(true);
+      };
+      tx.onabort = function () {
+        reject(tx.error);
+      };
+    });
   }
 
   async function startLogin(opts) {
@@ -121,6 +172,7 @@ window.floor = (function () {
       throw fail("issuer_mismatch");
     }
     if (p.has("error")) throw fail(p.get("error"));
+    if (cfg.claim !== false && !(await claim(p.get("state")))) throw fail("code_already_used");
     const r = await tokenRequest({
       grant_type: "authorization_code",
       code: p.get("code"),

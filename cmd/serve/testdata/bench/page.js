@@ -6,6 +6,9 @@
 (function () {
   const lib = window.floor || window.gopkce;
   const over = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : {};
+  // ?cbpage, and a callback's ?code=: the page is its own redirect URI, as
+  // an application's callback page is.
+  if (/[?&](cbpage\b|code=)/.test(location.search)) over.redirectUri = location.origin + location.pathname;
   const config = Object.assign({}, window.benchConfig, over);
   const bench = (window.bench = { lib: lib, config: config });
   bench.configured = lib.configure(config).then(() => performance.now());
