@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/oauth"
@@ -77,7 +78,7 @@ func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oau
 	}
 	key, err := await(p)
 	if err != nil {
-		if je, ok := err.(*jsException); ok && len(je.msg) >= 17 && je.msg[:17] == "NotSupportedError" {
+		if je, ok := err.(*jsException); ok && strings.HasPrefix(je.msg, "NotSupportedError") {
 			return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg, err: err}
 		}
 		return &cryptoError{kind: oauth.ErrInvalidSignature, alg: alg, err: err}
