@@ -121,11 +121,6 @@ func (c *Config) applyPresets() error {
 	if err != nil {
 		return err
 	}
-	fill := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
-	}
 	fill(&c.Issuer, p.Issuer)
 	fill(&c.AuthorizationEndpoint, p.AuthorizationEndpoint)
 	if c.TokenHandler == "" {

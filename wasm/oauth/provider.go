@@ -38,11 +38,6 @@ func (c *Client) staticProvider() *providerInfo {
 // explicit values win.
 func (c *Client) withDiscovery(m *ProviderMetadata) *providerInfo {
 	p := c.staticProvider()
-	fill := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
-	}
 	fill(&p.issuer, m.Issuer)
 	fill(&p.authorizationEndpoint, m.AuthorizationEndpoint)
 	fill(&p.tokenEndpoint, m.TokenEndpoint)
@@ -145,5 +140,13 @@ func (c *Client) verifier(p *providerInfo) *IDTokenVerifier {
 	return &IDTokenVerifier{
 		Issuer: p.issuer, ClientID: c.cfg.ClientID, Algorithms: p.algorithms, Leeway: c.cfg.ClockLeeway,
 		Keys: p.keys, Signatures: c.opts.Signatures, Now: c.opts.Now,
+	}
+}
+
+// fill sets *dst to v when *dst is empty: configured values win over those
+// of a discovery document or a preset.
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
 	}
 }
