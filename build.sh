@@ -53,7 +53,7 @@ test)
 	echo "   the worker under wrangler dev (cmd/edge; wrangler installed with npm ci on first run)"
 	go test -race -count=1 ./...
 	echo "== the binding under Node (go_js_wasm_exec)"
-	GOOS=js GOARCH=wasm go test -count=1 -exec="$goroot/lib/wasm/go_js_wasm_exec" ./wasm
+	GOOS=js GOARCH=wasm go test -count=1 -exec="$goroot/lib/wasm/go_js_wasm_exec" ./wasm/browser
 	# Count-based budgets: a duration -fuzztime can fail spuriously with
 	# "context deadline exceeded" in Go 1.26 (golang/go#75804, fixed in 1.27).
 	echo "== fuzz targets, briefly"

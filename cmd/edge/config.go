@@ -10,7 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/gopkce/gopkce/cmd/internal/app"
-	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+	"github.com/gopkce/gopkce/wasm/server/tokenhandler"
 )
 
 // Bindings are the Workers variables and secrets the worker reads. Public

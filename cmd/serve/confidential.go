@@ -11,7 +11,7 @@ import (
 
 	"github.com/gopkce/gopkce/cmd/internal/app"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
-	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+	"github.com/gopkce/gopkce/wasm/server/tokenhandler"
 )
 
 // Environment variables of the secrets. Secrets never come from flags:

@@ -131,7 +131,7 @@ type Config struct {
 	ClockLeewaySet bool
 	// TokenHandler is the same-origin path of a token handler
 	// (draft-ietf-oauth-browser-based-apps §6.2; the Go one is package
-	// [github.com/gopkce/gopkce/wasm/oauth/tokenhandler]), such as "/oauth".
+	// [github.com/gopkce/gopkce/wasm/server/tokenhandler]), such as "/oauth".
 	// Code exchanges and refreshes then go to TokenHandler+"/token" with
 	// the page's cookies and the handler's request header, logout calls
 	// TokenHandler+"/logout", and JavaScript never holds a refresh token:

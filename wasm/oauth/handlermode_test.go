@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+	"github.com/gopkce/gopkce/wasm/server/tokenhandler"
 )
 
 // pageTransport plays the browser's fetch for a page on origin: relative

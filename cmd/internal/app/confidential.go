@@ -14,8 +14,8 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/gopkce/gopkce/wasm/oauth/m2m"
-	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+	"github.com/gopkce/gopkce/wasm/server/m2m"
+	"github.com/gopkce/gopkce/wasm/server/tokenhandler"
 )
 
 // Where the server-side pieces are mounted.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
-	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+	"github.com/gopkce/gopkce/wasm/server/tokenhandler"
 )
 
 // confidentialSite is the demo with a token handler and /api/m2m in front

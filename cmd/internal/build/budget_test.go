@@ -45,6 +45,6 @@ func TestBrotliSizeBudget(t *testing.T) {
 	gz, _ := os.Stat(Wasm(root) + ".gz")
 	t.Logf("gopkce.wasm %d bytes raw, %d gzip, %d brotli (budget %d)", raw.Size(), gz.Size(), br.Size(), BrotliBudget)
 	if br.Size() > BrotliBudget {
-		t.Fatalf("gopkce.wasm is %d bytes brotli, over the budget of %d: check what `GOOS=js GOARCH=wasm go list -deps ./wasm` links", br.Size(), BrotliBudget)
+		t.Fatalf("gopkce.wasm is %d bytes brotli, over the budget of %d: check what `GOOS=js GOARCH=wasm go list -deps ./wasm/browser` links", br.Size(), BrotliBudget)
 	}
 }

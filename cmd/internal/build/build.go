@@ -120,7 +120,7 @@ func Build(root string) (Sizes, error) {
 	tmp := f.Name()
 	f.Close()
 	defer os.Remove(tmp)
-	cmd := exec.Command("go", "build", Flags[0], Flags[1], Flags[2], "-o", tmp, "./wasm")
+	cmd := exec.Command("go", "build", Flags[0], Flags[1], Flags[2], "-o", tmp, "./wasm/browser")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/gopkce/gopkce/wasm/oauth/m2m"
+	"github.com/gopkce/gopkce/wasm/server/m2m"
 )
 
 func ccForm(scope string) url.Values {
@@ -124,7 +124,7 @@ func TestRecordsAPIChecksTheScope(t *testing.T) {
 	}
 }
 
-// The machine-to-machine token source of wasm/oauth/m2m against this
+// The machine-to-machine token source of wasm/server/m2m against this
 // provider: 20 concurrent callers make one token request, and seed 004's
 // request shape (Basic, scope=api/write) is what the provider accepts.
 func TestM2MTokenSourceAgainstProvider(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"log"
 	"net/http"
 
-	"github.com/gopkce/gopkce/wasm/oauth/tokenhandler"
+	"github.com/gopkce/gopkce/wasm/server/tokenhandler"
 )
 
 // A Go backend mounts the handler beside its site. The page then calls

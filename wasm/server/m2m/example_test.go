@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/gopkce/gopkce/wasm/oauth/m2m"
+	"github.com/gopkce/gopkce/wasm/server/m2m"
 )
 
 // Seed 004: an API on Cognito takes client_credentials tokens with

@@ -77,7 +77,7 @@ func TestFastPathRecordBoundToTokenSet(t *testing.T) {
 // The loader (web/gopkce.js) computes setHash over the same string as a
 // JavaScript string: the two agree, surrogate pairs and non-ASCII included.
 func TestSetHashMatchesLoader(t *testing.T) {
-	src, err := os.ReadFile("../web/gopkce.js")
+	src, err := os.ReadFile("../../web/gopkce.js")
 	if err != nil {
 		t.Fatal(err)
 	}
