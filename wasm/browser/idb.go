@@ -208,7 +208,7 @@ func (s idbStorage) Keys(prefix string) ([]string, error) {
 	return keys, nil
 }
 
-// Claim implements oauth.Claimer: the first caller for key, in any tab of
+// Redeem implements oauth.Redeemer: the first caller for key, in any tab of
 // the origin, gets true. The marker is written with add, which fails with
 // ConstraintError when the key exists: the check and the write are one
 // request in one readwrite transaction, and IndexedDB runs readwrite
@@ -226,7 +226,7 @@ func (s idbStorage) Keys(prefix string) ([]string, error) {
 // the transaction completes. Only a power loss within moments of the claim
 // could forget it, and a second exchange of the code is then refused by
 // the provider anyway (codes are single use).
-func (s idbStorage) Claim(_ context.Context, key string) (bool, error) {
+func (s idbStorage) Redeem(_ context.Context, key string) (bool, error) {
 	opts := js.Global().Get("Object").New()
 	opts.Set("durability", "relaxed")
 	tx, store, err := s.txWith("readwrite", opts)

@@ -82,7 +82,7 @@ func configure(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
-	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}, Claimer: callbackClaimer{}}
+	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}, Redeemer: codeRedeemer{}}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins
@@ -347,16 +347,16 @@ func sharedStorage() (oauth.Storage, error) {
 	return shared, sharedErr
 }
 
-// callbackClaimer claims callbacks in IndexedDB, which every tab of the
+// codeRedeemer claims callbacks in IndexedDB, which every tab of the
 // origin shares, so that duplicated tabs exchange a code once. It opens the
 // database on the first callback only. Without IndexedDB (blocked storage)
 // it falls back to this page only; the provider then refuses the second
 // exchange of the single-use code.
-type callbackClaimer struct{}
+type codeRedeemer struct{}
 
-var pageClaims = oauth.NewMemoryClaimer()
+var pageRedemptions = oauth.NewMemoryRedeemer()
 
-func (callbackClaimer) Claim(ctx context.Context, key string) (bool, error) {
+func (codeRedeemer) Redeem(ctx context.Context, key string) (bool, error) {
 	if first, ok, err := loaderClaim(key); ok {
 		if err == nil && first {
 			if s, serr := sharedStorage(); serr == nil {
@@ -367,9 +367,9 @@ func (callbackClaimer) Claim(ctx context.Context, key string) (bool, error) {
 	}
 	s, err := sharedStorage()
 	if err != nil {
-		return pageClaims.Claim(ctx, key)
+		return pageRedemptions.Redeem(ctx, key)
 	}
-	return s.(idbStorage).Claim(ctx, key)
+	return s.(idbStorage).Redeem(ctx, key)
 }
 
 // loaderClaim waits for the claim the loader started for key when the

@@ -22,9 +22,9 @@ type Options struct {
 	TokenStorage Storage
 	// Locker serialises refreshes across every holder of TokenStorage.
 	Locker Locker
-	// Claimer makes a callback's code be exchanged once across tabs that
+	// Redeemer makes a callback's code be exchanged once across tabs that
 	// hold copies of the same login state (duplicated tabs).
-	Claimer Claimer
+	Redeemer Redeemer
 	Now     func() time.Time
 	// Rand is a cryptographically secure random source: the PKCE
 	// verifier, state and nonce come from it (RFC 7636 §7.1).
@@ -115,8 +115,8 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	if opts.Locker == nil {
 		opts.Locker = NewMemoryLocker()
 	}
-	if opts.Claimer == nil {
-		opts.Claimer = NewMemoryClaimer()
+	if opts.Redeemer == nil {
+		opts.Redeemer = NewMemoryRedeemer()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

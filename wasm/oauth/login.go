@@ -386,7 +386,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	// its code to a duplicated tab as well.
 	var claimed func() (bool, error)
 	if code != "" && !q.Has("error") {
-		claimed = c.claim(ctx, "gopkce:callback:"+state)
+		claimed = c.redeem(ctx, "gopkce:callback:"+state)
 		runtime.Gosched() // let the claim send its request before the checks
 	}
 	if c.opts.Now().Sub(time.UnixMilli(p.Created)) > LoginTimeout {
@@ -432,26 +432,26 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil
 }
 
-// claimTimeout bounds the claim of a callback. A browser's IndexedDB can
+// redeemTimeout bounds the claim of a callback. A browser's IndexedDB can
 // stall (an upgrade blocked by another tab, a wedged profile); the callback
 // then fails with storage_error instead of never answering.
-var claimTimeout = 10 * time.Second
+var redeemTimeout = 10 * time.Second
 
-// claim starts the Claimer and returns the function that waits for its
-// answer, with a time limit whether or not the Claimer honours its
+// claim starts the Redeemer and returns the function that waits for its
+// answer, with a time limit whether or not the Redeemer honours its
 // context. A claim that answers late is lost; the code is never exchanged
 // after a time-out, so the worst outcome is a login to start again. A
 // claim nobody waits for (a check failed) ends on its own, its context at
 // the time limit.
-func (c *Client) claim(ctx context.Context, key string) func() (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, claimTimeout)
+func (c *Client) redeem(ctx context.Context, key string) func() (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, redeemTimeout)
 	type result struct {
 		first bool
 		err   error
 	}
 	done := make(chan result, 1)
 	go func() {
-		first, err := c.opts.Claimer.Claim(ctx, key)
+		first, err := c.opts.Redeemer.Redeem(ctx, key)
 		done <- result{first, err}
 	}()
 	return func() (bool, error) {

@@ -100,30 +100,30 @@ func (l *MemoryLocker) WithLock(ctx context.Context, name string, fn func(ctx co
 	return fn(ctx)
 }
 
-// Claimer grants each key to exactly one caller, across every holder of
+// Redeemer grants each key to exactly one caller, across every holder of
 // the same storage, durably. [Client.HandleCallback] claims the callback's
 // state before it exchanges the code: a duplicated browser tab holds a copy
 // of the pending login (sessionStorage is copied), and when both tabs load
 // the same callback URL only the first claim exchanges the code
 // (RFC 6749 §4.1.2: a code is used once). The browser claims in IndexedDB,
 // in one readwrite transaction, which every tab of the origin sees
-// atomically; [MemoryClaimer] serves one process.
-type Claimer interface {
-	// Claim reports whether this caller is the first to claim key.
-	Claim(ctx context.Context, key string) (bool, error)
+// atomically; [MemoryRedeemer] serves one process.
+type Redeemer interface {
+	// Redeem reports whether this caller is the first to redeem key.
+	Redeem(ctx context.Context, key string) (bool, error)
 }
 
-// MemoryClaimer is a [Claimer] in memory, safe for concurrent use.
-type MemoryClaimer struct {
+// MemoryRedeemer is a [Redeemer] in memory, safe for concurrent use.
+type MemoryRedeemer struct {
 	mu      sync.Mutex
 	claimed map[string]bool
 }
 
-// NewMemoryClaimer returns an empty [MemoryClaimer].
-func NewMemoryClaimer() *MemoryClaimer { return &MemoryClaimer{claimed: map[string]bool{}} }
+// NewMemoryRedeemer returns an empty [MemoryRedeemer].
+func NewMemoryRedeemer() *MemoryRedeemer { return &MemoryRedeemer{claimed: map[string]bool{}} }
 
-// Claim implements [Claimer].
-func (m *MemoryClaimer) Claim(_ context.Context, key string) (bool, error) {
+// Redeem implements [Redeemer].
+func (m *MemoryRedeemer) Redeem(_ context.Context, key string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.claimed[key] {

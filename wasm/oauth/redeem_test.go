@@ -18,16 +18,16 @@ func TestDuplicatedTabsExchangeACodeOnce(t *testing.T) {
 		h := newTokenHandler(false)
 		p.set(h.serve(t))
 		cfg := testConfig(p.srv.URL)
-		claims := NewMemoryClaimer() // IndexedDB in the browser: shared by every tab
+		claims := NewMemoryRedeemer() // IndexedDB in the browser: shared by every tab
 		a := newEnv(t, cfg, httpTransport{})
-		a.c.opts.Claimer = claims
+		a.c.opts.Redeemer = claims
 		u, _ := a.c.StartLogin("/")
 		au, _ := url.Parse(u)
 		cb := cfg.RedirectURI + "?code=the-code&state=" + url.QueryEscape(au.Query().Get("state"))
 
 		// "Duplicate tab" copies sessionStorage: the pending login too.
 		b := newEnv(t, cfg, httpTransport{})
-		b.c.opts.Claimer = claims
+		b.c.opts.Redeemer = claims
 		keys, _ := a.logins.Keys("")
 		for _, k := range keys {
 			v, _, _ := a.logins.Get(k)
@@ -66,10 +66,10 @@ func TestDuplicatedTabsExchangeACodeOnce(t *testing.T) {
 }
 
 // A claim that cannot be recorded stops the exchange (fail closed).
-func TestClaimFailureStopsTheExchange(t *testing.T) {
+func TestRedeemFailureStopsTheExchange(t *testing.T) {
 	tr := &stubTransport{answer: respond(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)}
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
-	e.c.opts.Claimer = failingClaimer{}
+	e.c.opts.Redeemer = failingRedeemer{}
 	u, _ := e.c.StartLogin("/")
 	au, _ := url.Parse(u)
 	_, err := e.c.HandleCallback(context.Background(), e.c.cfg.RedirectURI+"?code=c&state="+url.QueryEscape(au.Query().Get("state")))
@@ -78,9 +78,9 @@ func TestClaimFailureStopsTheExchange(t *testing.T) {
 	}
 }
 
-type failingClaimer struct{}
+type failingRedeemer struct{}
 
-func (failingClaimer) Claim(context.Context, string) (bool, error) {
+func (failingRedeemer) Redeem(context.Context, string) (bool, error) {
 	return false, errString("IndexedDB: QuotaExceededError")
 }
 
@@ -91,14 +91,14 @@ func (e errString) Error() string { return string(e) }
 // A claim that never answers (a stalled IndexedDB that ignores its
 // context) ends in storage_error after the time limit, with no exchange:
 // handleCallback never waits forever.
-func TestStalledClaimTimesOut(t *testing.T) {
-	defer func(d time.Duration) { claimTimeout = d }(claimTimeout)
-	claimTimeout = 50 * time.Millisecond
+func TestStalledRedeemTimesOut(t *testing.T) {
+	defer func(d time.Duration) { redeemTimeout = d }(redeemTimeout)
+	redeemTimeout = 50 * time.Millisecond
 	tr := &stubTransport{answer: respond(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)}
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
 	stall := make(chan struct{})
 	defer close(stall)
-	e.c.opts.Claimer = stalledClaimer(stall)
+	e.c.opts.Redeemer = stalledRedeemer(stall)
 	u, _ := e.c.StartLogin("/")
 	au, _ := url.Parse(u)
 	done := make(chan error, 1)
@@ -116,10 +116,10 @@ func TestStalledClaimTimesOut(t *testing.T) {
 	}
 }
 
-// stalledClaimer never answers until its channel closes, and ignores ctx.
-type stalledClaimer chan struct{}
+// stalledRedeemer never answers until its channel closes, and ignores ctx.
+type stalledRedeemer chan struct{}
 
-func (s stalledClaimer) Claim(context.Context, string) (bool, error) {
+func (s stalledRedeemer) Redeem(context.Context, string) (bool, error) {
 	<-s
 	return false, nil
 }
