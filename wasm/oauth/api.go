@@ -4,12 +4,9 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
-
-// CodeOriginNotAllowed: gopkce.fetch was given a URL whose origin is not
-// one of [Config.APIOrigins]. Nothing was sent.
-const CodeOriginNotAllowed = "origin_not_allowed"
 
 // APIToken returns the token to attach, as "Authorization: Bearer", to a
 // request for rawURL (RFC 6750 §2.1). It is what gopkce.fetch calls.
@@ -91,17 +88,13 @@ func ParseAPIOrigin(s string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !loopbackHost(u.Hostname()) {
+		if !protocol.IsLoopback(u.Hostname()) {
 			return "", configError("apiOrigins", "http is allowed on loopback hosts only: the token would cross the network in clear")
 		}
 	default:
 		return "", configError("apiOrigins", "each entry must be an https origin (http on loopback only)")
 	}
 	return u.Origin(), nil
-}
-
-func loopbackHost(h string) bool {
-	return strings.EqualFold(h, "localhost") || weburl.IsLoopbackIP(h)
 }
 
 // BearerError returns the error parameter of the Bearer challenge in a

@@ -4,13 +4,14 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 )
 
 func BenchmarkParseTokenResponse(b *testing.B) {
 	body := []byte(`{"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln","token_type":"bearer","expires_in":3600,"refresh_token":"rt","id_token":"x.y.z"}`)
 	h := http.Header{"Content-Type": {"application/json"}}.Get
 	for b.Loop() {
-		if _, err := parseTokenResponse(200, h, body); err != nil {
+		if _, err := parseTokenResponse(200, h, body, time.Time{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -25,7 +25,7 @@ type Options struct {
 	// Redeemer makes a callback's code be exchanged once across tabs that
 	// hold copies of the same login state (duplicated tabs).
 	Redeemer Redeemer
-	Now     func() time.Time
+	Now      func() time.Time
 	// Rand is a cryptographically secure random source: the PKCE
 	// verifier, state and nonce come from it (RFC 7636 §7.1).
 	Rand io.Reader

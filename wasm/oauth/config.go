@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -436,20 +437,13 @@ func checkURL(s string) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if protocol.IsLoopback(u.Hostname()) {
 			return nil
 		}
 		return plainError("must use https (http is allowed only for localhost, 127.0.0.1 and [::1])")
 	default:
 		return plainError("must use https")
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	return weburl.IsLoopbackIP(host)
 }
 
 // hasOpenID reports whether the scope asks for OpenID Connect.

@@ -12,11 +12,6 @@ import (
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
-// CodeInvalidDiscovery: the provider's discovery document or key set is
-// refused (another issuer, no S256, a malformed document); Field names the
-// member at fault. Nothing was redirected and nothing was stored.
-const CodeInvalidDiscovery = "invalid_discovery"
-
 // WellKnownPath is where OpenID Connect Discovery 1.0 §4 puts the provider
 // configuration, under the issuer.
 const WellKnownPath = "/.well-known/openid-configuration"

@@ -2,53 +2,62 @@ package oauth
 
 import (
 	"strings"
-	"time"
-	"unicode"
+
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 )
 
 // Stable error codes. They reach JavaScript as Error.code. Errors the
 // provider returns (RFC 6749 §4.1.2.1 and §5.2) keep the provider's code,
-// such as "access_denied" or "invalid_scope".
+// such as "access_denied" or "invalid_scope", when it is a registered one.
+// The values are declared once, with the token handler's, in
+// wasm/internal/protocol; these names are the core's API for them.
 const (
 	// CodeInvalidConfig: the configuration is refused; Field names the key.
-	CodeInvalidConfig = "invalid_config"
+	CodeInvalidConfig = string(protocol.InvalidConfig)
 	// CodeInvalidArgument: an argument to a call is refused (returnTo).
-	CodeInvalidArgument = "invalid_argument"
+	CodeInvalidArgument = string(protocol.InvalidArgument)
 	// CodeStateMismatch: the callback's state matches no pending login of
 	// this tab (RFC 6749 §10.12, RFC 9700 §4.7.1). Provider text is hidden.
-	CodeStateMismatch = "state_mismatch"
+	CodeStateMismatch = string(protocol.StateMismatch)
 	// CodeNoPendingLogin: a callback arrived in a tab that started no login.
-	CodeNoPendingLogin = "no_pending_login"
+	CodeNoPendingLogin = string(protocol.NoPendingLogin)
 	// CodeInvalidCallback: the callback URL is malformed: repeated
 	// parameters, implicit-flow tokens, neither code nor error.
-	CodeInvalidCallback = "invalid_callback"
+	CodeInvalidCallback = string(protocol.InvalidCallback)
 	// CodeIssuerMismatch: the callback's iss differs from the issuer the
 	// login was sent to, or is missing where advertised (RFC 9207 §2.4).
-	CodeIssuerMismatch = "issuer_mismatch"
-	// CodeInvalidLoginState: the stored login state is corrupt or was
+	CodeIssuerMismatch = string(protocol.IssuerMismatch)
+	// CodeInvalidLoginState: the stored login state is corrupt or has been
 	// tampered with; it has been removed.
-	CodeInvalidLoginState = "invalid_login_state"
+	CodeInvalidLoginState = string(protocol.InvalidLoginState)
 	// CodeLoginRequired: no usable tokens; the user must log in again.
-	CodeLoginRequired = "login_required"
+	CodeLoginRequired = string(protocol.LoginRequired)
 	// CodeNetworkError: a transient failure (no response, timeout, HTTP 5xx
 	// or 429). Nothing was deleted; retrying later may succeed.
-	CodeNetworkError = "network_error"
+	CodeNetworkError = string(protocol.NetworkError)
 	// CodeInvalidResponse: the token endpoint answered something that is not
 	// a valid token response (RFC 6749 §5.1). The body is never echoed.
-	CodeInvalidResponse = "invalid_response"
+	CodeInvalidResponse = string(protocol.InvalidResponse)
 	// CodeInvalidGrant: the code or refresh token was refused (RFC 6749 §5.2).
-	CodeInvalidGrant = "invalid_grant"
+	CodeInvalidGrant = string(protocol.InvalidGrant)
 	// CodeInvalidIDToken: the ID token failed a check (nonce, iss, sub).
-	CodeInvalidIDToken = "invalid_id_token"
+	CodeInvalidIDToken = string(protocol.InvalidIDToken)
 	// CodeStorageError: the browser storage refused a read or a write.
-	CodeStorageError = "storage_error"
+	CodeStorageError = string(protocol.StorageError)
 	// CodeInternalError: a bug in gopkce (a recovered panic). Nothing was
 	// stored; the call can be retried.
-	CodeInternalError = "internal_error"
+	CodeInternalError = string(protocol.InternalError)
 	// CodeProviderError: the provider sent an error code that is not a
 	// registered OAuth or OpenID Connect code (or not well formed); the code
 	// is in ProviderCode, its text in Description.
-	CodeProviderError = "provider_error"
+	CodeProviderError = string(protocol.ProviderError)
+	// CodeInvalidDiscovery: the provider's discovery document or key set is
+	// refused (another issuer, no S256, a malformed document); Field names
+	// the member at fault. Nothing was redirected and nothing was stored.
+	CodeInvalidDiscovery = string(protocol.InvalidDiscovery)
+	// CodeOriginNotAllowed: gopkce.fetch was given a URL whose origin is not
+	// one of [Config.APIOrigins]. Nothing was sent.
+	CodeOriginNotAllowed = string(protocol.OriginNotAllowed)
 )
 
 // Error is the one error type of gopkce. Code is stable and safe to branch
@@ -66,10 +75,10 @@ type Error struct {
 	// well-formed one; Code is that code only when it is a registered
 	// OAuth or OpenID Connect code, provider_error otherwise.
 	ProviderCode string
-	// RetryAfter is the server's Retry-After in seconds, if any; a
-	// Retry-After date is kept in retryAt instead.
+	// RetryAfter is the server's Retry-After in seconds, if any: a
+	// Retry-After date counts from the moment the answer arrived
+	// (see [protocol.RetryAfter]).
 	RetryAfter int
-	retryAt    time.Time
 	msg        string
 	err        error
 }
@@ -119,85 +128,24 @@ func configError(field, msg string) *Error {
 	return &Error{Code: CodeInvalidConfig, Field: field, msg: field + ": " + msg}
 }
 
+// providerError makes the *Error for an error the provider returned.
 // Provider error codes and gopkce's own share Error.Code, so they are kept
 // apart by a closed list: a code the provider sends becomes Error.Code only
-// when it is one of the codes registered for OAuth 2.0 and OpenID Connect
-// error responses below, none of which gopkce uses for its own failures
-// except login_required, which means the same thing (the user must log in).
-// Any other code, and in particular one of gopkce's own such as
-// network_error or internal_error, becomes provider_error, with the
-// provider's code in Error.ProviderCode. Whether a failure is transient
-// never depends on a code the provider chose: only a missing response, a
-// 5xx or a 429 is network_error.
-var registeredProviderCodes = map[string]bool{
-	// RFC 6749 §4.1.2.1 (authorization) and §5.2 (token endpoint).
-	"invalid_request": true, "unauthorized_client": true, "access_denied": true,
-	"unsupported_response_type": true, "invalid_scope": true, "server_error": true,
-	"temporarily_unavailable": true, "invalid_client": true, "invalid_grant": true,
-	"unsupported_grant_type": true,
-	// RFC 7009 §2.2.1 (revocation).
-	"unsupported_token_type": true,
-	// OpenID Connect Core §3.1.2.6.
-	"interaction_required": true, "login_required": true, "account_selection_required": true,
-	"consent_required": true, "invalid_request_uri": true, "invalid_request_object": true,
-	"request_not_supported": true, "request_uri_not_supported": true, "registration_not_supported": true,
-	// RFC 9449 §5 (DPoP).
-	"invalid_dpop_proof": true, "use_dpop_nonce": true,
-}
-
-// providerError makes the *Error for an error the provider returned, with
-// its code kept apart from gopkce's own (see registeredProviderCodes).
+// when it is registered for OAuth 2.0 and OpenID Connect error responses
+// ([protocol.Code.Registered]), none of which gopkce uses for its own
+// failures except login_required, which means the same thing (the user
+// must log in). Any other well-formed code, and in particular one of
+// gopkce's own such as network_error or internal_error, becomes
+// provider_error, with the provider's code in Error.ProviderCode. Whether
+// a failure is transient never depends on a code the provider chose: only
+// a missing response, a 5xx or a 429 is network_error.
 func providerError(code, description, msg string, status int) *Error {
-	e := &Error{Code: CodeProviderError, Description: plainText(description), Status: status, msg: msg}
-	if wellFormedCode(code) {
+	e := &Error{Code: CodeProviderError, Description: protocol.PlainText(description), Status: status, msg: msg}
+	if c := protocol.Code(code); c.WellFormed() {
 		e.ProviderCode = code
-		if registeredProviderCodes[code] {
+		if c.Registered() {
 			e.Code = code
 		}
 	}
 	return e
-}
-
-// wellFormedCode reports whether code is a plausible OAuth error code
-// (RFC 6749 allows more, but real codes are short lower-case words), so
-// that an attacker cannot choose its shape.
-func wellFormedCode(code string) bool {
-	if code == "" || len(code) > 64 {
-		return false
-	}
-	for _, r := range code {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// plainText makes provider text safe to show as text: control characters are
-// dropped, whitespace is collapsed and the length is capped. It does not
-// escape HTML: the text must be inserted with textContent, never innerHTML.
-func plainText(s string) string {
-	const max = 500
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-			continue
-		}
-		// Bidirectional overrides could make the text read differently.
-		if unicode.IsControl(r) || r == unicode.ReplacementChar || unicode.Is(unicode.Bidi_Control, r) {
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-		if b.Len() >= max {
-			b.WriteString("…")
-			break
-		}
-	}
-	return b.String()
 }

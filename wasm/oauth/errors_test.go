@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 )
 
 // Provider codes never pass for gopkce's own, and whether a failure is
@@ -114,12 +116,28 @@ func TestErrorMessagesExplain(t *testing.T) {
 }
 
 // The error codes are written in gopkce.d.ts's ErrorCode union: every Code
-// constant of the package and every registered provider code. None of
-// gopkce's own codes is a registered provider code, except the two that
-// mean the same thing (login_required, and invalid_grant, which is the
-// provider's).
+// constant of the package and every registered provider code. Their values
+// are wasm/internal/protocol's, read from its source here; that package's
+// tests keep gopkce's own codes apart from the registered ones.
 func TestErrorCodesInTypes(t *testing.T) {
 	fset := token.NewFileSet()
+	// protocol's constants, name to value.
+	pf, err := parser.ParseFile(fset, "../internal/protocol/codes.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{}
+	ast.Inspect(pf, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok {
+			for i, name := range vs.Names {
+				if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
+					values[name.Name], _ = strconv.Unquote(lit.Value)
+				}
+			}
+		}
+		return true
+	})
+	// The core's Code constants: string(protocol.Name).
 	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -132,17 +150,24 @@ func TestErrorCodesInTypes(t *testing.T) {
 				return true
 			}
 			for i, name := range vs.Names {
-				if strings.HasPrefix(name.Name, "Code") && i < len(vs.Values) {
-					if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
-						v, _ := strconv.Unquote(lit.Value)
-						own[v] = true
-					}
+				if !strings.HasPrefix(name.Name, "Code") || i >= len(vs.Values) {
+					continue
 				}
+				call, ok := vs.Values[i].(*ast.CallExpr)
+				var sel *ast.SelectorExpr
+				if ok && len(call.Args) == 1 {
+					sel, ok = call.Args[0].(*ast.SelectorExpr)
+				}
+				if !ok || values[sel.Sel.Name] == "" {
+					t.Errorf("%s is not string(protocol.Name)", name.Name)
+					continue
+				}
+				own[values[sel.Sel.Name]] = true
 			}
 			return true
 		})
 	}
-	if len(own) < 15 {
+	if len(own) < 17 {
 		t.Fatalf("found only %d Code constants", len(own))
 	}
 	data, err := os.ReadFile("../../web/gopkce.d.ts")
@@ -154,13 +179,10 @@ func TestErrorCodesInTypes(t *testing.T) {
 		if !strings.Contains(dts, `| "`+code+`"`) {
 			t.Errorf("gopkce.d.ts's ErrorCode lacks gopkce's %q", code)
 		}
-		if registeredProviderCodes[code] && code != CodeLoginRequired && code != CodeInvalidGrant {
-			t.Errorf("%q is both gopkce's and a provider's code", code)
-		}
 	}
-	for code := range registeredProviderCodes {
-		if !strings.Contains(dts, `| "`+code+`"`) {
-			t.Errorf("gopkce.d.ts's ErrorCode lacks the provider code %q", code)
+	for _, v := range values {
+		if protocol.Code(v).Registered() && !strings.Contains(dts, `| "`+v+`"`) {
+			t.Errorf("gopkce.d.ts's ErrorCode lacks the provider code %q", v)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func FuzzParseTokenResponse(f *testing.F) {
 		f.Add(400, s)
 	}
 	f.Fuzz(func(t *testing.T, status int, body string) {
-		r, err := parseTokenResponse(status, http.Header{"Content-Type": {"application/json"}}.Get, []byte(body))
+		r, err := parseTokenResponse(status, http.Header{"Content-Type": {"application/json"}}.Get, []byte(body), time.Time{})
 		if err != nil {
 			if code(err) == "" {
 				t.Fatalf("untyped error %v", err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -15,11 +16,6 @@ import (
 // authenticates to the provider and keeps the refresh token in an HttpOnly
 // cookie. JavaScript never sees a refresh token; refreshes stay one at a
 // time across tabs under the same lock, so the cookie is never raced.
-
-// HandlerRequestHeader is sent, with the value "1", on every request to a
-// token handler: a header that a cross-origin page cannot add without a
-// CORS preflight, which the handler refuses (CSRF protection).
-const HandlerRequestHeader = "Gopkce-Request"
 
 // checkHandlerPath accepts a same-origin absolute path: "/oauth".
 func checkHandlerPath(p string) error {
@@ -46,8 +42,9 @@ func checkHandlerPath(p string) error {
 // tokenEndpointRequest is the token request: to the provider's token
 // endpoint, with no credentials (client_id in the body only, no
 // Authorization header, so a CORS "simple request" with no preflight); or
-// to the token handler's endpoint (path "/token" or "/logout"), same-origin
-// with the page's cookies and [HandlerRequestHeader].
+// to the token handler's endpoint ([protocol.TokenPath] or
+// [protocol.LogoutPath]), same-origin with the page's cookies and
+// [protocol.RequestHeader].
 func (c *Client) tokenEndpointRequest(path string, form weburl.Values) *Request {
 	r := &Request{
 		Method: "POST",
@@ -60,7 +57,7 @@ func (c *Client) tokenEndpointRequest(path string, form weburl.Values) *Request 
 	}
 	if c.cfg.TokenHandler != "" {
 		r.URL = c.cfg.TokenHandler + path
-		r.Header[HandlerRequestHeader] = "1"
+		r.Header[protocol.RequestHeader] = protocol.RequestHeaderValue
 		r.SameOriginCredentials = true
 	}
 	return r
@@ -73,7 +70,7 @@ func (c *Client) tokenEndpointRequest(path string, form weburl.Values) *Request 
 func (c *Client) logoutAtHandler(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest("/logout", weburl.Values{}))
+	resp, err := c.opts.Transport.RoundTrip(ctx, c.tokenEndpointRequest(protocol.LogoutPath, weburl.Values{}))
 	if err != nil {
 		return wrapError(CodeNetworkError, "the token handler's logout failed", err)
 	}

@@ -120,7 +120,7 @@ func TestTokenHandlerMode(t *testing.T) {
 			// The exchange went to the handler, same-origin with the
 			// header; the provider saw the secret, the page never did.
 			first := e.page.reqs[0]
-			if first.URL != "/oauth/token" || first.Header[HandlerRequestHeader] != "1" || !first.SameOriginCredentials {
+			if first.URL != "/oauth/token" || first.Header["Gopkce-Request"] != "1" || !first.SameOriginCredentials {
 				t.Fatalf("exchange request %+v", first)
 			}
 			if user, pass, ok := (&http.Request{Header: e.p.headers[0]}).BasicAuth(); !ok || user != "client-1" || pass != "the-secret" {

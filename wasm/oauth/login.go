@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -469,7 +470,7 @@ func (c *Client) redeem(ctx context.Context, key string) func() (bool, error) {
 // sent to, exactly (RFC 9207 §2.4: simple string comparison). The message
 // shows both, as plain text, since a trailing slash is the usual cause.
 func checkIssuer(got, want string) error {
-	shown := strconv.Quote(plainText(got))
+	shown := strconv.Quote(protocol.PlainText(got))
 	if want == "" {
 		return NewError(CodeIssuerMismatch, "the callback carries iss "+shown+" but no issuer is configured: set issuer to the provider's issuer identifier (RFC 9207)")
 	}

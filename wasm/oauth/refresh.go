@@ -209,7 +209,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		errors.As(err, &e)
 		switch {
 		case e.Code == CodeNetworkError:
-			if d, again := retryDelay(attempt, e, c.opts.Now()); again {
+			if d, again := retryDelay(attempt, e); again {
 				if err := c.opts.Sleep(ctx, d); err != nil {
 					return nil, nil, wrapError(CodeNetworkError, "refresh cancelled", err)
 				}

@@ -46,30 +46,22 @@ func TestRetryWaitsAreBounded(t *testing.T) {
 	}
 }
 
-// Retry-After as an HTTP-date (RFC 9110 §10.2.3, §5.6.7), counted from the
-// injected clock, in the three forms a recipient must accept, with the
-// caps of the delay-seconds form: a past date is no wait (the backoff
-// stands), a far one waits 10 s, and a value that is neither is ignored.
+// Retry-After as an HTTP-date counts from the injected clock: a date in
+// 3 s waits 3 s, a past one is no wait (the backoff stands), a far one
+// waits 10 s, and a value that is neither is ignored. The forms a
+// recipient must accept are protocol.RetryAfter's and tested there.
 func TestRetryAfterDate(t *testing.T) {
-	const (
-		imf    = "Mon, 02 Jan 2006 15:04:05 GMT"
-		rfc850 = "Monday, 02-Jan-06 15:04:05 GMT"
-		asc    = "Mon Jan _2 15:04:05 2006"
-	)
+	const imf = "Mon, 02 Jan 2006 15:04:05 GMT"
 	backoff := []time.Duration{500 * time.Millisecond, time.Second}
-	in3s := []time.Duration{3 * time.Second, 3 * time.Second}
 	for _, tc := range []struct {
 		name  string
 		value func(now time.Time) string
 		want  []time.Duration
 	}{
-		{"IMF-fixdate in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(imf) }, in3s},
-		{"RFC 850 date in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(rfc850) }, in3s},
-		{"asctime date in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(asc) }, in3s},
+		{"IMF-fixdate in 3 s", func(now time.Time) string { return now.Add(3 * time.Second).Format(imf) }, []time.Duration{3 * time.Second, 3 * time.Second}},
 		{"date an hour ago", func(now time.Time) string { return now.Add(-time.Hour).Format(imf) }, backoff},
 		{"date in 2100", func(time.Time) string { return "Fri, 31 Dec 2100 23:59:59 GMT" }, []time.Duration{maxRetryAfter, maxRetryAfter}},
 		{"garbage", func(time.Time) string { return "soon" }, backoff},
-		{"a date not in GMT", func(now time.Time) string { return now.Add(3*time.Second).Format("Mon, 02 Jan 2006 15:04:05") + " CET" }, backoff},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, p, _ := loggedIn(t, false)

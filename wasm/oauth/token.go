@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -42,7 +43,7 @@ func (c *Client) tokenRequest(ctx context.Context, form weburl.Values) (*tokenRe
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	req := c.tokenEndpointRequest("/token", form)
+	req := c.tokenEndpointRequest(protocol.TokenPath, form)
 	if c.cfg.TokenHandler == "" {
 		req.URL = prov.tokenEndpoint
 	}
@@ -62,18 +63,19 @@ func (c *Client) tokenRequest(ctx context.Context, form weburl.Values) (*tokenRe
 	if header == nil {
 		header = func(string) string { return "" }
 	}
-	return parseTokenResponse(resp.Status, header, body)
+	return parseTokenResponse(resp.Status, header, body, c.opts.Now())
 }
 
 // parseTokenResponse turns a token-endpoint answer into a tokenResponse or
 // a typed error. Bodies are never echoed: only the OAuth error fields of a
-// 4xx JSON error (RFC 6749 §5.2) reach the caller.
-func parseTokenResponse(status int, header func(string) string, body []byte) (*tokenResponse, error) {
+// 4xx JSON error (RFC 6749 §5.2) reach the caller. now is when the answer
+// arrived, from which a Retry-After date counts.
+func parseTokenResponse(status int, header func(string) string, body []byte, now time.Time) (*tokenResponse, error) {
 	statusText := "HTTP " + strconv.Itoa(status)
 	switch {
 	case status == 429 || status >= 500:
 		e := &Error{Code: CodeNetworkError, Status: status, msg: "token endpoint answered " + statusText}
-		e.RetryAfter, e.retryAt = parseRetryAfter(header("Retry-After"))
+		e.RetryAfter = protocol.RetryAfter(header("Retry-After"), now)
 		return nil, e
 	case status >= 400:
 		if oe := parseOAuthError(status, body); oe != nil {
@@ -117,7 +119,7 @@ func parseTokenResponse(status int, header func(string) string, body []byte) (*t
 	if r.ExpiresIn, err = expiresIn(fields["expires_in"]); err != nil {
 		return nil, bad(err.Error())
 	}
-	r.HandlerHeld, _ = fields["refresh_token_held"].(bool)
+	r.HandlerHeld, _ = fields[protocol.RefreshTokenHeld].(bool)
 	return &r, nil
 }
 

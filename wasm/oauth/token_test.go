@@ -86,7 +86,7 @@ func TestParseTokenResponse(t *testing.T) {
 			if ct == "" {
 				ct = "application/json"
 			}
-			r, err := parseTokenResponse(tc.status, http.Header{"Content-Type": {ct}}.Get, []byte(tc.body))
+			r, err := parseTokenResponse(tc.status, http.Header{"Content-Type": {ct}}.Get, []byte(tc.body), time.Time{})
 			if got := code(err); got != tc.wantCode {
 				t.Fatalf("err = %v, want code %q", err, tc.wantCode)
 			}

@@ -1,40 +1,47 @@
 package tokenhandler
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
+)
 
 // Stable codes of the handler's own refusals. Errors the provider returns
-// (RFC 6749 §5.2) keep the provider's code, such as "invalid_grant".
+// (RFC 6749 §5.2) keep the provider's code, such as "invalid_grant". The
+// values are declared once, with the client core's, in
+// wasm/internal/protocol; these names are the handler's API for them.
 const (
 	// CodeForbidden: a request that may be cross-site (CSRF): wrong or
 	// missing Origin, missing [RequestHeader], Sec-Fetch-Site not same-origin.
-	CodeForbidden = "forbidden"
+	CodeForbidden = string(protocol.Forbidden)
 	// CodeMethodNotAllowed: anything but POST.
-	CodeMethodNotAllowed = "method_not_allowed"
+	CodeMethodNotAllowed = string(protocol.MethodNotAllowed)
 	// CodeNotFound: a path under the prefix that is not an endpoint.
-	CodeNotFound = "not_found"
+	CodeNotFound = string(protocol.NotFound)
 	// CodeInvalidRequest: a malformed form, a parameter the browser must
 	// not send (client_secret, refresh_token...), a foreign redirect_uri.
-	CodeInvalidRequest = "invalid_request"
+	CodeInvalidRequest = string(protocol.InvalidRequest)
 	// CodeUnsupportedGrantType: only authorization_code and refresh_token.
-	CodeUnsupportedGrantType = "unsupported_grant_type"
+	CodeUnsupportedGrantType = string(protocol.UnsupportedGrantType)
 	// CodeBodyTooLarge: the request body exceeds [MaxRequestBytes].
-	CodeBodyTooLarge = "body_too_large"
+	CodeBodyTooLarge = string(protocol.BodyTooLarge)
 	// CodeCookieMissing: a refresh without the refresh-token cookie.
-	CodeCookieMissing = "cookie_missing"
+	CodeCookieMissing = string(protocol.CookieMissing)
 	// CodeCookieInvalid: the cookie does not open with this handler's key
 	// and binding (tampered, or sealed for another client, origin or
 	// provider: a foreign cookie).
-	CodeCookieInvalid = "cookie_invalid"
+	CodeCookieInvalid = string(protocol.CookieInvalid)
 	// CodeCookieExpired: the refresh token is past its configured lifetime.
-	CodeCookieExpired = "cookie_expired"
+	CodeCookieExpired = string(protocol.CookieExpired)
 	// CodeProviderUnavailable: no answer from the provider, a timeout, a
 	// 5xx or a 429. Transient: the cookie is kept.
-	CodeProviderUnavailable = "temporarily_unavailable"
-	// CodeInvalidResponse: the provider's answer is not a token response.
-	CodeInvalidResponse = "invalid_response"
+	CodeProviderUnavailable = string(protocol.TemporarilyUnavailable)
+	// CodeInvalidResponse: the provider's answer is not a token response,
+	// or its error code is not well formed ([protocol.Code.WellFormed]).
+	CodeInvalidResponse = string(protocol.InvalidResponse)
 	// CodeServerError: the handler cannot do its job (a refresh token too
 	// large for a cookie, no random source).
-	CodeServerError = "server_error"
+	CodeServerError = string(protocol.ServerError)
 )
 
 // Error is a refusal of the handler or of the provider. It never holds a
@@ -87,37 +94,7 @@ func (e *Error) Is(target error) bool {
 func (e *Error) wireCode() string {
 	switch e.Code {
 	case CodeCookieMissing, CodeCookieInvalid, CodeCookieExpired:
-		return "invalid_grant"
+		return string(protocol.InvalidGrant)
 	}
 	return e.Code
-}
-
-// safeCode keeps a provider's error code only when it has the shape of a
-// real one, so that a provider cannot put arbitrary text in our logs.
-func safeCode(code string) string {
-	if code == "" || len(code) > 64 {
-		return CodeInvalidResponse
-	}
-	for _, r := range code {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
-			return CodeInvalidResponse
-		}
-	}
-	return code
-}
-
-// plainText drops control characters and caps provider text.
-func plainText(s string) string {
-	const max = 300
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
-			continue
-		}
-		b.WriteRune(r)
-		if b.Len() >= max {
-			break
-		}
-	}
-	return b.String()
 }

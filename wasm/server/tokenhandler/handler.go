@@ -34,11 +34,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 )
 
 // AuthStyle is how the handler authenticates to the token endpoint.
@@ -55,8 +56,9 @@ const (
 
 // RequestHeader must be present, with the value "1", on every request to
 // the handler. A custom header makes any cross-origin request need a CORS
-// preflight, which the handler never answers favourably.
-const RequestHeader = "Gopkce-Request"
+// preflight, which the handler never answers favourably. The browser
+// module sends it; both take it from wasm/internal/protocol.
+const RequestHeader = protocol.RequestHeader
 
 // MaxRequestBytes caps the browser's request body.
 const MaxRequestBytes = 16 << 10
@@ -251,9 +253,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (op string, status int, err error) {
 	op = "unknown"
 	switch r.URL.Path {
-	case h.cfg.Prefix + "/token":
+	case h.cfg.Prefix + protocol.TokenPath:
 		op = "token"
-	case h.cfg.Prefix + "/logout":
+	case h.cfg.Prefix + protocol.LogoutPath:
 		op = "logout"
 	default:
 		return op, 0, &Error{Code: CodeNotFound, Status: http.StatusNotFound, Description: "no such endpoint"}
@@ -298,7 +300,7 @@ func (h *Handler) checkSameOrigin(r *http.Request) error {
 	if origins := r.Header.Values("Origin"); len(origins) != 1 || origins[0] != h.cfg.Origin {
 		return forbidden("the request's Origin is not the application's")
 	}
-	if r.Header.Get(RequestHeader) != "1" {
+	if r.Header.Get(RequestHeader) != protocol.RequestHeaderValue {
 		return forbidden("the " + RequestHeader + " header is missing")
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
@@ -467,10 +469,10 @@ func (h *Handler) putCookie(w http.ResponseWriter, s sealed, now time.Time) erro
 }
 
 // writeTokens answers the provider's token response without its refresh
-// token, plus "refresh_token_held": whether the cookie holds one, so the
+// token, plus [protocol.RefreshTokenHeld]: whether the cookie holds one, so the
 // browser knows it can refresh.
 func writeTokens(w http.ResponseWriter, fields map[string]json.RawMessage, held bool) error {
-	fields["refresh_token_held"] = json.RawMessage(strconv.FormatBool(held))
+	fields[protocol.RefreshTokenHeld] = json.RawMessage(strconv.FormatBool(held))
 	return writeJSON(w, http.StatusOK, fields)
 }
 
@@ -506,7 +508,7 @@ func checkEndpoint(s string) error {
 	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
 		return errors.New("must be an absolute URL without credentials or fragment")
 	}
-	if u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname()) {
+	if u.Scheme == "https" || u.Scheme == "http" && protocol.IsLoopback(u.Hostname()) {
 		return nil
 	}
 	return errors.New("must use https (http only on a loopback host)")
@@ -523,16 +525,8 @@ func checkOrigin(s string) (loopback bool, err error) {
 	switch {
 	case u.Scheme == "https":
 		return false, nil
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && protocol.IsLoopback(u.Hostname()):
 		return true, nil
 	}
 	return false, errors.New("must use https (http only on a loopback host)")
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 )
 
 const (
@@ -808,7 +810,7 @@ func TestProviderDescriptionQuotingSecretsDropped(t *testing.T) {
 		{"code_verifier", "/oauth/token", verifier, exchangeForm()},
 		{"secret", "/oauth/token", secret, refreshForm()},
 		{"revoked token", "/oauth/logout", firstRT, nil},
-		{"refresh token after 300 characters", "/oauth/token", firstRT, refreshForm()},
+		{"refresh token across the text cap", "/oauth/token", firstRT, refreshForm()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, func(c *Config) { c.AuthStyle = ClientSecretPost })
@@ -817,8 +819,8 @@ func TestProviderDescriptionQuotingSecretsDropped(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(400)
 				pad := ""
-				if strings.Contains(tc.name, "300") {
-					pad = strings.Repeat("x", 285) // the cap cuts inside the token
+				if strings.Contains(tc.name, "cap") {
+					pad = strings.Repeat("x", protocol.MaxTextBytes-15) // the cap cuts inside the token
 				}
 				json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant", "error_description": pad + "not valid: " + tc.quote + "."})
 			})
@@ -841,18 +843,16 @@ func TestProviderDescriptionQuotingSecretsDropped(t *testing.T) {
 }
 
 // A provider's Retry-After reaches the browser as seconds, whether the
-// provider gave seconds or an HTTP date (RFC 9110 §10.2.3).
+// provider gave seconds or an HTTP date (RFC 9110 §10.2.3), counted from
+// the handler's clock; the forms and bounds are protocol.RetryAfter's.
 func TestRetryAfterDate(t *testing.T) {
 	f := newFixture(t, nil)
 	cookie := f.login()
 	for _, tc := range []struct{ header, want string }{
 		{"7", "7"},
 		{f.clock().Add(7 * time.Second).UTC().Format(http.TimeFormat), "7"},
-		{f.clock().Add(6 * time.Second).UTC().Format("Monday, 02-Jan-06 15:04:05 GMT"), "6"},
 		{f.clock().Add(-time.Minute).UTC().Format(http.TimeFormat), ""},
-		{f.clock().AddDate(5, 0, 0).UTC().Format(http.TimeFormat), "86400"},
 		{"99999999999999999999", "86400"},
-		{"-5", ""},
 		{"soon", ""},
 	} {
 		f.p.setAnswer(func(w http.ResponseWriter, _ seen) {

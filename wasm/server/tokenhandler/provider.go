@@ -11,7 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 )
 
 // MaxProviderResponseBytes caps what is read from the provider.
@@ -83,7 +84,7 @@ func (h *Handler) tokenRequest(ctx context.Context, form url.Values) (map[string
 	}
 	if status == http.StatusTooManyRequests || status >= 500 {
 		e := &Error{Code: CodeProviderUnavailable, Status: http.StatusBadGateway, ProviderStatus: status, Description: "the provider answered HTTP " + strconv.Itoa(status)}
-		if ra := retryAfterSeconds(header.Get("Retry-After"), h.cfg.Now()); ra > 0 {
+		if ra := protocol.RetryAfter(header.Get("Retry-After"), h.cfg.Now()); ra > 0 {
 			e.RetryAfter = ra
 			e.Status = http.StatusServiceUnavailable
 		}
@@ -123,13 +124,16 @@ func oauthError(status int, fields map[string]json.RawMessage) *Error {
 		return nil
 	}
 	json.Unmarshal(fields["error_description"], &desc)
-	return &Error{Code: safeCode(code), Description: plainText(desc), Status: http.StatusBadRequest, ProviderStatus: status}
+	if !protocol.Code(code).WellFormed() {
+		code = CodeInvalidResponse // a provider cannot put arbitrary text in the log
+	}
+	return &Error{Code: code, Description: protocol.PlainText(desc), Status: http.StatusBadRequest, ProviderStatus: status}
 }
 
 // scrub drops a provider's error_description that quotes a credential it
 // was sent (the secret, the code, the verifier, the refresh token), which
 // would otherwise reach the browser. It reads the description as sent,
-// before plainText caps it, so that a long token cut short still counts.
+// before [protocol.PlainText] caps it, so that a long token cut short still counts.
 func (h *Handler) scrub(e *Error, fields map[string]json.RawMessage, sent url.Values) *Error {
 	var desc string
 	json.Unmarshal(fields["error_description"], &desc)
@@ -175,22 +179,4 @@ func jsonObject(body []byte) (map[string]json.RawMessage, bool) {
 		return nil, false
 	}
 	return fields, true
-}
-
-// retryAfterSeconds reads a provider's Retry-After (RFC 9110 §10.2.3):
-// delay-seconds, or an HTTP date turned into the seconds left from now,
-// rounded up. It is 0 when absent, unparseable or in the past, and at most
-// a day, so that a date far in the future cannot overflow or park a client.
-func retryAfterSeconds(v string, now time.Time) int {
-	const maxSeconds = 24 * 60 * 60
-	v = strings.TrimSpace(v)
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		return int(min(max(n, 0), maxSeconds))
-	}
-	at, err := http.ParseTime(v)
-	if err != nil || !at.After(now) {
-		return 0
-	}
-	d := at.Sub(now)
-	return int(min((d+time.Second-1)/time.Second, maxSeconds))
 }

@@ -1,0 +1,24 @@
+package protocol
+
+// The token handler's interface, as the core sends it and the handler
+// reads it (draft-ietf-oauth-browser-based-apps §6.2).
+const (
+	// RequestHeader is sent, with the value [RequestHeaderValue], on every
+	// request to a token handler. A custom header makes a cross-origin
+	// request need a CORS preflight, which the handler never grants: the
+	// handler refuses a request without it (CSRF protection).
+	RequestHeader      = "Gopkce-Request"
+	RequestHeaderValue = "1"
+
+	// TokenPath and LogoutPath follow the handler's prefix ("/oauth"):
+	// POST /oauth/token takes grant_type=authorization_code or
+	// refresh_token (RFC 6749 §4.1.3, §6); POST /oauth/logout revokes the
+	// refresh token (RFC 7009) and clears the handler's cookie.
+	TokenPath  = "/token"
+	LogoutPath = "/logout"
+
+	// RefreshTokenHeld is the member the handler adds to a token response
+	// in place of the refresh token it keeps: true when its cookie holds
+	// one, so that the browser knows it can refresh.
+	RefreshTokenHeld = "refresh_token_held"
+)
