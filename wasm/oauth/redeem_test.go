@@ -65,7 +65,7 @@ func TestDuplicatedTabsExchangeACodeOnce(t *testing.T) {
 	}
 }
 
-// A claim that cannot be recorded stops the exchange (fail closed).
+// A redemption that cannot be recorded stops the exchange (fail closed).
 func TestRedeemFailureStopsTheExchange(t *testing.T) {
 	tr := &stubTransport{answer: respond(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)}
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
@@ -88,7 +88,7 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
-// A claim that never answers (a stalled IndexedDB that ignores its
+// A redemption that never answers (a stalled IndexedDB that ignores its
 // context) ends in storage_error after the time limit, with no exchange:
 // handleCallback never waits forever.
 func TestStalledRedeemTimesOut(t *testing.T) {
@@ -112,7 +112,7 @@ func TestStalledRedeemTimesOut(t *testing.T) {
 			t.Fatalf("err = %v, %d exchanges", err, tr.count())
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("HandleCallback still waits for a stalled claim")
+		t.Fatal("HandleCallback still waits for a stalled redemption")
 	}
 }
 
