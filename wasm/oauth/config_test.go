@@ -36,7 +36,7 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"both logout styles", `{` + goodConfig + `,"logoutEndpoint":"https://a.example/logout","endSessionEndpoint":"https://a.example/end"}`, "logoutEndpoint"},
 		{"negative margin", `{` + goodConfig + `,"refreshMarginSeconds":-1}`, "refreshMarginSeconds"},
 		{"bad lifetime preset", `{` + goodConfig + `,"refreshTokenLifetime":"forever"}`, "refreshTokenLifetime"},
-		// Configured URLs cannot smuggle protocol parameters (issue 9, item 4).
+		// Configured URLs cannot smuggle protocol parameters.
 		{"authorize response_type", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?response_type=token"}`, "authorizationEndpoint"},
 		{"authorize code_challenge_method", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?p=B2C_1&code_challenge_method=plain"}`, "authorizationEndpoint"},
 		{"authorize redirect_uri", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?redirect_uri=https://evil.example/"}`, "authorizationEndpoint"},
@@ -55,7 +55,7 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"port too large", `{` + goodConfig + `,"tokenEndpoint":"https://a.example:99999/t"}`, "tokenEndpoint"},
 		{"port zero", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example:0/x"}`, "authorizationEndpoint"},
 		{"idTokenHint without endSessionEndpoint", `{` + goodConfig + `,"idTokenHint":true}`, "idTokenHint"},
-		// Options have types (issue 9, item 9).
+		// Options have types.
 		{"boolean as string", `{` + goodConfig + `,"issParameterSupported":"false"}`, "issParameterSupported"},
 		{"idTokenHint as number", `{` + goodConfig + `,"endSessionEndpoint":"https://a.example/end","idTokenHint":1}`, "idTokenHint"},
 	} {

@@ -72,7 +72,7 @@ func TestProviderCodesAreKeptApart(t *testing.T) {
 	}
 }
 
-// Errors explain themselves (issue 9, item 7).
+// Errors explain themselves.
 func TestErrorMessagesExplain(t *testing.T) {
 	callback := func(t *testing.T, tweak func(*Config), iss string) error {
 		e := newEnv(t, func() Config { c := testConfig("https://idp.example.com/token"); tweak(&c); return c }(), &stubTransport{})

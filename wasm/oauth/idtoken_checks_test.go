@@ -72,9 +72,8 @@ func TestKeyAlgBindsTheToken(t *testing.T) {
 	}
 }
 
-// oldCachedDoc is how encoding/json wrote a cachedDoc before gopkce
-// stopped linking it into the WebAssembly module: what a tab upgrading to
-// this version finds in its session storage.
+// oldCachedDoc is a cachedDoc as encoding/json writes it: the stored
+// format, which a tab's session storage may hold from any release.
 type oldCachedDoc struct {
 	V       int             `json:"v"`
 	Fetched int64           `json:"fetched"`

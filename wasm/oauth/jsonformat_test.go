@@ -9,12 +9,11 @@ import (
 	"time"
 )
 
-// The stored records (token set, login state, cached documents) were
-// written and read by encoding/json before the module stopped linking it.
-// A user who upgrades keeps the session: what the old code wrote, the new
-// code reads to the same values, and the new code writes what the old
-// code wrote, byte for byte (encoding/json's member order and omitempty,
-// with SetEscapeHTML(false) where the old code set it).
+// The stored records (token set, login state, cached documents) are in
+// encoding/json's format, so that a user who upgrades keeps the session:
+// what encoding/json writes for the record types, the decoders read to the
+// same values, and the encoders write the same bytes (encoding/json's
+// member order and omitempty, with SetEscapeHTML(false)).
 
 // stdEncode is encoding/json's Encoder without HTML escaping or newline.
 func stdEncode(t *testing.T, v any) []byte {
@@ -45,8 +44,8 @@ func checkTokenSetFormat(t *testing.T, ts TokenSet) {
 	if got, want := encodeTokens(&ts), stdEncode(t, &ts); !bytes.Equal(got, want) {
 		t.Fatalf("encodeTokens = %s\nencoding/json wrote %s", got, want)
 	}
-	// The old code wrote with SetEscapeHTML(false); records written with
-	// json.Marshal (HTML-escaped) read the same too.
+	// Records written with SetEscapeHTML(false) and with json.Marshal
+	// (HTML-escaped) read the same.
 	for _, old := range [][]byte{stdEncode(t, &ts), must(json.Marshal(&ts))} {
 		var want TokenSet
 		if err := json.Unmarshal(old, &want); err != nil {
@@ -87,14 +86,14 @@ func TestStoredTokenSetFormat(t *testing.T) {
 	checkTokenSetFormat(t, TokenSet{V: 1, AccessToken: "a", TokenType: "Bearer", ExpiresAt: 1, LoginAt: 2})
 	checkTokenSetFormat(t, TokenSet{V: 1, AccessToken: "eyJ<&>\u2028\"\\\x01é", TokenType: "Bearer", IDToken: "i.d.t",
 		RefreshToken: "r", Scope: "openid email", HandlerHeld: true, ExpiresAt: 1_800_000_000_000, LoginAt: -5, Lifetime: 3_600_000})
-	// A record from the old code, as a literal: members in any order, an
+	// A record in encoding/json's format, as a literal: members in any order, an
 	// unknown member, null for an absent one, HTML escapes.
 	old := `{"login_at":7,"v":1,"access_token":"\u003ca\u003e","token_type":"Bearer","refresh_token":null,"future":{"x":[1]},"expires_at":9007199254740993}`
 	ts, ok := decodeTokens(old)
 	if !ok || *ts != (TokenSet{V: 1, AccessToken: "<a>", TokenType: "Bearer", ExpiresAt: 9007199254740993, LoginAt: 7}) {
 		t.Fatalf("old record read as %+v %v", ts, ok)
 	}
-	// Wrong types are unreadable, as they were (the session is removed).
+	// Wrong types are unreadable, as for encoding/json (the session is removed).
 	for _, bad := range []string{`{"v":"1","access_token":"a","expires_at":1}`, `{"v":1,"access_token":"a","expires_at":1.5}`,
 		`{"v":1,"access_token":1,"expires_at":1}`, `{"v":1,"access_token":"a","expires_at":1,"handler_held":"true"}`, `[]`, `{"v":1} x`} {
 		if ts, ok := decodeTokens(bad); ok {

@@ -99,9 +99,8 @@ func decodeB64URL(s string) ([]byte, error) {
 }
 
 // Number is a JSON number in decoded claims: its literal text, so that
-// large integers are never rounded, with Int64 and Float64 methods (as
-// encoding/json's Number, which the claims held before gopkce stopped
-// linking encoding/json into the WebAssembly module).
+// large integers are never rounded, with the Int64 and Float64 methods of
+// encoding/json's Number.
 type Number = jsonv.Number
 
 // decodeObject decodes data as exactly one JSON object (RFC 8259) whose

@@ -7,8 +7,8 @@ import (
 )
 
 // A token whose lifetime is at most twice the margin is still cached: the
-// margin never exceeds half the lifetime the token was issued with
-// (issue 9, item 1: 5 calls made 5 token requests).
+// margin never exceeds half the lifetime the token was issued with, so
+// five calls in a row make one token request, not five.
 func TestShortLivedTokenIsCached(t *testing.T) {
 	p := newProvider(t)
 	h := newTokenHandler(false)
@@ -97,7 +97,7 @@ func TestRefreshMarginRule(t *testing.T) {
 	}
 }
 
-// A token set stored before the lifetime was kept has the configured margin.
+// A token set stored without its lifetime (0) has the configured margin.
 func TestMarginWithoutStoredLifetime(t *testing.T) {
 	e, p, _ := loggedIn(t, false)
 	ts := e.stored(t)

@@ -10,7 +10,7 @@ import (
 )
 
 // Two tabs with copied sessionStorage (a duplicated tab) load the same
-// callback URL: the code is exchanged once (issue 9, item 10), whether the
+// callback URL: the code is exchanged once (RFC 6749 §4.1.2), whether the
 // second tab comes later or at the same moment.
 func TestDuplicatedTabsExchangeACodeOnce(t *testing.T) {
 	for _, concurrent := range []bool{false, true} {

@@ -271,7 +271,8 @@ func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string,
 		next.Scope = prev.Scope
 	}
 	// The rotated refresh token is stored before anyone sees the new access
-	// token (checklist 10).
+	// token: after a rotation it is the only one the provider still
+	// accepts (RFC 9700 §4.14.2).
 	if err := c.storeTokens(next); err != nil {
 		return nil, nil, err
 	}

@@ -244,9 +244,8 @@ func TestRefreshWithAnotherSubjectIsRefused(t *testing.T) {
 	}
 }
 
-// A session whose stored ID token no longer decodes (one stored by a
-// version whose JSON decoder kept a repeated claim name, which jsonv
-// refuses) cannot have a refreshed ID token compared with it (OpenID
+// A session whose stored ID token does not decode (one with a repeated
+// claim name, which jsonv refuses) cannot have a refreshed ID token compared with it (OpenID
 // Connect Core §12.2): the refreshed one is refused, not checked alone,
 // which would let a token for another subject replace the session's.
 func TestRefreshAfterUnreadableStoredIDToken(t *testing.T) {

@@ -130,7 +130,7 @@ func TestTokenRequestShape(t *testing.T) {
 	}
 }
 
-// The transport-level cases of checklist 9: redirects not followed, huge
+// Transport-level faults: redirects not followed, huge
 // bodies capped, a response that never finishes times out.
 func TestTokenEndpointTransportFaults(t *testing.T) {
 	redirectTarget := 0

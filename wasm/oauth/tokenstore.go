@@ -33,8 +33,8 @@ type TokenSet struct {
 	// in Unix milliseconds: refresh-token lifetimes count from it.
 	LoginAt int64 `json:"login_at"`
 	// Lifetime is the access token's lifetime as issued (expires_in, or
-	// the configured default), in milliseconds; 0 in sets stored before it
-	// was kept. The refresh margin never exceeds half of it.
+	// the configured default), in milliseconds; 0 when the stored set
+	// lacks it. The refresh margin never exceeds half of it.
 	Lifetime int64 `json:"lifetime,omitempty"`
 }
 

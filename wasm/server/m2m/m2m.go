@@ -3,7 +3,7 @@
 // never goes near a browser, and the gopkce browser module has no such API.
 //
 // It is a thin layer over golang.org/x/oauth2/clientcredentials, which
-// sends the request (HTTP Basic by default, as seed 004's API on Cognito
+// sends the request (HTTP Basic by default, as Amazon Cognito
 // wants: grant_type=client_credentials&scope=api/write) and over
 // oauth2.ReuseTokenSourceWithExpiry, which caches the token and holds one
 // lock while it fetches a new one, so any number of concurrent callers make

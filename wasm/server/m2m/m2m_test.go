@@ -91,7 +91,7 @@ func TestOneRequestForConcurrentCallers(t *testing.T) {
 	if n := p.requests.Load(); n != 1 {
 		t.Fatalf("%d token requests for 20 concurrent callers", n)
 	}
-	// The request is seed 004's: Basic auth, grant_type and scope in the body.
+	// The request is what Amazon Cognito wants: Basic auth, grant_type and scope in the body.
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape("m2m client")+":"+url.QueryEscape("s3cret:&")))
 	if a := p.last.Header.Get("Authorization"); a != want {
 		t.Fatalf("Authorization %q, want %q", a, want)
