@@ -84,12 +84,14 @@ func respond(status int, contentType, body string) func(*Request) (*Response, er
 	}
 }
 
-// provider is a fake token endpoint on httptest that counts requests by
-// grant type and answers through a replaceable handler.
+// provider is the fake provider of the core's tests, on httptest: it
+// records every request's form and headers, counts token requests by
+// grant type, and answers through a replaceable handler (a token endpoint
+// by default; any endpoint, path and all, with setRequest).
 type provider struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
-	handler func(w http.ResponseWriter, form url.Values)
+	handler http.HandlerFunc
 	counts  map[string]*atomic.Int64
 	forms   []url.Values
 	headers []http.Header
@@ -112,16 +114,29 @@ func newProvider(t *testing.T) *provider {
 		if c := p.counts[r.PostForm.Get("grant_type")]; c != nil {
 			c.Add(1)
 		}
-		h(w, r.PostForm)
+		h(w, r)
 	}))
 	t.Cleanup(p.srv.Close)
 	return p
 }
 
+// set answers every request with h, given the request's form.
 func (p *provider) set(h func(w http.ResponseWriter, form url.Values)) {
+	p.setRequest(func(w http.ResponseWriter, r *http.Request) { h(w, r.PostForm) })
+}
+
+// setRequest answers every request with h.
+func (p *provider) setRequest(h http.HandlerFunc) {
 	p.mu.Lock()
 	p.handler = h
 	p.mu.Unlock()
+}
+
+// requests is how many requests the provider has received.
+func (p *provider) requests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.forms)
 }
 
 func (p *provider) lastForm() url.Values {

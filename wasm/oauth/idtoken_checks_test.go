@@ -87,7 +87,8 @@ type oldCachedDoc struct {
 func TestCachedDiscoveryIsRevalidated(t *testing.T) {
 	good := `{"issuer":"https://idp.example.com","authorization_endpoint":"https://idp.example.com/authorize","token_endpoint":"https://idp.example.com/token"}`
 	evil := strings.ReplaceAll(good, "idp.example.com", "evil.example")
-	now := time.Unix(1_800_000_000, 0)
+	clock := newClock()
+	now := clock.Now()
 	for _, tc := range []struct {
 		name    string
 		body    string
@@ -105,7 +106,7 @@ func TestCachedDiscoveryIsRevalidated(t *testing.T) {
 			return &Response{Status: 200, Header: func(string) string { return "" }, Body: io.NopCloser(strings.NewReader(good))}, nil
 		})
 		cache := NewMemoryStorage()
-		d := newDiscovery("https://idp.example.com"+WellKnownPath, "https://idp.example.com", tr, cache, func() time.Time { return now }, time.Second)
+		d := newDiscovery("https://idp.example.com"+WellKnownPath, "https://idp.example.com", tr, cache, clock.Now, time.Second)
 		raw, _ := json.Marshal(oldCachedDoc{V: 1, Fetched: tc.fetched.UnixMilli(), Body: json.RawMessage(tc.body)})
 		cache.Set(d.cacheKey(), string(raw))
 		v, err := d.get(context.Background(), false)

@@ -3,41 +3,18 @@ package oauth
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// revocationServer is a fake RFC 7009 endpoint that records what it got.
-type revocationServer struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	forms  []url.Values
-	hdrs   []http.Header
-	answer func(w http.ResponseWriter, r *http.Request)
-}
-
-func newRevocationServer(t *testing.T, answer func(w http.ResponseWriter, r *http.Request)) *revocationServer {
-	rs := &revocationServer{answer: answer}
-	rs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
-		rs.mu.Lock()
-		rs.forms = append(rs.forms, r.PostForm)
-		rs.hdrs = append(rs.hdrs, r.Header.Clone())
-		rs.mu.Unlock()
-		rs.answer(w, r)
-	}))
-	t.Cleanup(rs.srv.Close)
-	return rs
-}
-
-func (rs *revocationServer) count() int {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	return len(rs.forms)
+// revocationServer is the fake provider answering as an RFC 7009
+// revocation endpoint.
+func newRevocationServer(t *testing.T, answer http.HandlerFunc) *provider {
+	p := newProvider(t)
+	p.setRequest(answer)
+	return p
 }
 
 // Logout revokes the refresh token at the revocation endpoint (RFC 7009,
@@ -82,14 +59,14 @@ func TestLogoutRevokesTheRefreshToken(t *testing.T) {
 			if !strings.HasPrefix(res.URL, "https://idp.example.com/logout?") {
 				t.Fatalf("URL %q", res.URL)
 			}
-			if rs.count() != 1 {
-				t.Fatalf("%d revocation requests", rs.count())
+			if rs.requests() != 1 {
+				t.Fatalf("%d revocation requests", rs.requests())
 			}
 			f := rs.forms[0]
 			if f.Get("token") != "rt-1" || f.Get("token_type_hint") != "refresh_token" || f.Get("client_id") != "client-1" || len(f) != 3 {
 				t.Fatalf("revocation form %v", f)
 			}
-			if rs.hdrs[0].Get("Authorization") != "" {
+			if rs.headers[0].Get("Authorization") != "" {
 				t.Fatal("an Authorization header was sent")
 			}
 			if ev := e.events.types(); ev[len(ev)-1] != EventLoggedOut {
@@ -105,7 +82,7 @@ func TestLogoutWithoutRevocation(t *testing.T) {
 	e, _, _ := loggedInWith(t, false, func(c *Config) { c.RevocationEndpoint = rs.srv.URL })
 	e.c.ForgetRefreshToken()
 	res, _ := e.c.Logout(context.Background())
-	if rs.count() != 0 || res.Revoked || res.RevokeError != nil {
+	if rs.requests() != 0 || res.Revoked || res.RevokeError != nil {
 		t.Fatal("revoked without a refresh token")
 	}
 	e2, p2, _ := loggedIn(t, false)

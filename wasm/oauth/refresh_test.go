@@ -77,9 +77,9 @@ func TestSingleFlightRefresh(t *testing.T) {
 		e.clock.Add(2 * time.Hour)
 		release := make(chan struct{})
 		h := p.handler
-		p.set(func(w http.ResponseWriter, f url.Values) {
+		p.setRequest(func(w http.ResponseWriter, r *http.Request) {
 			<-release // hold the refresh until every caller is waiting
-			h(w, f)
+			h(w, r)
 		})
 		wait := flightBarrier(e.c)
 		var wg sync.WaitGroup

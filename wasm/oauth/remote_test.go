@@ -75,7 +75,7 @@ func FuzzVerifyIDToken(f *testing.F) {
 	f.Add("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
 	f.Add("a.b.c")
 	v := &IDTokenVerifier{Issuer: "https://idp.example.com", ClientID: "client-1", Leeway: DefaultClockLeeway,
-		Keys: StaticKeys{Set: testKeys()}, Signatures: rsaVerifier{}, Now: func() time.Time { return testIssuedAt.Add(time.Hour) }}
+		Keys: StaticKeys{Set: testKeys()}, Signatures: rsaVerifier{}, Now: newClock().Now}
 	f.Fuzz(func(t *testing.T, tok string) {
 		claims, err := v.Verify(context.Background(), tok, IDTokenExpect{})
 		if err != nil {

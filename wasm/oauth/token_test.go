@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -167,8 +166,8 @@ func TestTokenEndpointTransportFaults(t *testing.T) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
 		writeJSON(w, 401, map[string]string{"error": "invalid_client"})
 	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	p := newProvider(t)
+	p.setRequest(mux.ServeHTTP)
 	defer close(hang)
 
 	for _, tc := range []struct {
@@ -180,7 +179,7 @@ func TestTokenEndpointTransportFaults(t *testing.T) {
 		{"/www-auth", "invalid_client"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			cfg := testConfig(srv.URL + tc.path)
+			cfg := testConfig(p.srv.URL + tc.path)
 			cfg.Timeout = 300 * time.Millisecond
 			e := newEnv(t, cfg, httpTransport{})
 			_, err := e.c.tokenRequest(context.Background(), weburl.Values{"grant_type": {"refresh_token"}})
