@@ -83,20 +83,7 @@ type Error struct {
 	err        error
 }
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("gopkce: ")
-	b.WriteString(e.Code)
-	if e.msg != "" {
-		b.WriteString(": ")
-		b.WriteString(e.msg)
-	}
-	if e.err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.err.Error())
-	}
-	return b.String()
-}
+func (e *Error) Error() string { return protocol.ErrorText("gopkce", e.Code, e.msg, e.err) }
 
 // Message is the human-readable message without the code and prefix.
 func (e *Error) Message() string { return strings.TrimPrefix(e.Error(), "gopkce: "+e.Code+": ") }

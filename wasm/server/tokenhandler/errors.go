@@ -1,10 +1,6 @@
 package tokenhandler
 
-import (
-	"strings"
-
-	"github.com/gopkce/gopkce/wasm/internal/protocol"
-)
+import "github.com/gopkce/gopkce/wasm/internal/protocol"
 
 // Stable codes of the handler's own refusals. Errors the provider returns
 // (RFC 6749 §5.2) keep the provider's code, such as "invalid_grant". The
@@ -64,18 +60,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("tokenhandler: ")
-	b.WriteString(e.Code)
-	if e.Description != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Description)
-	}
-	if e.err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.err.Error())
-	}
-	return b.String()
+	return protocol.ErrorText("tokenhandler", e.Code, e.Description, e.err)
 }
 
 // Unwrap returns the underlying error, if any.
