@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -245,13 +246,13 @@ func TestDuplicatedTabDetection(t *testing.T) {
 			t.Cleanup(resetTabs)
 			store := webStorage{fakeStorage()}
 			if tc.id != "" {
-				store.Set(tabKey, tc.id)
+				store.Set(names.TabKey, tc.id)
 			}
 			if tc.handedOn != "" {
-				store.Set(leavingKey, tc.handedOn)
+				store.Set(names.TabLeavingKey, tc.handedOn)
 			}
 			if tc.heldElsewhere {
-				release := locks.Call("holdElsewhere", tabLock+tc.id)
+				release := locks.Call("holdElsewhere", names.TabLockPrefix+tc.id)
 				t.Cleanup(func() { release.Invoke() })
 			}
 			dropped := 0
@@ -269,19 +270,19 @@ func TestDuplicatedTabDetection(t *testing.T) {
 			if dropped != want {
 				t.Fatalf("refresh token dropped %d times, want %d (before the refresh)", dropped, want)
 			}
-			id, _, _ := store.Get(tabKey)
+			id, _, _ := store.Get(names.TabKey)
 			if id == "" || (tc.duplicate == (id == tc.id)) && tc.id != "" {
 				t.Fatalf("tab id %q (copied %q)", id, tc.id)
 			}
 			// This page now holds its own id's lock for as long as it lives...
-			untilLocks(t, locks, func(held, _ []string) bool { return contains(held, tabLock+id) })
+			untilLocks(t, locks, func(held, _ []string) bool { return contains(held, names.TabLockPrefix+id) })
 			// ...and hands it on when it leaves.
 			dispatch("pagehide", js.Undefined())
-			if v, _, _ := store.Get(leavingKey); v != id {
+			if v, _, _ := store.Get(names.TabLeavingKey); v != id {
 				t.Fatalf("pagehide left %q, want the id %q handed on", v, id)
 			}
 			if !tc.heldElsewhere || tc.duplicate {
-				untilLocks(t, locks, func(held, _ []string) bool { return !contains(held, tabLock+id) })
+				untilLocks(t, locks, func(held, _ []string) bool { return !contains(held, names.TabLockPrefix+id) })
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -17,7 +18,7 @@ import (
 // Go until that moment (web/gopkce.js).
 //
 // With storage "session" the record is also kept in sessionStorage under
-// fastKey, beside the token set it is derived from, so that after a reload
+// names.FastRecordKey, beside the token set it is derived from, so that after a reload
 // the loader can answer the first getToken before the module has started.
 // The record names the configuration it belongs to (the JSON the page
 // passed to configure): the loader uses it only for exactly that
@@ -26,9 +27,9 @@ import (
 // the loader checks on every fast answer that this key still holds a set
 // with that hash, so a cleared sessionStorage, or a page that removes or
 // replaces only the tokens, stops the fast path at once. The core also
-// withdraws the record at logout and whenever it clears the session. Shared ("local") and
-// "memory" sessions keep no such record: a reload waits for the module.
-const fastKey = "gopkce:fast"
+// withdraws the record at logout and whenever it clears the session.
+// Shared ("local") and "memory" sessions keep no such record: a reload
+// waits for the module.
 
 // fastPath publishes one client's token to the loader.
 type fastPath struct {
@@ -48,9 +49,8 @@ func fastPathSafe(storage oauth.StorageKind) bool {
 	return storage != oauth.StorageLocal || js.Global().Get("BroadcastChannel").Truthy()
 }
 
-// fastRecord is the record the loader reads:
-// {"c":config,"t":token,"u":until,"k":key,"h":hash}, k and h omitted when
-// empty.
+// fastRecord is the record the loader reads, a JSON object whose members
+// are named by names.Record*; the key and the hash are omitted when empty.
 type fastRecord struct {
 	Config string
 	Token  string
@@ -61,14 +61,14 @@ type fastRecord struct {
 
 func (r *fastRecord) encode() []byte {
 	var o jsonv.Object
-	o.String("c", r.Config)
-	o.String("t", r.Token)
-	o.Int("u", r.Until)
+	o.String(names.RecordConfig, r.Config)
+	o.String(names.RecordToken, r.Token)
+	o.Int(names.RecordUntil, r.Until)
 	if r.Key != "" {
-		o.String("k", r.Key)
+		o.String(names.RecordTokensKey, r.Key)
 	}
 	if r.Hash != 0 {
-		o.Int("h", r.Hash)
+		o.Int(names.RecordHash, r.Hash)
 	}
 	return o.Bytes()
 }
@@ -94,7 +94,7 @@ func (f *fastPath) publish(token string, until time.Time) {
 	// The loader may have refused the last one (it came during a
 	// configure): hand it over again; only the storage write is skipped.
 	if f.store != nil && string(raw) != f.last {
-		if err := f.store.Set(fastKey, string(raw)); err != nil {
+		if err := f.store.Set(names.FastRecordKey, string(raw)); err != nil {
 			f.withdraw()
 			return
 		}
@@ -107,7 +107,7 @@ func (f *fastPath) publish(token string, until time.Time) {
 func (f *fastPath) withdraw() {
 	f.last = ""
 	if f.store != nil {
-		f.store.Remove(fastKey)
+		f.store.Remove(names.FastRecordKey)
 	}
 	loaderToken(js.Null(), false)
 }
@@ -117,10 +117,10 @@ func (f *fastPath) withdraw() {
 // It detects a changed token set, not an adversary (the page that could
 // forge one can read the tokens anyway).
 func setHash(s string) int64 {
-	h1, h2 := uint32(0xdeadbeef), uint32(0x41c6ce57)
+	h1, h2 := uint32(names.HashSeed1), uint32(names.HashSeed2)
 	add := func(c uint32) {
-		h1 = (h1 ^ c) * 2654435761
-		h2 = (h2 ^ c) * 1597334677
+		h1 = (h1 ^ c) * names.HashMul1
+		h2 = (h2 ^ c) * names.HashMul2
 	}
 	for _, r := range s {
 		if r >= 0x10000 { // a surrogate pair in UTF-16
@@ -130,17 +130,14 @@ func setHash(s string) int64 {
 			add(uint32(r))
 		}
 	}
-	h1 = (h1 ^ h1>>16) * 2246822507
-	h1 ^= (h2 ^ h2>>13) * 3266489909
-	h2 = (h2 ^ h2>>16) * 2246822507
-	h2 ^= (h1 ^ h1>>13) * 3266489909
+	h1 = (h1 ^ h1>>16) * names.HashMix1
+	h1 ^= (h2 ^ h2>>13) * names.HashMix2
+	h2 = (h2 ^ h2>>16) * names.HashMix1
+	h2 ^= (h1 ^ h1>>13) * names.HashMix2
 	return int64(h2&0x1fffff)<<32 | int64(h1)
 }
 
 // loaderToken hands a record (or null) to the loader.
 func loaderToken(raw js.Value, stored bool) {
-	ns := js.Global().Get("gopkce")
-	if ns.Truthy() && ns.Get("_token").Type() == js.TypeFunction {
-		ns.Call("_token", raw, stored)
-	}
+	callLoader(names.HookToken, raw, stored)
 }

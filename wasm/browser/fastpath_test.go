@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -64,30 +65,36 @@ func TestFastPathRecordBoundToTokenSet(t *testing.T) {
 	set := `{"v":1,"access_token":"at-1","expires_at":1}`
 	store.Set(f.key, set)
 	f.publish("at-1", until)
-	rec, _, _ := store.Get(fastKey)
+	rec, _, _ := store.Get(names.FastRecordKey)
 	if last().String() != rec || !strings.Contains(rec, `"k":"gopkce:tokens:c@i","h":`+itoa64(setHash(set))+`}`) {
 		t.Fatalf("record %s, stored %s: want the set's key and hash %d", last(), rec, setHash(set))
 	}
 	f.publish("at-2", until) // a token the stored set does not hold
-	if rec, ok, _ := store.Get(fastKey); !last().IsNull() || ok {
+	if rec, ok, _ := store.Get(names.FastRecordKey); !last().IsNull() || ok {
 		t.Fatalf("a token not in the stored set was published: %v, stored %q", last(), rec)
 	}
 }
 
 // The loader (web/gopkce.js) computes setHash over the same string as a
 // JavaScript string: the two agree, surrogate pairs and non-ASCII included.
+// The loader's function runs with the constants of its generated block.
 func TestSetHashMatchesLoader(t *testing.T) {
 	src, err := os.ReadFile("../../web/gopkce.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(src)
-	i := strings.Index(s, "  function setHash(s) {")
-	j := strings.Index(s[max(i, 0):], "\n  }\n")
-	if i < 0 || j < 0 {
-		t.Fatal("no setHash in web/gopkce.js")
+	excerpt := func(start, end string) string {
+		i := strings.Index(s, start)
+		j := strings.Index(s[max(i, 0):], end)
+		if i < 0 || j < 0 {
+			t.Fatalf("web/gopkce.js: no %q ... %q", start, end)
+		}
+		return s[i : i+j+len(end)]
 	}
-	hash := jsFunction.New("return (" + s[i:i+j+4] + ")").Invoke()
+	consts := excerpt("  // BEGIN generated", "  // END generated\n")
+	fn := excerpt("  function setHash(s) {", "\n  }\n")
+	hash := jsFunction.New(consts + fn + "return setHash;").Invoke()
 	seen := map[int64]bool{}
 	for _, in := range []string{"", "a", "b", `{"v":1,"access_token":"eyJ.x_y-z","expires_at":1764000000000}`, "é ü €", "😀 𝄞", "\u2028\x00", strings.Repeat("gopkce", 4000)} {
 		got, want := hash.Invoke(in).Float(), setHash(in)

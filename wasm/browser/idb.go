@@ -6,8 +6,12 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall/js"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/names"
+	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
 // idbStorage is an oauth.Storage over IndexedDB, used for tokens shared by
@@ -19,13 +23,27 @@ import (
 // that has completed is visible to every transaction that starts after it,
 // in every tab, and a write here returns only once its transaction has
 // completed.
+//
+// The database is names.DBName, with one object store, names.DBStore, of
+// string values under string keys.
 type idbStorage struct{ db js.Value }
 
-const idbStore = "kv"
+var (
+	sharedOnce sync.Once
+	shared     oauth.Storage
+	sharedErr  error
+)
+
+// sharedStorage is the token storage shared by every tab, opened once per
+// page.
+func sharedStorage() (oauth.Storage, error) {
+	sharedOnce.Do(func() { shared, sharedErr = openIDB() })
+	return shared, sharedErr
+}
 
 // openIDB opens (or creates) the gopkce database, or takes the connection
 // the loader opened while the module was being compiled (web/gopkce.js,
-// warmClaims).
+// warmDatabase).
 func openIDB() (idbStorage, error) { return openIDBFrom(takeLoaderDB()) }
 
 // openIDBFrom uses the loader's connection warm (a Promise from
@@ -39,13 +57,13 @@ func openIDBFrom(warm js.Value) (idbStorage, error) {
 		return idbStorage{}, &jsException{"indexedDB is not available"}
 	}
 	var req js.Value
-	if err := catch(func() { req = factory.Call("open", "gopkce", 1) }); err != nil {
+	if err := catch(func() { req = factory.Call("open", names.DBName, names.DBVersion) }); err != nil {
 		return idbStorage{}, err
 	}
 	upgrade := js.FuncOf(func(js.Value, []js.Value) any {
 		db := req.Get("result")
-		if !db.Get("objectStoreNames").Call("contains", idbStore).Bool() {
-			db.Call("createObjectStore", idbStore)
+		if !db.Get("objectStoreNames").Call("contains", names.DBStore).Bool() {
+			db.Call("createObjectStore", names.DBStore)
 		}
 		return nil
 	})
@@ -55,11 +73,11 @@ func openIDBFrom(warm js.Value) (idbStorage, error) {
 		return idbStorage{}, err
 	}
 	db := req.Get("result")
-	if !db.Get("objectStoreNames").Call("contains", idbStore).Bool() {
+	if !db.Get("objectStoreNames").Call("contains", names.DBStore).Bool() {
 		// Someone created the database without our store: upgrade it.
 		version := db.Get("version").Int() + 1
 		db.Call("close")
-		req = factory.Call("open", "gopkce", version)
+		req = factory.Call("open", names.DBName, version)
 		req.Set("onupgradeneeded", upgrade)
 		if err := waitRequest(req, "onsuccess", "onerror"); err != nil {
 			return idbStorage{}, err
@@ -75,11 +93,11 @@ func openIDBFrom(warm js.Value) (idbStorage, error) {
 // takeLoaderDB takes the loader's connection: a Promise of an
 // IDBDatabase (or of null), or null when the loader opened none.
 func takeLoaderDB() js.Value {
-	ns := js.Global().Get("gopkce")
-	if !ns.Truthy() || ns.Get("_takeDB").Type() != js.TypeFunction {
+	db, ok := callLoader(names.HookTakeDB)
+	if !ok {
 		return js.Null()
 	}
-	return ns.Call("_takeDB")
+	return db
 }
 
 // adoptDB waits for the loader's connection and keeps it when it has our
@@ -93,7 +111,7 @@ func adoptDB(warm js.Value) (js.Value, bool) {
 		return js.Value{}, false
 	}
 	var ok bool
-	if catch(func() { ok = db.Get("objectStoreNames").Call("contains", idbStore).Bool() }) != nil || !ok {
+	if catch(func() { ok = db.Get("objectStoreNames").Call("contains", names.DBStore).Bool() }) != nil || !ok {
 		db.Call("close")
 		return js.Value{}, false
 	}
@@ -147,10 +165,10 @@ func (s idbStorage) tx(mode string) (js.Value, js.Value, error) {
 // undefined for the defaults.
 func (s idbStorage) txWith(mode string, options js.Value) (js.Value, js.Value, error) {
 	var tx js.Value
-	if err := catch(func() { tx = s.db.Call("transaction", idbStore, mode, options) }); err != nil {
+	if err := catch(func() { tx = s.db.Call("transaction", names.DBStore, mode, options) }); err != nil {
 		return js.Value{}, js.Value{}, err
 	}
-	return tx, tx.Call("objectStore", idbStore), nil
+	return tx, tx.Call("objectStore", names.DBStore), nil
 }
 
 func (s idbStorage) Get(key string) (string, bool, error) {
@@ -223,8 +241,8 @@ func (s idbStorage) Keys(prefix string) ([]string, error) {
 // confirm it (a flush that, measured here, also delayed the token request
 // that follows by about 2 ms). Relaxed durability changes nothing for
 // other tabs: they read the same database, and see the marker the moment
-// the transaction completes. Only a power loss within moments of the claim
-// could forget it, and a second exchange of the code is then refused by
+// the transaction completes. Only a power loss within moments of the
+// redemption could forget it, and a second exchange of the code is then refused by
 // the provider anyway (codes are single use).
 func (s idbStorage) Redeem(_ context.Context, key string) (bool, error) {
 	opts := js.Global().Get("Object").New()
@@ -239,8 +257,8 @@ func (s idbStorage) Redeem(_ context.Context, key string) (bool, error) {
 	}
 	if tx.Get("commit").Type() == js.TypeFunction {
 		// Commit with the add, instead of after its success event has
-		// reached this page: one round trip less (measured: the claim
-		// completes about 0.9 ms sooner).
+		// reached this page: one round trip less (measured: the
+		// redemption completes about 0.9 ms sooner).
 		tx.Call("commit")
 	}
 	done := make(chan error, 1)
@@ -257,7 +275,7 @@ func (s idbStorage) Redeem(_ context.Context, key string) (bool, error) {
 			e = tx.Get("error")
 		}
 		if e.Truthy() && e.Get("name").String() == "ConstraintError" {
-			send(errClaimed)
+			send(errRedeemed)
 		} else if e.Truthy() {
 			send(jsErrorValue(e))
 		} else {
@@ -274,8 +292,8 @@ func (s idbStorage) Redeem(_ context.Context, key string) (bool, error) {
 	add.Set("onerror", js.Null())
 	complete.Release()
 	failed.Release()
-	if err == errClaimed {
-		return false, nil // claimed before, here or in another tab
+	if err == errRedeemed {
+		return false, nil // redeemed before, here or in another tab
 	}
 	if err != nil {
 		return false, err
@@ -288,18 +306,18 @@ func (s idbStorage) Redeem(_ context.Context, key string) (bool, error) {
 // token request that follows is sent at once, and the prune would compete
 // with it for the browser's database thread and this page's main thread.
 func (s idbStorage) schedulePrune(key string) {
-	time.AfterFunc(pruneDelay, func() { s.pruneClaims(key[:strings.LastIndex(key, ":")+1]) })
+	time.AfterFunc(pruneDelay, func() { s.pruneMarkers(key[:strings.LastIndex(key, ":")+1]) })
 }
 
-// errClaimed: the claim marker exists.
-var errClaimed = &jsException{"ConstraintError: the key exists"}
+// errRedeemed: the redemption marker exists.
+var errRedeemed = &jsException{"ConstraintError: the key exists"}
 
-// pruneDelay is how long after a claim the old markers are pruned.
+// pruneDelay is how long after a redemption the old markers are pruned.
 const pruneDelay = 5 * time.Second
 
-// pruneClaims removes claim markers under prefix older than a day: a login
-// state lives 15 minutes, so an older marker can guard nothing.
-func (s idbStorage) pruneClaims(prefix string) {
+// pruneMarkers removes redemption markers under prefix older than a day: a
+// login state lives 15 minutes, so an older marker can guard nothing.
+func (s idbStorage) pruneMarkers(prefix string) {
 	keys, err := s.Keys(prefix)
 	if err != nil {
 		return

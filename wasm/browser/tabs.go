@@ -8,32 +8,28 @@ import (
 	"sync"
 	"syscall/js"
 
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
 // Duplicated tabs. A browser's "Duplicate tab" copies sessionStorage, so a
 // duplicate starts with the same refresh token as a live tab. Each page
-// keeps its tab's id in sessionStorage and holds a Web Lock named after it
-// for as long as it lives. At start-up a page that finds an id asks
-// navigator.locks.query() whether the lock is held: held means a live tab
-// owns the id, so this page is a duplicate. It takes a new id and forgets
-// its copy of the refresh token (the access token is kept until it
-// expires). Refreshes wait for the answer, so the copied refresh token is
-// never sent.
+// keeps its tab's id in sessionStorage (names.TabKey) and holds a Web Lock
+// named after it (names.TabLockPrefix + id) for as long as it lives. At
+// start-up a page that finds an id asks navigator.locks.query() whether
+// the lock is held: held means a live tab owns the id, so this page is a
+// duplicate. It takes a new id and forgets its copy of the refresh token
+// (the access token is kept until it expires). Refreshes wait for the
+// answer, so the copied refresh token is never sent.
 //
 // A reload or a navigation in the same tab is not a duplicate, but the
 // previous page may not have released its lock yet when the next one asks
 // (measured in Chromium: a same-tab navigation saw the lock still held).
 // So a page that leaves (pagehide) releases its lock and marks the id as
-// handed on, in the tab's own sessionStorage; the next page of the tab
-// finds the mark, knows the id is its own, and decides at once, without a
-// query and without a time-out. A duplicate never finds the mark: the
-// live tab it copied has not left.
-const (
-	tabKey     = "gopkce:tab"
-	leavingKey = "gopkce:tab-leaving"
-	tabLock    = "gopkce:tab:"
-)
+// handed on, in the tab's own sessionStorage (names.TabLeavingKey); the
+// next page of the tab finds the mark, knows the id is its own, and
+// decides at once, without a query and without a time-out. A duplicate
+// never finds the mark: the live tab it copied has not left.
 
 var (
 	tabOnce      sync.Once
@@ -59,12 +55,12 @@ func detectDuplicate(logins webStorage) {
 			close(tabDone)
 			return
 		}
-		id, had, _ := logins.Get(tabKey)
-		handedOn, _, _ := logins.Get(leavingKey)
-		logins.Remove(leavingKey)
+		id, had, _ := logins.Get(names.TabKey)
+		handedOn, _, _ := logins.Get(names.TabLeavingKey)
+		logins.Remove(names.TabLeavingKey)
 		if !had {
 			id = randomID()
-			logins.Set(tabKey, id)
+			logins.Set(names.TabKey, id)
 		}
 		t := &tab{locks: locks, logins: logins, id: id}
 		if !had || handedOn == id {
@@ -76,7 +72,7 @@ func detectDuplicate(logins webStorage) {
 			defer close(tabDone)
 			if t.heldElsewhere() {
 				t.id = randomID()
-				logins.Set(tabKey, t.id)
+				logins.Set(names.TabKey, t.id)
 				tabDuplicate = true
 			}
 			t.hold()
@@ -84,7 +80,7 @@ func detectDuplicate(logins webStorage) {
 	})
 }
 
-// tab is this page's claim on its tab id.
+// tab is this page's hold on its tab id.
 type tab struct {
 	locks   js.Value
 	logins  webStorage
@@ -104,7 +100,7 @@ func (t *tab) heldElsewhere() bool {
 	}
 	held := state.Get("held")
 	for i := 0; i < held.Length(); i++ {
-		if held.Index(i).Get("name").String() == tabLock+t.id {
+		if held.Index(i).Get("name").String() == names.TabLockPrefix+t.id {
 			return true
 		}
 	}
@@ -119,9 +115,9 @@ func (t *tab) hold() {
 		t.release = resolve
 		return p
 	})
-	catch(func() { t.locks.Call("request", tabLock+t.id, keep) })
+	catch(func() { t.locks.Call("request", names.TabLockPrefix+t.id, keep) })
 	js.Global().Call("addEventListener", "pagehide", js.FuncOf(func(js.Value, []js.Value) any {
-		t.logins.Set(leavingKey, t.id)
+		t.logins.Set(names.TabLeavingKey, t.id)
 		if t.release.Truthy() {
 			t.release.Invoke()
 			t.release = js.Undefined()
@@ -130,8 +126,8 @@ func (t *tab) hold() {
 	}))
 	js.Global().Call("addEventListener", "pageshow", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if arg0(args).Get("persisted").Truthy() { // back from the back/forward cache
-			t.logins.Remove(leavingKey)
-			catch(func() { t.locks.Call("request", tabLock+t.id, keep) })
+			t.logins.Remove(names.TabLeavingKey)
+			catch(func() { t.locks.Call("request", names.TabLockPrefix+t.id, keep) })
 		}
 		return nil
 	}))
