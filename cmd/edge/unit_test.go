@@ -268,7 +268,7 @@ func TestWranglerTomlHasNoSecrets(t *testing.T) {
 
 // The README's table of bindings is this package's description of them.
 func TestREADMEListsBindings(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../web/doc/edge.md")
 	if err != nil {
 		t.Fatal(err)
 	}

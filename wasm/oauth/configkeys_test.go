@@ -19,7 +19,7 @@ func TestConfigKeyDocs(t *testing.T) {
 		path, start, end string
 		want             func() string
 	}{
-		{"../../README.md", "| key | default | meaning |\n| --- | --- | --- |\n", "\n\n", readmeTable},
+		{"../../web/doc/configuration.md", "| key | default | meaning |\n| --- | --- | --- |\n", "\n\n", readmeTable},
 		{"../../web/gopkce.d.ts", "export interface Config {\n", "}\n", dtsConfig},
 	} {
 		data, err := os.ReadFile(doc.path)
