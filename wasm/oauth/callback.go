@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
@@ -121,7 +122,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	// refuses its code to a duplicated tab as well.
 	var redeemed func() (bool, error)
 	if code != "" && !q.Has("error") {
-		redeemed = c.redeem(ctx, "gopkce:callback:"+state)
+		redeemed = c.redeem(ctx, names.CallbackPrefix+state)
 		runtime.Gosched() // let the redemption send its request before the checks
 	}
 	if c.opts.Now().Sub(time.UnixMilli(p.Created)) > LoginTimeout {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/internal/names"
 )
 
 // Options are the platform pieces a [Client] runs on. Zero fields get
@@ -176,4 +178,4 @@ func (c *Client) TokensKey() string { return c.tokensKey() }
 
 // LockName is the name of the lock that serialises refreshes of this
 // client's tokens (a Web Lock in the browser).
-func (c *Client) LockName() string { return "gopkce:refresh:" + c.cfg.sessionKey() }
+func (c *Client) LockName() string { return names.RefreshLockPrefix + c.cfg.sessionKey() }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/names"
 )
 
 // A pending login is one login attempt of this tab between
@@ -14,7 +15,7 @@ import (
 // browser) under loginPrefix+state.
 
 const (
-	loginPrefix = "gopkce:login:"
+	loginPrefix = names.LoginPrefix
 	// maxPendingLogins bounds the login attempts kept per tab; the oldest
 	// is dropped first.
 	maxPendingLogins = 5

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/names"
 )
 
 // Token storage. The token set is kept as one JSON entry in the token
@@ -45,7 +46,7 @@ func (t *TokenSet) CanRefresh() bool { return t.RefreshToken != "" || t.HandlerH
 // Expiry returns the access token's local expiry time.
 func (t *TokenSet) Expiry() time.Time { return time.UnixMilli(t.ExpiresAt) }
 
-func (c *Client) tokensKey() string { return "gopkce:tokens:" + c.cfg.sessionKey() }
+func (c *Client) tokensKey() string { return names.TokensPrefix + c.cfg.sessionKey() }
 
 // loadTokens reads the token set; nil without error means logged out. A
 // corrupt entry is removed and reported as login_required.
