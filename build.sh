@@ -7,7 +7,7 @@
 #                     tests with -race (the end-to-end suite in headless
 #                     Chromium included), the binding under Node, and the
 #                     fuzz targets briefly
-#   ./build.sh bench  build, then run the benchmarks (README's table)
+#   ./build.sh bench  build, then run the benchmarks (web/doc/figures.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -18,7 +18,7 @@ import (
 // NAME:value`, or the dashboard); a secret is set with `wrangler secret
 // put NAME` (locally: cmd/edge/.dev.vars or --env-file) and never appears
 // in wrangler.toml, the build or a URL. Each is described once here;
-// README (The edge) lists them.
+// web/doc/edge.md lists them.
 var bindings = []struct {
 	name   string
 	secret bool

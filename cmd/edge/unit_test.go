@@ -266,7 +266,7 @@ func TestWranglerTomlHasNoSecrets(t *testing.T) {
 	}
 }
 
-// The README's table of bindings is this package's description of them.
+// The edge page's table of bindings (web/doc/edge.md) is this package's description of them.
 func TestREADMEListsBindings(t *testing.T) {
 	readme, err := os.ReadFile("../../web/doc/edge.md")
 	if err != nil {
@@ -279,7 +279,7 @@ func TestREADMEListsBindings(t *testing.T) {
 		}
 		row := fmt.Sprintf("| `%s` | %s | %s |\n", b.name, kind, b.help)
 		if !strings.Contains(string(readme), row) {
-			t.Errorf("README lacks the row\n%s", row)
+			t.Errorf("web/doc/edge.md lacks the row\n%s", row)
 		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 // measures gopkce (/bench/gopkce.html) and the floor (/bench/floor.html,
 // plain JavaScript doing the same storage and fetch work) alternately in
 // the same browser, and reports both medians and their ratio (x-floor);
-// ./build.sh bench prints them for the README's table. These machines are
+// ./build.sh bench prints them for web/doc/figures.md. These machines are
 // noisy: compare within a run.
 
 // pair collects alternating gopkce and floor samples.

@@ -75,7 +75,7 @@ func testNPMViteApp(t *testing.T) {
 		t.Fatalf("vite build did not emit gopkce.wasm as an asset: %v", wasm)
 	}
 
-	// Precompress the module as a deployment would (README, Headers), at a
+	// Precompress the module as a deployment would (web/doc/embedding.md, Headers), at a
 	// low level: compressing 5 MB on the first request, at the level the
 	// site uses, takes longer than the page waits when the race detector
 	// slows the server.

@@ -21,7 +21,7 @@ const (
 	StorageSession StorageKind = "session"
 	// StorageLocal keeps tokens shared by every tab of the origin. The
 	// browser keeps them in IndexedDB, not in localStorage, whose writes
-	// reach other tabs asynchronously (see the README).
+	// reach other tabs asynchronously (see web/doc/tabs-and-lifetimes.md).
 	StorageLocal StorageKind = "local"
 	// StorageMemory keeps tokens in the module's memory: gone on reload.
 	StorageMemory StorageKind = "memory"
@@ -217,7 +217,7 @@ func looksSecret(key string) bool {
 }
 
 // errClientCredentials explains why client-credentials settings are refused.
-const errClientCredentials = "the browser module runs the authorization code flow only; client credentials and other grants are machine to machine and run on a server (see the README)"
+const errClientCredentials = "the browser module runs the authorization code flow only; client credentials and other grants are machine to machine and run on a server (see the token handler page, web/doc/token-handler.md)"
 
 // looksClientCredentials reports whether a configuration key selects a
 // grant or a client credential other than the public client's: grantType,

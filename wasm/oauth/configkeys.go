@@ -14,23 +14,23 @@ import (
 // passes to configure(). The table [configKeys] below is the only place a
 // key is described: [ParseConfig] reads every key through it, the list of
 // known keys in its error messages comes from it, and tests hold
-// web/gopkce.d.ts (the Config interface), the README's configuration table
+// web/gopkce.d.ts (the Config interface), web/doc/configuration.md's table
 // and cmd/serve's configuration to it.
 //
 // To add a key: add a field to [Config], add one entry to configKeys, then
 // run `go test ./wasm/oauth -run TestConfigKeyDocs -args -update` to rewrite
-// the README's table and the Config interface of gopkce.d.ts from it.
+// the configuration page's table and the Config interface of gopkce.d.ts from it.
 type ConfigKey struct {
 	// Name is the JSON key, in camelCase.
 	Name string
 	// Type is the key's type as TypeScript spells it in gopkce.d.ts
 	// ("string", "boolean", "number", `"a" | "b"`...).
 	Type string
-	// Required keys have no default; the README shows "required".
+	// Required keys have no default; the configuration page shows "required".
 	Required bool
-	// Default is the README's "default" column, in Markdown.
+	// Default is the configuration page's "default" column, in Markdown.
 	Default string
-	// Doc is one line of Markdown: the README's "meaning" column and the
+	// Doc is one line of Markdown: the configuration page's "meaning" column and the
 	// doc comment in gopkce.d.ts.
 	Doc string
 	// set stores the decoded JSON value (never nil: null means absent) in
@@ -46,7 +46,7 @@ type keyType struct {
 }
 
 // configKeys is the configuration, one key per entry, in the order the
-// README and gopkce.d.ts list them.
+// configuration page and gopkce.d.ts list them.
 var configKeys = []ConfigKey{
 	{Name: "authorizationEndpoint", Default: "from discovery or a preset",
 		Doc:  "https, or http on localhost / 127.0.0.1 / [::1] only",

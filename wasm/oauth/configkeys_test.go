@@ -9,9 +9,9 @@ import (
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's configuration table and gopkce.d.ts's Config interface from configKeys")
+var update = flag.Bool("update", false, "rewrite web/doc/configuration.md's table and gopkce.d.ts's Config interface from configKeys")
 
-// The README's configuration table and gopkce.d.ts's Config interface are
+// web/doc/configuration.md's table and gopkce.d.ts's Config interface are
 // derived from configKeys: this test fails when either differs, and
 // -update rewrites them.
 func TestConfigKeyDocs(t *testing.T) {
@@ -104,7 +104,7 @@ func TestConfigKeysTable(t *testing.T) {
 			t.Errorf("key %s looks like a secret", k.Name)
 		}
 		if strings.ContainsAny(k.Doc, "|\n") || strings.Contains(k.Doc, "*/") {
-			t.Errorf("%s: doc breaks the README table or the d.ts comment", k.Name)
+			t.Errorf("%s: doc breaks the configuration table or the d.ts comment", k.Name)
 		}
 		for _, bad := range []string{`{"x":1}`, `[1]`} {
 			if k.Type == "Record<string, string>" && bad[0] == '{' {

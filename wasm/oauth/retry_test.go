@@ -42,7 +42,7 @@ func TestRetryWaitsAreBounded(t *testing.T) {
 		})
 	}
 	if maxRetryAfter != 10*time.Second || retryBase != 500*time.Millisecond || refreshAttempts != 3 {
-		t.Fatal("the README states 3 attempts, 0.5 s then 1 s, Retry-After up to 10 s")
+		t.Fatal("web/doc/tabs-and-lifetimes.md states 3 attempts, 0.5 s then 1 s, Retry-After up to 10 s")
 	}
 }
 

@@ -77,7 +77,7 @@ type Options struct {
 	// Provider is the identity provider of the page.
 	Provider Provider
 
-	// Page settings (README, Configuration).
+	// Page settings (web/doc/configuration.md).
 	Storage              string        // "session", "local" or "memory"
 	RefreshMargin        time.Duration // refreshMarginSeconds
 	RefreshTokenLifetime string        // "cognito", "azure-b2c-spa" or seconds; "" for unknown
