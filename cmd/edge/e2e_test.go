@@ -390,9 +390,7 @@ func TestEdgeE2E(t *testing.T) {
 
 	// Logout: the worker revokes the refresh token; through the provider
 	// back to the worker's page, signed out, the cookie gone.
-	e.do(chromedp.Click(chromedp.ID("logout")))
-	time.Sleep(100 * time.Millisecond)
-	if got := e.ready(); got != "true" {
+	if got := browsertest.ReadyAfter(t, e.browser, chromedp.Click(chromedp.ID("logout"))); got != "true" {
 		t.Fatalf("after logout the page's ready state is %q", got)
 	}
 	e.do(chromedp.WaitVisible(chromedp.ID("logged-out")))

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
@@ -469,9 +470,7 @@ func testLogout(t *testing.T) {
 	if !e.idp.RefreshTokenValid(rt) {
 		t.Fatal("no valid refresh token before logout")
 	}
-	e.do(ctx, chromedp.Click(chromedp.ID("logout")))
-	time.Sleep(100 * time.Millisecond)
-	e.waitReady(ctx)
+	browsertest.ReadyAfter(t, ctx, chromedp.Click(chromedp.ID("logout")))
 	e.do(ctx, chromedp.WaitVisible(chromedp.ID("logged-out")))
 	if loc := eval[string](e, ctx, `location.href`); loc != e.site+"/" {
 		t.Fatalf("after logout the page is %s", loc)

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The harness against a real Chromium: evaluation, a poll that outlives a
+// The harness against a real Chromium: evaluation, polls that outlive a
 // navigation, storage of each kind, HttpOnly cookies, and the console
 // watcher, which lets an expected error pass and records any other.
 func TestBrowser(t *testing.T) {
@@ -19,7 +19,7 @@ func TestBrowser(t *testing.T) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "sealed", Value: "v", Path: "/", HttpOnly: true})
 		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte(`<!doctype html><link rel="icon" href="data:,"><body><script>
+		w.Write([]byte(`<!doctype html><link rel="icon" href="data:,"><body><button id="later" onclick="setTimeout(() => location.assign('/later?again'), 300)">later</button><script>
 			sessionStorage.setItem("gopkce:tokens:a", '{"access_token":"x"}');
 			sessionStorage.setItem("other", "y");
 			console.error("expected failure");
@@ -67,6 +67,16 @@ func TestBrowser(t *testing.T) {
 	}
 	if got := Eval[string](t, tab, `document.cookie`); got != "" {
 		t.Fatalf("document.cookie %q: the HttpOnly cookie is visible", got)
+	}
+
+	// ReadyAfter waits for the next document, not the one it leaves:
+	// this page, ready, stays for 300 ms after the click (as the demo does
+	// while logout revokes), then goes to /later, which comes back.
+	if got := ReadyAfter(t, tab, chromedp.Click(chromedp.ID("later"))); got != "true" {
+		t.Fatalf("ReadyAfter %q", got)
+	}
+	if ref := Eval[string](t, tab, `document.referrer`); ref != srv.URL+"/later?again" {
+		t.Fatalf("ReadyAfter returned on the page reached from %q, want the one from /later?again", ref)
 	}
 
 	// An unexpected error in a second tab is recorded.

@@ -35,6 +35,22 @@ func Ready(tb testing.TB, ctx context.Context) string {
 	return v
 }
 
+// ReadyAfter runs steps that make the page navigate away (a logout through
+// the provider, say) and waits until a new document of the demo finished
+// its start-up, returning its data-ready as [Ready] does. The document the
+// steps start from is marked first, so that it never passes for the new
+// one while the browser has yet to leave it.
+func ReadyAfter(tb testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) string {
+	tb.Helper()
+	Eval[bool](tb, ctx, `window.__browsertestLeft = true`)
+	Do(tb, ctx, steps...)
+	v, err := poll[string](ctx, `!window.__browsertestLeft && (`+readyJS+`)`)
+	if err != nil {
+		tb.Fatalf("no new page became ready: %v", err)
+	}
+	return v
+}
+
 func poll[T any](ctx context.Context, expression string) (T, error) {
 	deadline := time.Now().Add(Timeout)
 	for {
