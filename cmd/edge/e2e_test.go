@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -20,11 +21,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gopkce/gopkce/cmd/internal/app"
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 	"github.com/gopkce/gopkce/cmd/internal/build"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
@@ -33,24 +34,6 @@ import (
 // run by `wrangler dev` (workerd on this machine, offline), and the demo
 // driven in headless Chromium against the development provider running
 // natively on loopback.
-
-// chromium finds the browser: $GOPKCE_CHROME, then Debian's chromium.
-func chromium(tb testing.TB) string {
-	tb.Helper()
-	if p := os.Getenv("GOPKCE_CHROME"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		tb.Fatal("Chromium not found (install Debian's chromium or set GOPKCE_CHROME); browser tests cannot be skipped in CI")
-	}
-	tb.Skip("Chromium not found: install Debian's chromium (./build.sh test does) or set GOPKCE_CHROME")
-	return ""
-}
 
 var (
 	installOnce sync.Once
@@ -113,16 +96,6 @@ func randomString(tb testing.TB) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(tb testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // edge is the worker under `wrangler dev`, the development provider, and
 // a browser.
 type edge struct {
@@ -152,7 +125,7 @@ func (l *lockedBuffer) String() string {
 
 func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	tb.Helper()
-	chrome := chromium(tb)
+	browser := browsertest.New(tb)
 	root, err := build.ModuleRoot(".")
 	if err != nil {
 		tb.Fatal(err)
@@ -164,7 +137,7 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	}
 	checkSize(tb, filepath.Join(dir, "build"))
 
-	port := freePort(tb)
+	port := browsertest.FreePort(tb)
 	site := fmt.Sprintf("http://127.0.0.1:%d", port)
 	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -208,7 +181,7 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 		"\nGOPKCE_M2M_CLIENT_SECRET="+m2mSecret+"\n"), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	args := []string{"dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port), "--inspector-port", fmt.Sprint(freePort(tb)),
+	args := []string{"dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port), "--inspector-port", fmt.Sprint(browsertest.FreePort(tb)),
 		"--log-level", "log", "--show-interactive-dev-session=false", "--env-file", secrets}
 	for k, v := range vars {
 		args = append(args, "--var", k+":"+v)
@@ -264,122 +237,41 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	}
 	tb.Logf("wrangler dev ready in %v", time.Since(start).Round(time.Millisecond))
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true), chromedp.UserDataDir(tb.TempDir()),
-		)...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	tb.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		tb.Fatalf("starting Chromium: %v", err)
-	}
-	e := &edge{tb: tb, site: site, idp: idp, browser: ctx, log: log}
-	e.watch()
-	return e
-}
-
-// watch fails the test on a console error or an uncaught exception.
-func (e *edge) watch() {
-	msgs := chromedp.Console(e.browser)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == chromedp.ConsoleError {
-				e.tb.Errorf("browser console: %s", m)
-			}
-		}
-	}()
+	return &edge{tb: tb, site: site, idp: idp, browser: browser.Start(), log: log}
 }
 
 func (e *edge) do(steps ...chromedp.Action[chromedp.Void]) {
 	e.tb.Helper()
-	ctx, cancel := context.WithTimeout(e.browser, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		e.tb.Fatalf("browser: %v\nwrangler dev:\n%s", err, e.log.String())
-	}
+	browsertest.Do(e.tb, e.browser, steps...)
 }
 
 func evalJS[T any](e *edge, expr string) T {
 	e.tb.Helper()
-	ctx, cancel := context.WithTimeout(e.browser, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		e.tb.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return browsertest.Eval[T](e.tb, e.browser, expr)
 }
 
 // ready waits for the demo page's start-up: "true" once it started
 // without an error.
 func (e *edge) ready() string {
 	e.tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		// A navigation can replace the document under the poll: poll again.
-		ctx, cancel := context.WithTimeout(e.browser, 5*time.Second)
-		v, err := chromedp.Run(ctx, chromedp.Poll[string](`document.readyState !== "loading" && document.body && document.body.dataset.ready`,
-			chromedp.WithPollingInterval(20*time.Millisecond)))
-		cancel()
-		if err == nil {
-			return v
-		}
-		if time.Now().After(deadline) {
-			e.tb.Fatalf("page never became ready: %v\nwrangler dev:\n%s", err, e.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return browsertest.Ready(e.tb, e.browser)
 }
 
-// tokensJS is the stored token set of the page, as JSON ("{}" when none).
+// storedTokens is the page's stored token sets, as JSON ("{}" when none).
 // With the token handler tokens are shared by every tab: IndexedDB.
-const tokensJS = `new Promise((resolve, reject) => {
-	const r = indexedDB.open("gopkce");
-	r.onerror = () => reject(r.error);
-	r.onsuccess = () => {
-		const db = r.result;
-		if (!db.objectStoreNames.contains("kv")) { db.close(); resolve("{}"); return; }
-		const tx = db.transaction("kv"), st = tx.objectStore("kv");
-		const keys = st.getAllKeys(), vals = st.getAll();
-		tx.oncomplete = () => {
-			const out = {};
-			keys.result.forEach((k, i) => { if (String(k).startsWith("gopkce:tokens:")) out[k] = vals.result[i]; });
-			db.close();
-			resolve(JSON.stringify(out));
-		};
-	};
-})`
-
-func (e *edge) storedTokens() string { return evalJS[string](e, tokensJS) }
+func (e *edge) storedTokens() string {
+	e.tb.Helper()
+	b, err := json.Marshal(browsertest.TokenRecords(e.tb, e.browser, "indexedDB"))
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	return string(b)
+}
 
 // cookies returns the browser's cookies for the site, HttpOnly included.
 func (e *edge) cookies() map[string]*network.Cookie {
 	e.tb.Helper()
-	res, err := chromedp.Run(e.browser, func(ctx context.Context, t *chromedp.Target) (network.GetCookiesResult, error) {
-		return cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{e.site + "/"}})
-	})
-	if err != nil {
-		e.tb.Fatal(err)
-	}
-	out := map[string]*network.Cookie{}
-	for _, c := range res.Cookies {
-		out[c.Name] = c
-	}
-	return out
-}
-
-func (e *edge) poll(what, expr string) {
-	e.tb.Helper()
-	ctx, cancel := context.WithTimeout(e.browser, 15*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		e.tb.Fatalf("%s: %v\nwrangler dev:\n%s", what, err, e.log.String())
-	}
+	return browsertest.Cookies(e.tb, e.browser, e.site+"/")
 }
 
 // The demo through the worker in token-handler mode: the worker serves the
@@ -481,13 +373,13 @@ func TestEdgeE2E(t *testing.T) {
 
 	// The API with the bearer token, from the page.
 	e.do(chromedp.Click(chromedp.ID("call-api")))
-	e.poll("API call", `document.getElementById("api-result").textContent.includes("edge-user")`)
+	browsertest.Poll[bool](t, e.browser, `document.getElementById("api-result").textContent.includes("edge-user")`)
 
 	// The server-side call with a client_credentials token, twice: one
 	// token request, as the Go program outlives a request.
 	for i := 1; i <= 2; i++ {
 		e.do(chromedp.Click(chromedp.ID("call-m2m"), chromedp.NodeVisible))
-		e.poll(fmt.Sprintf("m2m call %d", i), fmt.Sprintf(`document.getElementById("m2m-result").dataset.status === "201" && document.getElementById("m2m-result").textContent.includes('"calls": %d')`, i))
+		browsertest.Poll[bool](t, e.browser, fmt.Sprintf(`document.getElementById("m2m-result").dataset.status === "201" && document.getElementById("m2m-result").textContent.includes('"calls": %d')`, i))
 	}
 	if got := evalJS[string](e, `document.getElementById("m2m-result").textContent`); strings.Contains(got, "eyJ") || !strings.Contains(got, "api/write") {
 		t.Fatalf("m2m result: %s", got)
@@ -498,9 +390,7 @@ func TestEdgeE2E(t *testing.T) {
 
 	// Logout: the worker revokes the refresh token; through the provider
 	// back to the worker's page, signed out, the cookie gone.
-	e.do(chromedp.Click(chromedp.ID("logout")))
-	time.Sleep(100 * time.Millisecond)
-	if got := e.ready(); got != "true" {
+	if got := browsertest.ReadyAfter(t, e.browser, chromedp.Click(chromedp.ID("logout"))); got != "true" {
 		t.Fatalf("after logout the page's ready state is %q", got)
 	}
 	e.do(chromedp.WaitVisible(chromedp.ID("logged-out")))

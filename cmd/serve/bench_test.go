@@ -205,7 +205,7 @@ func BenchmarkBrowserGetTokenCached(b *testing.B) {
 	for _, storage := range []string{"session", "local"} {
 		b.Run(storage, func(b *testing.B) {
 			e := benchEnv(b, e2eOptions{storage: storage})
-			gtab, ftab := e.browser, e.newTab("floor")
+			gtab, ftab := e.browser, e.NewTab("floor")
 			e.benchLogin(gtab, "gopkce")
 			e.benchLogin(ftab, "floor")
 			const calls = 2000

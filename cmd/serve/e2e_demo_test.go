@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 )
 
 // The demo teaches the flow: a timeline of the authorization request (with
@@ -80,9 +82,7 @@ func testDemoTimeline(t *testing.T) {
 	e.do(ctx, chromedp.Poll[chromedp.Void](`document.querySelector('#events li[data-step="refresh"]')`, chromedp.WithPollingTimeout(5*time.Second)))
 
 	// Logout: recorded, then a "signed out" message back on the page.
-	e.do(ctx, chromedp.Click(chromedp.ID("logout")))
-	time.Sleep(100 * time.Millisecond)
-	e.waitReady(ctx)
+	browsertest.ReadyAfter(t, ctx, chromedp.Click(chromedp.ID("logout")))
 	e.do(ctx, chromedp.WaitVisible(chromedp.ID("logged-out")), chromedp.WaitVisible(chromedp.ID("notice")))
 	if s := e.text(ctx, "#notice"); !strings.Contains(s, "signed out") {
 		t.Fatalf("notice after logout: %q", s)

@@ -11,7 +11,7 @@ import (
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
-// Issue 13: the loader's token fast path never serves a token that Go
+// The loader's token fast path never serves a token that Go
 // would not serve at that moment. Each case first shows the fast path
 // serving (gopkce._stats counts its answers), then breaks it one way.
 
@@ -107,7 +107,7 @@ func testFastPathLogoutOtherTab(t *testing.T) {
 	e := newE2E(t, e2eOptions{storage: "local"})
 	tab1 := e.browser
 	e.login(tab1, "/", "gus")
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	e.wantFast(tab2, "tab2 before the logout")
@@ -130,7 +130,7 @@ func testFastPathRefreshOtherTab(t *testing.T) {
 	e := newE2E(t, e2eOptions{storage: "local"})
 	tab1 := e.browser
 	e.login(tab1, "/", "hal")
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	old := e.wantFast(tab2, "tab2")
@@ -186,7 +186,7 @@ func testFastPathReconfigure(t *testing.T) {
 // session after a refused refresh token while the access token is fresh.
 func testFastPathClearedSession(t *testing.T) {
 	e := newE2E(t, e2eOptions{bench: true})
-	e.expect("status of 400")
+	e.Expect("status of 400")
 	ctx := e.browser
 	e.login(ctx, "/", "jo")
 	e.wantFast(ctx, "after login")

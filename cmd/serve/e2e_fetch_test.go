@@ -9,7 +9,7 @@ import (
 // retry; a second 401 stands.
 func testFetchRetry(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
-	e.expect("status of 401")
+	e.Expect("status of 401")
 	ctx := e.browser
 	e.login(ctx, "/", "fetcher")
 	api := e.idp.Issuer() + "/api/me"

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	appdemo "github.com/gopkce/gopkce/cmd/internal/app"
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 	"github.com/gopkce/gopkce/cmd/internal/build"
 )
 
@@ -109,12 +109,7 @@ func testNPMViteApp(t *testing.T) {
 	// The same app on Vite's dev server, on its own origin: the
 	// development provider accepts its loopback redirect URI and allows
 	// CORS from it.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := browsertest.FreePort(t)
 	dev := fmt.Sprintf("http://127.0.0.1:%d", port)
 	p := appdemo.DevProvider(e.idp.Issuer())
 	cfg, _ := json.Marshal(map[string]any{"api": p.API, "gopkce": map[string]any{

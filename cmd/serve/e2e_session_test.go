@@ -11,8 +11,8 @@ import (
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
-// Issue 9 in the browser: the refresh margin, one exchange per code across
-// duplicated tabs, and revocation on logout.
+// The refresh margin, one exchange per code across duplicated tabs, and
+// revocation on logout, in the browser.
 
 // A 6-second access token under the default 60 s margin, shared by two
 // tabs: cached calls make no request; once stale, two tabs each calling
@@ -40,7 +40,7 @@ func testShortTokenTwoTabs(t *testing.T) {
 	if n := e.idp.TokenRequests("refresh_token"); n != 0 {
 		t.Fatalf("%d refresh requests for 10 cached calls on a 6 s token, want 0", n)
 	}
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	calls := func(n int) [][]string { return e.getTokenInTabs(n, tab1, tab2) }
@@ -76,7 +76,7 @@ func testDuplicatedTabCallback(t *testing.T) {
 	tab1 := e.browser
 	e.open(tab1, "/")
 	authURL, _ := e.startLoginURL(tab1, "/")
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	copied, _ := json.Marshal(e.storage(tab1, "sessionStorage"))
 	eval[chromedp.Void](e, tab2, `(() => { const s = `+string(copied)+`; for (const k in s) sessionStorage.setItem(k, s[k]); })()`)

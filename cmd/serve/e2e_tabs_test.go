@@ -12,7 +12,7 @@ import (
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
-// Issue 5: tokens across tabs and over time.
+// Tokens across tabs and over time.
 
 // Two tabs sharing tokens (storage "local"), each calling getToken 10 times at once on
 // an expired token, against a rotating provider: one refresh request (Web
@@ -21,7 +21,7 @@ func testTwoTabsSingleFlight(t *testing.T) {
 	e := newE2E(t, e2eOptions{refreshMode: devidp.Rotating, accessTTL: 4 * time.Second, refreshMargin: 3 * time.Second, storage: "local"})
 	tab1 := e.browser
 	e.login(tab1, "/", "kim")
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	if !eval[bool](e, tab2, `navigator.locks !== undefined`) {
@@ -59,7 +59,7 @@ func testLogoutOtherTab(t *testing.T) {
 	e := newE2E(t, e2eOptions{storage: "local"})
 	tab1 := e.browser
 	e.login(tab1, "/", "lee")
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	e.do(tab1, chromedp.Click(chromedp.ID("logout")))
@@ -104,7 +104,7 @@ func testRefreshTokenLifetime(t *testing.T) {
 // Two injected 503s then success: a token, and one counted success.
 func testTransientRetry(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
-	e.expect("status of 503")
+	e.Expect("status of 503")
 	ctx := e.browser
 	e.login(ctx, "/", "noor")
 	e.idp.InjectFaults(devidp.Fault{Kind: devidp.FaultStatus503}, devidp.Fault{Kind: devidp.FaultStatus503})
@@ -129,7 +129,7 @@ func testDuplicatedTab(t *testing.T) {
 	if copied["gopkce:tab"] == "" {
 		t.Fatal("no tab id in sessionStorage")
 	}
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	// What "Duplicate tab" does: the same sessionStorage in a new tab.
 	blob, _ := json.Marshal(copied)

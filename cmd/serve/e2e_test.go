@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
@@ -75,12 +76,12 @@ func TestE2E(t *testing.T) {
 	t.Run("fastpath_token_set_changed", testFastPathTokenSetChanged)
 	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
 	t.Run("transient_retry", testTransientRetry)
-	// Issue 9: the margin, one exchange per code, revocation on logout.
+	// The margin, one exchange per code, revocation on logout.
 	t.Run("short_token_two_tabs", testShortTokenTwoTabs)
 	t.Run("duplicated_tab_callback", testDuplicatedTabCallback)
 }
 
-// 1. Start page, "Log in", provider login, callback, claims, /api/me with
+// Start page, "Log in", provider login, callback, claims, /api/me with
 // the bearer token, address bar clean, returnTo honoured.
 func testFullFlow(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
@@ -180,7 +181,7 @@ func (e *e2e) accessToken(ctx context.Context) string {
 	return ts["access_token"].(string)
 }
 
-// 2. Refresh after expiry in both provider modes; the countdown follows.
+// Refresh after expiry in both provider modes; the countdown follows.
 func testRefresh(t *testing.T, mode devidp.RefreshMode) {
 	e := newE2E(t, e2eOptions{refreshMode: mode, accessTTL: 4 * time.Second, refreshMargin: 3 * time.Second})
 	ctx := e.browser
@@ -224,7 +225,7 @@ func testRefresh(t *testing.T, mode devidp.RefreshMode) {
 	}
 }
 
-// 3. Twenty concurrent getToken calls on an expired token: one refresh,
+// Twenty concurrent getToken calls on an expired token: one refresh,
 // twenty identical tokens, and the rotating grant still alive.
 func testConcurrentGetToken(t *testing.T) {
 	e := newE2E(t, e2eOptions{refreshMode: devidp.Rotating, accessTTL: 4 * time.Second, refreshMargin: 3 * time.Second})
@@ -253,7 +254,7 @@ func testConcurrentGetToken(t *testing.T) {
 	}
 }
 
-// 4a. A forged state is refused; nothing is exchanged; storage is clean.
+// A forged state is refused; nothing is exchanged; storage is clean.
 func testCallbackStateMismatch(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
 	ctx := e.browser
@@ -280,12 +281,12 @@ func (e *e2e) checkNoExchangeAndClean(ctx context.Context) {
 	}
 }
 
-// 4b. A fresh tab opened on a callback URL: no pending login.
+// A fresh tab opened on a callback URL: no pending login.
 func testCallbackNoPendingLogin(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
 	e.open(e.browser, "/")
 	e.startLoginURL(e.browser, "/") // a login pending in the first tab only
-	tab := e.newTab("tab2")
+	tab := e.NewTab("tab2")
 	e.open(tab, "/callback?code=abc&state=xyz&iss="+url.QueryEscape(e.idp.Issuer()))
 	e.wantError(tab, "no_pending_login")
 	e.checkNoExchangeAndClean(tab)
@@ -294,7 +295,7 @@ func testCallbackNoPendingLogin(t *testing.T) {
 	}
 }
 
-// 4c. Reload after success, and the callback URL replayed: no second
+// Reload after success, and the callback URL replayed: no second
 // exchange, and the session survives.
 func testCallbackReloadAndReplay(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
@@ -316,7 +317,7 @@ func testCallbackReloadAndReplay(t *testing.T) {
 	}
 }
 
-// 4d. An error redirect with HTML in error_description: shown as text,
+// An error redirect with HTML in error_description: shown as text,
 // nothing executed.
 func testCallbackErrorHTML(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
@@ -338,7 +339,7 @@ func testCallbackErrorHTML(t *testing.T) {
 	e.checkNoExchangeAndClean(ctx)
 }
 
-// 4e. iss differs from the issuer the login was sent to (RFC 9207).
+// The iss parameter differs from the issuer the login was sent to (RFC 9207).
 func testCallbackIssMismatch(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
 	ctx := e.browser
@@ -349,7 +350,7 @@ func testCallbackIssMismatch(t *testing.T) {
 	e.checkNoExchangeAndClean(ctx)
 }
 
-// 5. Stored login state tampered with between startLogin and the real
+// Stored login state tampered with between startLogin and the real
 // provider's redirect back: a clear error, no token request, storage clean.
 func testTampered(t *testing.T, tamper string) {
 	e := newE2E(t, e2eOptions{})
@@ -362,7 +363,7 @@ func testTampered(t *testing.T, tamper string) {
 	e.checkNoExchangeAndClean(ctx)
 }
 
-// 6. Two startLogin calls before one callback: the state that comes back
+// Two startLogin calls before one callback: the state that comes back
 // completes, the other is refused.
 func testTwoStartLogins(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
@@ -380,10 +381,10 @@ func testTwoStartLogins(t *testing.T) {
 	}
 }
 
-// 7. Faults on the code exchange.
+// Faults on the code exchange.
 func testExchangeFault(t *testing.T, f devidp.FaultKind, code string, console ...string) {
 	e := newE2E(t, e2eOptions{})
-	e.expect(console...)
+	e.Expect(console...)
 	ctx := e.browser
 	e.idp.InjectFaults(devidp.Fault{Kind: f})
 	e.open(ctx, "/")
@@ -405,10 +406,10 @@ func testExchangeFault(t *testing.T, f devidp.FaultKind, code string, console ..
 	}
 }
 
-// 7. invalid_grant on refresh: login required, tokens gone, no loop.
+// An invalid_grant on refresh: login required, tokens gone, no loop.
 func testRefreshInvalidGrant(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
-	e.expect("status of 400")
+	e.Expect("status of 400")
 	ctx := e.browser
 	e.login(ctx, "/", "heidi")
 	e.idp.InjectFaults(devidp.Fault{Kind: devidp.FaultInvalidGrant})
@@ -427,11 +428,11 @@ func testRefreshInvalidGrant(t *testing.T) {
 	e.do(ctx, chromedp.WaitVisible(chromedp.ID("logged-out")))
 }
 
-// 7. A network failure on refresh: reported, refresh token kept, and the
+// A network failure on refresh: reported, refresh token kept, and the
 // next getToken succeeds.
 func testRefreshNetworkFailure(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
-	e.expect("net::ERR_")
+	e.Expect("net::ERR_")
 	ctx := e.browser
 	e.login(ctx, "/", "ivan")
 	before := e.tokens(ctx, "sessionStorage")
@@ -459,7 +460,7 @@ func testRefreshNetworkFailure(t *testing.T) {
 	}
 }
 
-// 8. Logout: tokens gone, the provider's /logout visited with client_id and
+// Logout: tokens gone, the provider's /logout visited with client_id and
 // logout_uri, back on the site logged out.
 func testLogout(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
@@ -469,9 +470,7 @@ func testLogout(t *testing.T) {
 	if !e.idp.RefreshTokenValid(rt) {
 		t.Fatal("no valid refresh token before logout")
 	}
-	e.do(ctx, chromedp.Click(chromedp.ID("logout")))
-	time.Sleep(100 * time.Millisecond)
-	e.waitReady(ctx)
+	browsertest.ReadyAfter(t, ctx, chromedp.Click(chromedp.ID("logout")))
 	e.do(ctx, chromedp.WaitVisible(chromedp.ID("logged-out")))
 	if loc := eval[string](e, ctx, `location.href`); loc != e.site+"/" {
 		t.Fatalf("after logout the page is %s", loc)
@@ -490,7 +489,7 @@ func testLogout(t *testing.T) {
 	}
 }
 
-// 9. Configuration refusals surface on the page.
+// Configuration refusals surface on the page.
 func testConfigRefused(t *testing.T, hook func(map[string]any), field string) {
 	e := newE2E(t, e2eOptions{configHook: hook})
 	ctx := e.browser

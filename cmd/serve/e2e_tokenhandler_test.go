@@ -15,10 +15,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
-// Issue 11: the demo in token-handler mode against the development
+// The demo in token-handler mode against the development
 // provider's confidential client, and the server's machine-to-machine call.
 func TestE2ETokenHandler(t *testing.T) {
 	t.Run("login_refresh_logout", testTokenHandlerLoginRefreshLogout)
@@ -55,17 +56,7 @@ func addRecorder(ctx context.Context) error {
 // siteCookies returns the browser's cookies for the site, HttpOnly included.
 func (e *e2e) siteCookies(ctx context.Context) map[string]*network.Cookie {
 	e.tb.Helper()
-	res, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (network.GetCookiesResult, error) {
-		return cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{e.site + "/"}})
-	})
-	if err != nil {
-		e.tb.Fatal(err)
-	}
-	out := map[string]*network.Cookie{}
-	for _, c := range res.Cookies {
-		out[c.Name] = c
-	}
-	return out
+	return browsertest.Cookies(e.tb, ctx, e.site+"/")
 }
 
 // visibleToJS is everything the page's JavaScript can read: storage of
@@ -177,7 +168,7 @@ func testTokenHandlerTwoTabs(t *testing.T) {
 		accessTTL: 4 * time.Second, refreshMargin: 3 * time.Second, storage: "local"})
 	tab1 := e.browser
 	e.login(tab1, "/", "kim")
-	tab2 := e.newTab("tab2")
+	tab2 := e.NewTab("tab2")
 	e.open(tab2, "/")
 	e.waitLoggedIn(tab2)
 	first := e.siteCookies(tab1)["gopkce-rt"].Value

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,36 +14,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 	"github.com/gopkce/gopkce/cmd/internal/build"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
-
-// chromium finds the browser: $GOPKCE_CHROME, then Debian's chromium.
-func chromium() string {
-	if p := os.Getenv("GOPKCE_CHROME"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// requireChromium fails when CI is set and no browser is found: a skipped
-// browser test in CI is a failure, not a pass.
-func requireChromium(tb testing.TB) string {
-	tb.Helper()
-	p := chromium()
-	if p == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("Chromium not found (install Debian's chromium or set GOPKCE_CHROME); browser tests cannot be skipped in CI")
-		}
-		tb.Skip("Chromium not found: install Debian's chromium (./build.sh test does) or set GOPKCE_CHROME")
-	}
-	return p
-}
 
 var (
 	buildOnce sync.Once
@@ -70,16 +42,12 @@ func ensureBuilt(tb testing.TB) string {
 // e2e is one end-to-end environment: the demo site and the development
 // provider on free loopback ports, and a fresh headless Chromium profile.
 type e2e struct {
-	tb      testing.TB
-	st      *stack
-	idp     *devidp.Server
-	site    string
-	browser context.Context // the first tab
-
-	mu       sync.Mutex
-	expected []string
-	problems []string
-	closed   bool
+	*browsertest.Browser // Logf, Expect, NewTab
+	tb                   testing.TB
+	st                   *stack
+	idp                  *devidp.Server
+	site                 string
+	browser              context.Context // the first tab
 }
 
 type e2eOptions struct {
@@ -105,7 +73,7 @@ type e2eOptions struct {
 
 func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	tb.Helper()
-	chrome := requireChromium(tb)
+	b := browsertest.New(tb)
 	root := ensureBuilt(tb)
 	o := options{
 		addr: "127.0.0.1:0", idpAddr: "127.0.0.1:0", web: filepath.Join(root, "web"),
@@ -141,133 +109,26 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	if eo.bench {
 		o.wrapSite = benchPages
 	}
-	e := &e2e{tb: tb}
-	st, err := start(o, io.Discard, logWriter{e})
+	e := &e2e{Browser: b, tb: tb}
+	st, err := start(o, io.Discard, b.Writer("server: "))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	e.st, e.idp, e.site = st, st.idp, st.siteURL
 	tb.Cleanup(func() { st.shutdown(context.Background()) })
-
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(chrome),
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.UserDataDir(tb.TempDir()),
-			chromedp.WindowSize(1280, 900),
-		)...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	tb.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		tb.Fatalf("starting Chromium: %v", err)
-	}
-	e.browser = ctx
-	e.watch(ctx, "tab1")
-	tb.Cleanup(func() {
-		e.mu.Lock()
-		e.closed = true
-		problems := e.problems
-		e.mu.Unlock()
-		for _, p := range problems {
-			tb.Errorf("unexpected browser console error: %s", p)
-		}
-	})
+	e.browser = b.Start()
 	return e
-}
-
-// logWriter sends the server's access log to the test log.
-type logWriter struct{ e *e2e }
-
-func (w logWriter) Write(p []byte) (int, error) {
-	w.e.logf("server: %s", strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-func (e *e2e) logf(format string, args ...any) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, bench := e.tb.(*testing.B); !e.closed && !bench {
-		e.tb.Logf(format, args...)
-	}
-}
-
-// expect declares console errors that the current case provokes on purpose.
-func (e *e2e) expect(substrings ...string) {
-	e.mu.Lock()
-	e.expected = append(e.expected, substrings...)
-	e.mu.Unlock()
-}
-
-// watch forwards the console of a tab to the test log and records errors
-// and uncaught exceptions that were not expected.
-func (e *e2e) watch(ctx context.Context, name string) {
-	msgs := chromedp.Console(ctx)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			e.logf("%s console %s (%s:%d)", name, m, m.URL, m.Line+1)
-			if !m.IsException() && m.Type != chromedp.ConsoleError {
-				continue
-			}
-			// A page without an icon link makes the browser ask for
-			// /favicon.ico on its own: not the page's error.
-			if strings.HasSuffix(m.URL, "/favicon.ico") {
-				continue
-			}
-			e.mu.Lock()
-			ok := false
-			for _, s := range e.expected {
-				if strings.Contains(m.Text, s) {
-					ok = true
-				}
-			}
-			if !ok {
-				e.problems = append(e.problems, m.String())
-			}
-			e.mu.Unlock()
-		}
-	}()
-}
-
-// newTab opens another tab of the same browser (same storage partition).
-func (e *e2e) newTab(name string) context.Context {
-	ctx, cancel := chromedp.NewContext(e.browser)
-	e.tb.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		e.tb.Fatal(err)
-	}
-	e.watch(ctx, name)
-	return ctx
 }
 
 func (e *e2e) do(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	e.tb.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(tctx, steps...); err != nil {
-		e.tb.Fatalf("browser: %v", err)
-	}
+	browsertest.Do(e.tb, ctx, steps...)
 }
 
 // eval evaluates expression (awaiting a Promise) and decodes the result.
 func eval[T any](e *e2e, ctx context.Context, expression string) T {
 	e.tb.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(tctx, chromedp.Evaluate[T](expression, chromedp.EvalAwaitPromise))
-	if err != nil {
-		e.tb.Fatalf("evaluate %s: %v", expression, err)
-	}
-	return v
+	return browsertest.Eval[T](e.tb, ctx, expression)
 }
 
 // jsResult is the outcome of a gopkce call made in the page.
@@ -287,23 +148,10 @@ func (e *e2e) call(ctx context.Context, expr string) jsResult {
 	})()`)
 }
 
-// waitReady waits until the demo page finished its start-up. It polls
-// again when a navigation replaces the document under the poll.
+// waitReady waits until the demo page finished its start-up.
 func (e *e2e) waitReady(ctx context.Context) string {
 	e.tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		v, err := chromedp.Run(tctx, chromedp.Poll[string](`document.readyState !== "loading" && document.body && document.body.dataset.ready`, chromedp.WithPollingInterval(20*time.Millisecond)))
-		cancel()
-		if err == nil {
-			return v
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			e.tb.Fatalf("page never became ready: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return browsertest.Ready(e.tb, ctx)
 }
 
 // login signs in through the provider's page as a user would: the site's
@@ -352,32 +200,19 @@ func (e *e2e) shownError(ctx context.Context) (code, desc string) {
 // storage returns sessionStorage, localStorage or gopkce's IndexedDB store
 // ("indexedDB", where storage "local" keeps tokens) as a map.
 func (e *e2e) storage(ctx context.Context, which string) map[string]string {
-	if which == "indexedDB" {
-		return eval[map[string]string](e, ctx, `new Promise((resolve, reject) => {
-			const r = indexedDB.open("gopkce");
-			r.onerror = () => reject(r.error);
-			r.onsuccess = () => {
-				const db = r.result;
-				if (!db.objectStoreNames.contains("kv")) { db.close(); resolve({}); return; }
-				const tx = db.transaction("kv"), st = tx.objectStore("kv");
-				const keys = st.getAllKeys(), vals = st.getAll();
-				tx.oncomplete = () => { const out = {}; keys.result.forEach((k, i) => out[k] = vals.result[i]); db.close(); resolve(out); };
-			};
-		})`)
-	}
-	return eval[map[string]string](e, ctx, `Object.fromEntries(Object.entries(`+which+`))`)
+	e.tb.Helper()
+	return browsertest.Storage(e.tb, ctx, which)
 }
 
 // tokens returns the stored token set of the demo client, or nil.
 func (e *e2e) tokens(ctx context.Context, which string) map[string]any {
-	for k, v := range e.storage(ctx, which) {
-		if strings.HasPrefix(k, "gopkce:tokens:") {
-			var m map[string]any
-			if err := json.Unmarshal([]byte(v), &m); err != nil {
-				e.tb.Fatalf("stored tokens: %v", err)
-			}
-			return m
+	e.tb.Helper()
+	for _, v := range browsertest.TokenRecords(e.tb, ctx, which) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(v), &m); err != nil {
+			e.tb.Fatalf("stored tokens: %v", err)
 		}
+		return m
 	}
 	return nil
 }

@@ -40,7 +40,8 @@ type TokenHandler struct {
 }
 
 // M2M is a client_credentials registration and the API the demo calls
-// with its token (seed 004: Basic auth, scope api/write).
+// with its token (the demo's: HTTP Basic client authentication, RFC 6749
+// §2.3.1, and scope api/write).
 type M2M struct {
 	TokenURL     string
 	ClientID     string

@@ -125,8 +125,8 @@ func TestRecordsAPIChecksTheScope(t *testing.T) {
 }
 
 // The machine-to-machine token source of wasm/server/m2m against this
-// provider: 20 concurrent callers make one token request, and seed 004's
-// request shape (Basic, scope=api/write) is what the provider accepts.
+// provider: 20 concurrent callers make one token request, and the demo's
+// request shape (HTTP Basic, scope=api/write) is what the provider accepts.
 func TestM2MTokenSourceAgainstProvider(t *testing.T) {
 	f := newFixture(t, Cognito)
 	f.s.RegisterClient(Client{ID: "m2m", Secret: "m2m-secret", Scopes: []string{"api/write"}})
