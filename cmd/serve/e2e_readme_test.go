@@ -10,27 +10,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gopkce/gopkce/cmd/internal/browsertest"
 )
 
 // waitFor polls expr until it is true, across navigations.
 func (e *e2e) waitFor(ctx context.Context, expr string) {
 	e.tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := chromedp.Run(tctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond)))
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			e.tb.Fatalf("never true: %s: %v", expr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	browsertest.Poll[bool](e.tb, ctx, expr)
 }
 
 // devIssuer is the development provider's address in the pages'

@@ -253,3 +253,57 @@ func TestBrowserProgramUsesNames(t *testing.T) {
 		})
 	}
 }
+
+// The command programs' browser harness (cmd/internal/browsertest) cannot
+// import this internal package, so it spells the names it reads from a
+// page (the IndexedDB database and store, the token prefix). Each of its
+// storage literals must still be a value of this table: a name changed in
+// Go only fails here.
+func TestBrowserHarnessSpellsTheTable(t *testing.T) {
+	_, consts := packageStrings(t)
+	files, err := filepath.Glob("../../../cmd/internal/browsertest/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the browser harness's files: %v %v", files, err)
+	}
+	want := map[string]bool{DBName: false, DBStore: false, TokensPrefix: false}
+	for _, path := range files {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(s, Namespace+":") && !startsWithName(s, consts) {
+				t.Errorf("%s spells %q, which starts with no name of the table", fset.Position(lit.Pos()), s)
+			}
+			for name := range want {
+				if strings.Contains(s, strconv.Quote(name)) || s == name {
+					want[name] = true
+				}
+			}
+			return true
+		})
+	}
+	for name, seen := range want {
+		if !seen {
+			t.Errorf("the browser harness no longer spells %q: the table and the harness disagree", name)
+		}
+	}
+}
+
+func startsWithName(s string, consts map[string]string) bool {
+	for v := range consts {
+		if strings.HasPrefix(v, Namespace+":") && strings.HasPrefix(s, v) {
+			return true
+		}
+	}
+	return false
+}
