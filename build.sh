@@ -70,6 +70,8 @@ test)
 	# jsonv against encoding/json, the oracle (each a few seconds)
 	go test -run='^$' -fuzz='^FuzzDecode$' -fuzztime=50000x ./wasm/internal/jsonv
 	go test -run='^$' -fuzz='^FuzzAppendString$' -fuzztime=20000x ./wasm/internal/jsonv
+	# provider-text cleaning, the rule the core and the token handler share
+	go test -run='^$' -fuzz='^FuzzPlainText$' -fuzztime=20000x ./wasm/internal/protocol
 	echo "== all tests passed"
 	;;
 bench)

@@ -232,24 +232,10 @@ func TestBrowserProgramUsesNames(t *testing.T) {
 		if strings.HasSuffix(path, "_test.go") {
 			continue
 		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
+		stringLiterals(t, path, func(pos token.Position, s string) {
 			if name := consts[s]; name != "" && (!inCore[path] || strings.HasPrefix(s, Namespace+":")) {
-				t.Errorf("%s spells %q: use %s", fset.Position(lit.Pos()), s, name)
+				t.Errorf("%s spells %q: use %s", pos, s, name)
 			}
-			return true
 		})
 	}
 }
@@ -267,29 +253,15 @@ func TestBrowserHarnessSpellsTheTable(t *testing.T) {
 	}
 	want := map[string]bool{DBName: false, DBStore: false, TokensPrefix: false}
 	for _, path := range files {
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
+		stringLiterals(t, path, func(pos token.Position, s string) {
 			if strings.HasPrefix(s, Namespace+":") && !startsWithName(s, consts) {
-				t.Errorf("%s spells %q, which starts with no name of the table", fset.Position(lit.Pos()), s)
+				t.Errorf("%s spells %q, which starts with no name of the table", pos, s)
 			}
 			for name := range want {
 				if strings.Contains(s, strconv.Quote(name)) || s == name {
 					want[name] = true
 				}
 			}
-			return true
 		})
 	}
 	for name, seen := range want {
@@ -306,4 +278,26 @@ func startsWithName(s string, consts map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// stringLiterals calls fn with every string literal of the Go file at path.
+func stringLiterals(t *testing.T, path string, fn func(pos token.Position, s string)) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		lit, ok := n.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return true
+		}
+		s, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(fset.Position(lit.Pos()), s)
+		return true
+	})
 }
