@@ -486,8 +486,17 @@
   };
   global[NAMESPACE] = ns;
 
+  // A <script src=".../gopkce.js"> loads the module beside it, unless the
+  // code that ran this file asks for another URL in the same task:
+  // gopkce.mjs, bundled (webpack, Vite) into a script of another name and
+  // place, calls load(new URL("./gopkce.wasm", import.meta.url)) right
+  // after this file runs, and that URL, the asset the bundler emitted,
+  // wins. The script's own URL is decided in a microtask, after it.
   const script = typeof document !== "undefined" ? document.currentScript : null;
   if (script && script.src && !script.hasAttribute("data-manual")) {
-    load(script.getAttribute("data-wasm") || new URL("gopkce.wasm", script.src).href);
+    const url = script.getAttribute("data-wasm") || new URL("gopkce.wasm", script.src).href;
+    Promise.resolve().then(function () {
+      load(url);
+    });
   }
 })(globalThis);

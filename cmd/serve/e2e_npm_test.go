@@ -27,15 +27,7 @@ func testNPMViteApp(t *testing.T) {
 	root := ensureBuilt(t)
 	requireNodeTools(t)
 	work := t.TempDir()
-	out, err := npm(filepath.Join(root, "web"), "pack", "--pack-destination", work)
-	if err != nil {
-		t.Fatalf("npm pack: %v\n%s", err, out)
-	}
-	lines := strings.Fields(strings.TrimSpace(string(out)))
-	tarball := filepath.Join(work, lines[len(lines)-1])
-	if !strings.HasSuffix(tarball, ".tgz") {
-		t.Fatalf("npm pack printed %q", out)
-	}
+	tarball := npmPack(t, root, work)
 	app := filepath.Join(work, "app")
 	os.Mkdir(app, 0o755)
 	os.WriteFile(filepath.Join(app, "package.json"), []byte(`{"private": true, "type": "module"}`), 0o644)
@@ -58,7 +50,7 @@ func testNPMViteApp(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(pkg, "wasm_exec.js")); err != nil || string(b) != string(goExec) {
 		t.Fatalf("the package's wasm_exec.js differs from the toolchain's (%v)", err)
 	}
-	for _, f := range []string{"gopkce.wasm", "gopkce.mjs", "gopkce.js", "gopkce.d.ts", "gopkce.d.mts"} {
+	for _, f := range []string{"gopkce.wasm", "gopkce.mjs", "gopkce.js", "gopkce.d.ts", "gopkce.d.mts", "README.md", "LICENSE"} {
 		if _, err := os.Stat(filepath.Join(pkg, f)); err != nil {
 			t.Errorf("the package lacks %s", f)
 		}
@@ -155,4 +147,20 @@ func testNPMViteApp(t *testing.T) {
 	if s := e.text(ctx, "#api"); !strings.Contains(s, `"username":"dev-server"`) {
 		t.Fatalf("/api/me from the dev server's page: %s", s)
 	}
+}
+
+// npmPack runs npm pack in the module's web/ and returns the tarball,
+// written to dir.
+func npmPack(t *testing.T, root, dir string) string {
+	t.Helper()
+	out, err := npm(filepath.Join(root, "web"), "pack", "--pack-destination", dir)
+	if err != nil {
+		t.Fatalf("npm pack: %v\n%s", err, out)
+	}
+	lines := strings.Fields(strings.TrimSpace(string(out)))
+	tarball := filepath.Join(dir, lines[len(lines)-1])
+	if !strings.HasSuffix(tarball, ".tgz") {
+		t.Fatalf("npm pack printed %q", out)
+	}
+	return tarball
 }

@@ -45,7 +45,8 @@ const (
 )
 
 // docPages returns the pages whose snippets are tested, relative to the
-// module root: the README, the map of wasm/ and every page of web/doc.
+// module root: the README, the map of wasm/, the npm package's README and
+// every page of web/doc.
 func docPages(tb testing.TB, root string) []string {
 	tb.Helper()
 	pages, err := filepath.Glob(filepath.Join(root, "web", "doc", "*.md"))
@@ -55,7 +56,7 @@ func docPages(tb testing.TB, root string) []string {
 	if len(pages) == 0 {
 		tb.Fatal("web/doc holds no page")
 	}
-	out := []string{"README.md", filepath.Join("wasm", "README.md")}
+	out := []string{"README.md", filepath.Join("wasm", "README.md"), filepath.Join("web", "README.md")}
 	for _, p := range pages {
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
@@ -63,7 +64,7 @@ func docPages(tb testing.TB, root string) []string {
 		}
 		out = append(out, rel)
 	}
-	sort.Strings(out[2:])
+	sort.Strings(out[3:])
 	return out
 }
 

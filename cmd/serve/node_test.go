@@ -14,8 +14,9 @@ import (
 )
 
 // nodeTools are the npm packages the integrator tests use, at exact
-// versions: TypeScript checks the types, Vite bundles the npm package.
-var nodeTools = map[string]string{"typescript": "5.9.3", "vite": "8.3.8"}
+// versions: TypeScript checks the types, Vite and webpack bundle the npm
+// package.
+var nodeTools = map[string]string{"typescript": "5.9.3", "vite": "8.3.8", "webpack": "5.113.0", "webpack-cli": "7.3.1"}
 
 var (
 	toolsOnce sync.Once
@@ -31,7 +32,7 @@ func requireNodeTools(tb testing.TB) string {
 	tb.Helper()
 	toolsOnce.Do(func() { toolsDir, toolsErr = installNodeTools() })
 	if toolsErr != nil {
-		tb.Fatalf("TypeScript and Vite from npm: %v", toolsErr)
+		tb.Fatalf("TypeScript, Vite and webpack from npm: %v", toolsErr)
 	}
 	return toolsDir
 }
@@ -83,13 +84,13 @@ func installNodeTools() (string, error) {
 		return "", err
 	}
 	if !toolsPresent(dir) {
-		return "", fmt.Errorf("npm install left no tsc or vite in %s", dir)
+		return "", fmt.Errorf("npm install left no tsc, vite or webpack in %s", dir)
 	}
 	return dir, nil
 }
 
 func toolsPresent(dir string) bool {
-	for _, p := range []string{"node_modules/typescript/bin/tsc", "node_modules/vite/bin/vite.js"} {
+	for _, p := range []string{"node_modules/typescript/bin/tsc", "node_modules/vite/bin/vite.js", "node_modules/webpack-cli/bin/cli.js"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			return false
 		}
