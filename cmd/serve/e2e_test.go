@@ -56,6 +56,8 @@ func TestE2E(t *testing.T) {
 	t.Run("fetch_unlisted_origin", testFetchUnlistedOrigin)
 	t.Run("npm_vite_app", testNPMViteApp)
 	t.Run("npm_webpack_app", testNPMWebpackApp)
+	t.Run("localhost", testLocalhost)
+	t.Run("redirect_origin_mismatch", testRedirectOriginMismatch)
 	t.Run("readme_snippets", testREADMESnippets)
 	t.Run("config_client_secret", func(t *testing.T) {
 		testConfigRefused(t, func(c map[string]any) { c["clientSecret"] = "s3cr3t-value" }, "clientSecret")

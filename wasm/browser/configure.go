@@ -44,6 +44,9 @@ func configure(args []js.Value) (any, error) {
 		return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
 	}
 	opts := oauth.Options{Transport: fetchTransport{}, Rand: cryptoRand{}, SHA256: subtleSHA256, LoginStorage: logins, Signatures: webCryptoVerifier{}, Redeemer: codeRedeemer{}}
+	if loc := js.Global().Get("location"); loc.Truthy() && loc.Get("origin").Type() == js.TypeString {
+		opts.PageOrigin = loc.Get("origin").String() // "null" for an opaque origin: every redirect URI differs
+	}
 	switch cfg.Storage {
 	case oauth.StorageSession:
 		opts.TokenStorage = logins

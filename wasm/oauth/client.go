@@ -51,6 +51,12 @@ type Options struct {
 	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
 	// called synchronously, in order, and must not call the client.
 	OnToken func(token string, freshUntil time.Time)
+	// PageOrigin is the serialised origin of the page that starts logins
+	// (location.origin in the browser), or "" where there is no page.
+	// When set, StartLogin refuses a redirect URI on another origin: the
+	// login state lives in the page origin's sessionStorage, so the
+	// callback there could not find it (see [Client.StartLogin]).
+	PageOrigin string
 }
 
 // Event types reported through [Options.OnEvent].

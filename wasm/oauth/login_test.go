@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -454,5 +455,39 @@ func TestCleanCallbackURL(t *testing.T) {
 		if got := CleanCallbackURL(in); got != want {
 			t.Errorf("CleanCallbackURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A page on another origin than the redirect URI (localhost against
+// 127.0.0.1) cannot complete a login: StartLogin refuses it with an
+// invalid_config error for redirectUri that names both origins, and
+// stores nothing. The same origin, spelled with a default port, passes.
+func TestStartLoginRedirectOrigin(t *testing.T) {
+	cfg := testConfig("https://idp.example.com/token")
+	cfg.RedirectURI = "http://127.0.0.1:8080/callback"
+	e := newEnv(t, cfg, &stubTransport{})
+	e.c.opts.PageOrigin = "http://localhost:8080"
+	_, err := e.c.StartLogin("/")
+	var oe *Error
+	if !errors.As(err, &oe) || oe.Code != CodeInvalidConfig || oe.Field != "redirectUri" {
+		t.Fatalf("StartLogin from another origin: %v, want invalid_config for redirectUri", err)
+	}
+	for _, want := range []string{"http://127.0.0.1:8080", "http://localhost:8080"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not name %s: %v", want, err)
+		}
+	}
+	if keys, _ := e.logins.Keys(loginPrefix); len(keys) != 0 {
+		t.Fatalf("a refused StartLogin stored state: %v", keys)
+	}
+	e.c.opts.PageOrigin = "http://127.0.0.1:8080"
+	if _, err := e.c.StartLogin("/"); err != nil {
+		t.Fatalf("StartLogin from the redirect URI's origin: %v", err)
+	}
+	cfg.RedirectURI = "https://app.example.com:443/callback"
+	e = newEnv(t, cfg, &stubTransport{})
+	e.c.opts.PageOrigin = "https://app.example.com"
+	if _, err := e.c.StartLogin("/"); err != nil {
+		t.Fatalf("StartLogin with the default port spelled out: %v", err)
 	}
 }

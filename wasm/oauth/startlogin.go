@@ -32,6 +32,9 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	if err := checkReturnTo(returnTo); err != nil {
 		return "", err
 	}
+	if err := c.checkRedirectOrigin(); err != nil {
+		return "", err
+	}
 	if err := c.Prepare(ctx); err != nil {
 		return "", err
 	}

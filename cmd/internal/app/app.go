@@ -221,7 +221,11 @@ func New(o Options) (http.Handler, error) {
 	if err := o.mountConfidential(mux); err != nil {
 		return nil, err
 	}
+	toSite := canonicalLoopback(o.SiteURL)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if toSite != nil && toSite(w, r) {
+			return
+		}
 		// ServeMux answers a path that is not clean ("//evil.example/",
 		// "/a/../b") with a redirect to its cleaned form; the site
 		// refuses it with a 404 instead, with its headers.
