@@ -225,16 +225,29 @@ func testGoSnippets(t *testing.T, root string, snippets []docSnippet) {
 	if len(snippets) == 0 {
 		t.Fatal("no page has a go snippet: the token handler's page shows two")
 	}
+	// Each compiles as a Go user's program: a module of its own that
+	// requires github.com/gopkce/gopkce, replaced by this checkout, as
+	// web/doc/token-handler.md ("From a Go program") tells them.
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range snippets {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "main.go")
-		if err := os.WriteFile(file, []byte(s.body), 0o644); err != nil {
-			t.Fatal(err)
+		mod := "module example.com/app\n\ngo 1.26.8\n\nrequire github.com/gopkce/gopkce v0.0.0\n\nreplace github.com/gopkce/gopkce => " + root + "\n"
+		for name, data := range map[string][]byte{"main.go": []byte(s.body), "go.mod": []byte(mod), "go.sum": sum} {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		cmd := exec.Command("go", "build", "-o", os.DevNull, file)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("%s: the Go snippet does not compile: %v\n%s", s.where(), err, strings.ReplaceAll(string(out), file, s.where()))
+		for _, args := range [][]string{{"mod", "tidy"}, {"build", "-o", os.DevNull, "."}} {
+			cmd := exec.Command("go", args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s: go %s of the Go snippet in a module of its own: %v\n%s", s.where(), args[0], err, strings.ReplaceAll(string(out), file, s.where()))
+				break
+			}
 		}
 	}
 }
