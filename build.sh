@@ -11,7 +11,24 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# phase NAME: ends the phase under way, printing how long it took, and
+# starts NAME; the total so far is printed with each.
+started=$SECONDS
+phase_name=""
+phase_start=$SECONDS
+phase() {
+	local now=$SECONDS
+	if [ -n "$phase_name" ]; then
+		echo "   $phase_name: $((now - phase_start)) s (total $((now - started)) s)"
+	fi
+	phase_name="$1"
+	phase_start=$now
+	if [ -n "$1" ]; then echo "== $1"; fi
+}
+
 goroot=$(go env GOROOT)
+phase "build the module"
+echo "   (the first run also builds Go's standard library for js/wasm: about 2 minutes)"
 cp "$goroot/lib/wasm/wasm_exec.js" wasm_exec.js
 # Prints the three sizes; also writes web/wasm_exec.js.
 go run ./cmd/serve -build
@@ -43,20 +60,21 @@ case "${1:-}" in
 test)
 	ensure_chromium
 	export CI="${CI:-1}" # browser tests fail, never skip, when Chromium is missing
-	echo "== gofmt and vet"
+	phase "gofmt and vet"
 	unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 	if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 	go vet ./...
 	GOOS=js GOARCH=wasm go vet ./wasm/... ./cmd/edge
-	echo "== native tests (-race): the end-to-end suite in headless Chromium, the README's snippets,"
-	echo "   TypeScript checks and npm pack + Vite (TypeScript and Vite installed from npm on first run),"
+	phase "native tests (-race)"
+	echo "   one line per package as it finishes; cmd/serve, the end-to-end suite in headless Chromium, is the longest:"
+	echo "   the README's snippets, TypeScript checks and npm pack + Vite and webpack (installed from npm on first run),"
 	echo "   the worker under wrangler dev (cmd/edge; wrangler installed with npm ci on first run)"
 	go test -race -count=1 ./...
-	echo "== the binding under Node (go_js_wasm_exec)"
+	phase "the binding under Node (go_js_wasm_exec)"
 	GOOS=js GOARCH=wasm go test -count=1 -exec="$goroot/lib/wasm/go_js_wasm_exec" ./wasm/browser
 	# Count-based budgets: a duration -fuzztime can fail spuriously with
 	# "context deadline exceeded" in Go 1.26 (golang/go#75804, fixed in 1.27).
-	echo "== fuzz targets, briefly"
+	phase "fuzz targets, briefly"
 	go test -run='^$' -fuzz='^FuzzHandleCallback$' -fuzztime=40000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzParseTokenResponse$' -fuzztime=40000x ./wasm/oauth
 	go test -run='^$' -fuzz='^FuzzRefreshResponse$' -fuzztime=20000x ./wasm/oauth
@@ -72,7 +90,8 @@ test)
 	go test -run='^$' -fuzz='^FuzzAppendString$' -fuzztime=20000x ./wasm/internal/jsonv
 	# provider-text cleaning, the rule the core and the token handler share
 	go test -run='^$' -fuzz='^FuzzPlainText$' -fuzztime=20000x ./wasm/internal/protocol
-	echo "== all tests passed"
+	phase ""
+	echo "== all tests passed in $((SECONDS - started)) s"
 	;;
 bench)
 	ensure_chromium
