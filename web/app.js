@@ -23,9 +23,13 @@
   function fromNow(ms) {
     const s = Math.round((ms - Date.now()) / 1000);
     const abs = Math.abs(s);
+    // Each unit is chosen after rounding, so that 59.5 minutes reads "in 1
+    // hour" as 60 minutes do, never "in 60 minutes".
     if (abs < 60) return relative.format(s, "second");
-    if (abs < 3600) return relative.format(Math.round(s / 60), "minute");
-    if (abs < 86400 * 2) return relative.format(Math.round(s / 3600), "hour");
+    const m = Math.round(s / 60);
+    if (Math.abs(m) < 60) return relative.format(m, "minute");
+    const h = Math.round(s / 3600);
+    if (Math.abs(h) < 48) return relative.format(h, "hour");
     return relative.format(Math.round(s / 86400), "day");
   }
 
@@ -162,6 +166,16 @@
 
   async function recordExchange() {
     const s = await gopkce.getSession();
+    if (config.tokenHandler) {
+      record({
+        type: "tokens_changed", step: "exchange", title: "3. Code exchanged through the token handler",
+        details: [["request", "POST " + location.origin + config.tokenHandler + "/token (this site's server, not the provider)"]].concat(tokenDetails(s)),
+        note: "The page sends the code and the code_verifier to its own server. The token handler adds the client secret (" +
+          "it never reaches the browser) and POSTs to the provider's token endpoint, which checks SHA-256(verifier) against the challenge. " +
+          "It answers with the access and ID tokens, and keeps the refresh token in an HttpOnly cookie that no script can read.",
+      });
+      return;
+    }
     record({
       type: "tokens_changed", step: "exchange", title: "3. Code exchanged for tokens",
       details: tokenDetails(s),
@@ -172,7 +186,11 @@
   function tokenDetails(s) {
     const d = [];
     if (s.expiresAt) d.push(["access token expires", when(s.expiresAt)]);
-    d.push(["refresh token", s.hasRefreshToken ? "received" : "none"]);
+    if (config.tokenHandler) {
+      d.push(["refresh token", s.hasRefreshToken ? "held by the server, in an HttpOnly cookie: never in this page" : "none"]);
+    } else {
+      d.push(["refresh token", s.hasRefreshToken ? "received" : "none"]);
+    }
     if (s.scope) d.push(["scope", s.scope]);
     return d;
   }
@@ -183,9 +201,10 @@
         if (phase === "exchange") return; // recorded as step 3
         record({
           type: ev.type, step: "refresh", fromOtherTab: ev.fromOtherTab,
-          title: ev.fromOtherTab ? "Tokens refreshed" : "Tokens refreshed (grant_type=refresh_token)",
+          title: ev.fromOtherTab ? "Tokens refreshed" : config.tokenHandler ? "Tokens refreshed through the token handler" : "Tokens refreshed (grant_type=refresh_token)",
           details: ev.expiresAt ? [["access token expires", when(ev.expiresAt)]] : [],
-          note: ev.fromOtherTab ? "Another tab refreshed; tabs that share the tokens take turns under a Web Lock." : "",
+          note: ev.fromOtherTab ? "Another tab refreshed; tabs that share the tokens take turns under a Web Lock." :
+            config.tokenHandler ? "POST " + config.tokenHandler + "/token with the HttpOnly cookie: the server adds the client secret and the refresh token it holds (grant_type=refresh_token)." : "",
         });
         return;
       case "login_required":

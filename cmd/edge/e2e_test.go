@@ -125,6 +125,16 @@ func (l *lockedBuffer) String() string {
 
 func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	tb.Helper()
+	return startEdgeWith(tb, accessTTL, false)
+}
+
+// startEdgeWith starts the worker; with local, under the committed
+// configuration `wrangler dev --env local-confidential --env-file
+// local-confidential.env` against a development provider that registers
+// what `go run ./cmd/serve` registers. Only the addresses are overridden,
+// for free ports: the client ids and the secrets are the committed ones.
+func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
+	tb.Helper()
 	browser := browsertest.New(tb)
 	root, err := build.ModuleRoot(".")
 	if err != nil {
@@ -145,15 +155,20 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	}
 	issuer := "http://" + idpLn.Addr().String()
 	secret, m2mSecret := randomString(tb), randomString(tb)
+	clients := []devidp.Client{
+		// The page's client, confidential: the worker's token handler
+		// holds its secret.
+		{ID: edgeClientID, Secret: secret, RedirectURIs: []string{site + "/callback"}, LogoutURIs: []string{site + "/"}},
+		// The client_credentials client of POST /api/m2m.
+		{ID: edgeM2MID, Secret: m2mSecret, Scopes: []string{"api/read", "api/write"}},
+	}
+	if local {
+		public := devidp.Client{ID: app.DevClientID, AnyLoopback: true}
+		clients = append([]devidp.Client{public}, devidp.DevClients(public, "")...)
+	}
 	idp, err := devidp.New(issuer, devidp.Options{
 		AccessTokenTTL: accessTTL,
-		Clients: []devidp.Client{
-			// The page's client, confidential: the worker's token handler
-			// holds its secret.
-			{ID: edgeClientID, Secret: secret, RedirectURIs: []string{site + "/callback"}, LogoutURIs: []string{site + "/"}},
-			// The client_credentials client of POST /api/m2m.
-			{ID: edgeM2MID, Secret: m2mSecret, Scopes: []string{"api/read", "api/write"}},
-		},
+		Clients:        clients,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -181,8 +196,19 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 		"\nGOPKCE_M2M_CLIENT_SECRET="+m2mSecret+"\n"), 0o600); err != nil {
 		tb.Fatal(err)
 	}
+	if local {
+		vars = map[string]string{
+			"SITE_URL": site, "ISSUER": p.Issuer, "AUTHORIZATION_ENDPOINT": p.AuthorizationEndpoint,
+			"TOKEN_ENDPOINT": p.TokenEndpoint, "LOGOUT_ENDPOINT": p.LogoutEndpoint, "REVOCATION_ENDPOINT": p.RevocationEndpoint,
+			"API": p.API, "M2M_TOKEN_ENDPOINT": p.TokenEndpoint, "M2M_API": issuer + "/api/records",
+		}
+		secrets = "local-confidential.env"
+	}
 	args := []string{"dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port), "--inspector-port", fmt.Sprint(browsertest.FreePort(tb)),
 		"--log-level", "log", "--show-interactive-dev-session=false", "--env-file", secrets}
+	if local {
+		args = append(args, "--env", "local-confidential")
+	}
 	for k, v := range vars {
 		args = append(args, "--var", k+":"+v)
 	}
@@ -192,6 +218,7 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 		"WRANGLER_SEND_METRICS=false",       // no telemetry
 		"WRANGLER_SEND_ERROR_REPORTS=false", // no crash reports
 		"WRANGLER_HIDE_BANNER=true",         // no update check against the registry
+		"CLOUDFLARE_CF_FETCH_ENABLED=false", // no request.cf from workers.cloudflare.com
 		"XDG_CONFIG_HOME="+tb.TempDir(),     // no state in the user's config
 		"CI=1",                              // no interactive prompts
 	)
@@ -416,4 +443,36 @@ func TestEdgeE2E(t *testing.T) {
 		t.Fatalf("a query string reached the log:\n%s", l)
 	}
 	t.Logf("wrangler dev:\n%s", l)
+}
+
+// The committed local configuration (wrangler.toml's local-confidential
+// environment and local-confidential.env) runs the token handler and the
+// machine-to-machine card against the development provider, offline.
+func TestEdgeLocalConfidential(t *testing.T) {
+	e := startEdgeWith(t, time.Hour, true)
+	e.do(chromedp.Navigate(e.site + "/"))
+	if got := e.ready(); got != "true" {
+		t.Fatalf("page ready state %q", got)
+	}
+	e.do(
+		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "local-user"),
+		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
+	)
+	if got := e.ready(); got != "true" {
+		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
+			evalJS[string](e, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`))
+	}
+	if n := e.idp.TokenSuccesses("authorization_code"); n != 1 {
+		t.Fatalf("%d code exchanges by the token handler", n)
+	}
+	if s := e.storedTokens(); strings.Contains(s, "refresh_token\":") {
+		t.Fatalf("a refresh token reached the page: %s", s)
+	}
+	e.do(chromedp.Click(chromedp.ID("call-m2m"), chromedp.NodeVisible))
+	browsertest.Poll[bool](t, e.browser, `document.getElementById("m2m-result").dataset.status === "201"`)
+	if got := evalJS[string](e, `document.getElementById("m2m-result").textContent`); strings.Contains(got, "eyJ") || !strings.Contains(got, devidp.DevM2MClientID) {
+		t.Fatalf("m2m result: %s", got)
+	}
 }

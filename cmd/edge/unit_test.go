@@ -13,6 +13,9 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/gopkce/gopkce/cmd/internal/app"
+	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -281,5 +284,56 @@ func TestREADMEListsBindings(t *testing.T) {
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("web/doc/edge.md lacks the row\n%s", row)
 		}
+	}
+}
+
+// The committed local configuration (wrangler dev --env local-confidential
+// --env-file local-confidential.env) names serve's development provider
+// at its default address and the development credentials it registers,
+// and the worker accepts it with the token handler and /api/m2m on.
+func TestLocalConfidentialConfig(t *testing.T) {
+	toml, err := os.ReadFile("wrangler.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	in := false
+	for _, line := range strings.Split(string(toml), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			in = line == "[env.local-confidential.vars]"
+			continue
+		}
+		if name, value, ok := strings.Cut(line, "="); in && ok && !strings.HasPrefix(line, "#") {
+			vars[strings.TrimSpace(name)] = strings.Trim(strings.TrimSpace(value), `"`)
+		}
+	}
+	env, err := os.ReadFile("local-confidential.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(env), "\n") {
+		if name, value, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			vars[name] = value
+		}
+	}
+	p := app.DevProvider("http://127.0.0.1:8081") // serve's default -idp-addr
+	for name, want := range map[string]string{
+		"ISSUER": p.Issuer, "AUTHORIZATION_ENDPOINT": p.AuthorizationEndpoint, "TOKEN_ENDPOINT": p.TokenEndpoint,
+		"LOGOUT_ENDPOINT": p.LogoutEndpoint, "REVOCATION_ENDPOINT": p.RevocationEndpoint, "API": p.API,
+		"CLIENT_ID": devidp.DevConfidentialClientID, "GOPKCE_CLIENT_SECRET": devidp.DevConfidentialSecret,
+		"M2M_TOKEN_ENDPOINT": p.TokenEndpoint, "M2M_CLIENT_ID": devidp.DevM2MClientID, "GOPKCE_M2M_CLIENT_SECRET": devidp.DevM2MSecret,
+		"M2M_API": p.Issuer + "/api/records",
+	} {
+		if vars[name] != want {
+			t.Errorf("%s = %q, want %q", name, vars[name], want)
+		}
+	}
+	o, err := options(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.TokenHandler == nil || o.M2M == nil {
+		t.Fatalf("token handler %v, m2m %v: both must be on", o.TokenHandler != nil, o.M2M != nil)
 	}
 }

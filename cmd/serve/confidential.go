@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"strings"
@@ -22,18 +21,11 @@ const (
 	envM2MSecret    = "GOPKCE_M2M_CLIENT_SECRET" // the client_credentials client's secret
 )
 
-// Client ids registered at the development provider besides the public
-// app.DevClientID.
-const (
-	devConfidentialID = "gopkce-demo-confidential"
-	devM2MID          = "gopkce-m2m"
-)
-
 // confidential is the server-side half of the demo: the token handler's
 // registration (with -token-handler) and the client_credentials client of
-// /api/m2m. With the development provider both secrets are made up at
-// start and registered there; with a real provider they come from the
-// environment.
+// /api/m2m. With the development provider both are its fixed development
+// credentials (devidp.DevClients); with a real provider the secrets come
+// from the environment.
 type confidential struct {
 	tokenHandler bool
 	authStyle    tokenhandler.AuthStyle
@@ -51,7 +43,7 @@ func newConfidential(o options) (*confidential, error) {
 	var err error
 	if c.tokenHandler {
 		if dev {
-			c.secret = randomSecret()
+			c.secret = devidp.DevConfidentialSecret
 		} else if c.secret, err = tokenhandler.SecretFromEnv(envClientSecret); err != nil {
 			return nil, fmt.Errorf("-token-handler with a real provider needs the client secret: %w", err)
 		}
@@ -67,7 +59,7 @@ func newConfidential(o options) (*confidential, error) {
 	}
 	switch {
 	case dev:
-		c.m2mSecret = randomSecret()
+		c.m2mSecret = devidp.DevM2MSecret
 	case o.m2mTokenEndpoint != "":
 		if o.m2mClientID == "" || o.m2mAPI == "" {
 			return nil, fmt.Errorf("-m2m-token-endpoint needs -m2m-client-id and -m2m-api")
@@ -80,16 +72,11 @@ func newConfidential(o options) (*confidential, error) {
 }
 
 // devClients are the confidential clients to register at the development
-// provider: the token handler's (with the public client's redirect and
-// logout URIs) and the machine-to-machine one.
+// provider, always, so that a token handler elsewhere (the edge, locally)
+// can use them too: the token handler's (with the public client's
+// redirect and logout URIs) and the machine-to-machine one.
 func (c *confidential) devClients(public devidp.Client) []devidp.Client {
-	out := []devidp.Client{{ID: devM2MID, Secret: c.m2mSecret, Scopes: []string{"api/read", "api/write"}}}
-	if c.tokenHandler {
-		conf := public
-		conf.ID, conf.Secret, conf.AuthMethod = devConfidentialID, c.secret, string(c.authStyle)
-		out = append(out, conf)
-	}
-	return out
+	return devidp.DevClients(public, string(c.authStyle))
 }
 
 // apply configures the site: the token handler for the page's client, and
@@ -97,7 +84,7 @@ func (c *confidential) devClients(public devidp.Client) []devidp.Client {
 func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 	if c.tokenHandler {
 		if idp != nil {
-			ao.Provider.ClientID = devConfidentialID
+			ao.Provider.ClientID = devidp.DevConfidentialClientID
 		}
 		ao.TokenHandler = &app.TokenHandler{ClientSecret: c.secret, AuthStyle: c.authStyle, CookieKey: c.cookieKey,
 			RefreshTokenLifetime: app.RefreshTokenDuration(o.refreshTokenLifetime)}
@@ -106,7 +93,7 @@ func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 	switch {
 	case idp != nil:
 		ao.M2M = &app.M2M{
-			TokenURL: idp.Issuer() + "/oauth2/token", ClientID: devM2MID, ClientSecret: c.m2mSecret,
+			TokenURL: idp.Issuer() + "/oauth2/token", ClientID: devidp.DevM2MClientID, ClientSecret: c.m2mSecret,
 			Scopes: strings.Fields(o.m2mScope), AuthStyle: style, API: idp.Issuer() + "/api/records",
 		}
 	case o.m2mTokenEndpoint != "":
@@ -115,10 +102,4 @@ func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 			Scopes: strings.Fields(o.m2mScope), AuthStyle: style, API: o.m2mAPI,
 		}
 	}
-}
-
-func randomSecret() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -83,7 +83,7 @@ func testTokenHandlerLoginRefreshLogout(t *testing.T) {
 	if n := e.idp.TokenSuccesses("authorization_code"); n != 1 {
 		t.Fatalf("%d code exchanges", n)
 	}
-	rts := e.idp.RefreshTokensOf(devConfidentialID)
+	rts := e.idp.RefreshTokensOf(devidp.DevConfidentialClientID)
 	if len(rts) != 1 {
 		t.Fatalf("%d refresh tokens issued to the confidential client", len(rts))
 	}
@@ -137,7 +137,7 @@ func testTokenHandlerLoginRefreshLogout(t *testing.T) {
 	if e.idp.RefreshTokenValid(rt) || e.idp.Revocations() != 1 {
 		t.Fatalf("the refresh token was not revoked (%d revocations)", e.idp.Revocations())
 	}
-	conf, _ := e.idp.RegisteredClient(devConfidentialID)
+	conf, _ := e.idp.RegisteredClient(devidp.DevConfidentialClientID)
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 	req, _ := http.NewRequest("POST", e.idp.Issuer()+"/oauth2/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -188,7 +188,7 @@ func testTokenHandlerTwoTabs(t *testing.T) {
 		t.Fatal("the rotated refresh token did not replace the cookie")
 	}
 	valid := 0
-	for _, rt := range e.idp.RefreshTokensOf(devConfidentialID) {
+	for _, rt := range e.idp.RefreshTokensOf(devidp.DevConfidentialClientID) {
 		if e.idp.RefreshTokenValid(rt) {
 			valid++
 		}
@@ -217,7 +217,7 @@ func testM2MCard(t *testing.T) {
 		if err != nil {
 			t.Fatalf("call %d: %v: %s", i, err, e.text(tab, "#m2m-result"))
 		}
-		if !strings.Contains(got, devM2MID) || !strings.Contains(got, "api/write") || strings.Contains(got, "eyJ") {
+		if !strings.Contains(got, devidp.DevM2MClientID) || !strings.Contains(got, "api/write") || strings.Contains(got, "eyJ") {
 			t.Fatalf("call %d shows %s", i, got)
 		}
 	}

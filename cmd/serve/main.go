@@ -262,7 +262,12 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 }
 
 // printDevSetup tells an integrator how to point their own page at the
-// development provider.
+// development provider, in the demo's mode: a public client that talks to
+// the token endpoint, or with -token-handler the confidential client
+// behind this server's /oauth/ (a page served by -web DIR). It also
+// prints the fixed development credentials of the confidential and
+// machine-to-machine clients, which the development provider alone
+// accepts.
 func printDevSetup(w io.Writer, issuer, site string, o options) {
 	p := app.DevProvider(issuer)
 	accepted := site + "/callback"
@@ -272,11 +277,22 @@ func printDevSetup(w io.Writer, issuer, site string, o options) {
 	if o.anyLoopback {
 		accepted += ", any http://127.0.0.1|localhost|[::1] URI"
 	}
-	fmt.Fprintf(w, "  your own page: gopkce.configure({ issuer: %q, authorizationEndpoint: %q,\n"+
-		"    tokenEndpoint: %q, logoutEndpoint: %q, clientId: %q,\n"+
-		"    redirectUri: location.origin + \"/callback\", scope: %q })\n"+
-		"  redirect URIs accepted: %s\n",
-		p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.LogoutEndpoint, p.ClientID, p.Scope, accepted)
+	if o.tokenHandler {
+		fmt.Fprintf(w, "  your own page (served by this serve, -web DIR): gopkce.configure({ issuer: %q, authorizationEndpoint: %q,\n"+
+			"    tokenHandler: %q, logoutEndpoint: %q, clientId: %q,\n"+
+			"    redirectUri: location.origin + \"/callback\", scope: %q, storage: \"local\" })\n",
+			p.Issuer, p.AuthorizationEndpoint, app.TokenHandlerPath, p.LogoutEndpoint, devidp.DevConfidentialClientID, p.Scope)
+	} else {
+		fmt.Fprintf(w, "  your own page: gopkce.configure({ issuer: %q, authorizationEndpoint: %q,\n"+
+			"    tokenEndpoint: %q, logoutEndpoint: %q, clientId: %q,\n"+
+			"    redirectUri: location.origin + \"/callback\", scope: %q })\n",
+			p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.LogoutEndpoint, p.ClientID, p.Scope)
+	}
+	fmt.Fprintf(w, "  redirect URIs accepted: %s\n", accepted)
+	fmt.Fprintf(w, "  development credentials (this provider only): confidential client %s / %s (%s);\n"+
+		"    machine to machine %s / %s, scopes %s, token endpoint %s\n",
+		devidp.DevConfidentialClientID, devidp.DevConfidentialSecret, o.authStyle,
+		devidp.DevM2MClientID, devidp.DevM2MSecret, strings.Join(devidp.DevM2MScopes, " "), p.TokenEndpoint)
 }
 
 // devClient is the demo's client at the development provider: the site's
