@@ -214,6 +214,12 @@
         record({ type: ev.type, title: "The refresh token expires soon", details: ev.expiresAt ? [["expires", when(ev.expiresAt)]] : [] });
         return;
       case "logged_out":
+        // This tab's own logout is recorded after its logout entry, so the
+        // timeline reads in the order the user acted.
+        if (!ev.fromOtherTab && loggingOut) {
+          loggingOut = "signed-out";
+          return;
+        }
         record({ type: ev.type, title: "Signed out", fromOtherTab: ev.fromOtherTab });
         if (ev.fromOtherTab) notice("You signed out in another tab.");
         return;
@@ -354,14 +360,26 @@
     location.assign(url);
   }
 
+  let loggingOut = false;
+
   async function logout() {
-    const url = await gopkce.logout({ navigate: false });
-    const u = new URL(url);
-    record({
-      type: "logout", title: "Logout: tokens forgotten, off to the provider's logout",
-      details: [["endpoint", u.origin + u.pathname], ...u.searchParams],
-      note: "The tokens are gone from this page before the browser leaves; the provider then ends its own session and sends the browser back.",
-    });
+    loggingOut = true;
+    let url;
+    try {
+      url = await gopkce.logout({ navigate: false });
+    } finally {
+      const signedOut = loggingOut === "signed-out";
+      loggingOut = false;
+      if (url) {
+        const u = new URL(url);
+        record({
+          type: "logout", title: "Logout: tokens forgotten, off to the provider's logout",
+          details: [["endpoint", u.origin + u.pathname], ...u.searchParams],
+          note: "The tokens are gone from this page before the browser leaves; the provider then ends its own session and sends the browser back.",
+        });
+      }
+      if (signedOut) record({ type: "logged_out", title: "Signed out" });
+    }
     sessionStorage.setItem(SIGNED_OUT, "1");
     location.assign(url);
   }

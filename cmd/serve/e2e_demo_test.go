@@ -87,7 +87,8 @@ func testDemoTimeline(t *testing.T) {
 	if s := e.text(ctx, "#notice"); !strings.Contains(s, "signed out") {
 		t.Fatalf("notice after logout: %q", s)
 	}
-	if got := steps(); len(got) < 5 || got[len(got)-1] != "logout" && got[len(got)-2] != "logout" {
+	// In the order the user acted: the logout, then "Signed out".
+	if got := steps(); len(got) < 5 || got[len(got)-2] != "logout" || got[len(got)-1] != "logged_out" {
 		t.Fatalf("timeline after logout: %v", got)
 	}
 	e.do(ctx, chromedp.Reload())
