@@ -74,6 +74,7 @@ func TestE2E(t *testing.T) {
 	t.Run("fastpath_cleared_session", testFastPathClearedSession)
 	t.Run("fastpath_first_token", testFastPathFirstToken)
 	t.Run("fastpath_token_set_changed", testFastPathTokenSetChanged)
+	t.Run("fastpath_before_module", testBeforeModule)
 	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
 	t.Run("transient_retry", testTransientRetry)
 	// The margin, one exchange per code, revocation on logout.

@@ -51,6 +51,11 @@ type Options struct {
 	// fresh, or "" when none may be served (see [Client.Invalidate]). It is
 	// called synchronously, in order, and must not call the client.
 	OnToken func(token string, freshUntil time.Time)
+	// OnSession, when set, receives the session [Client.Session] would
+	// report for the token published to OnToken, right before each
+	// publication (the zero Session with a withdrawal), under the same
+	// rules.
+	OnSession func(Session)
 }
 
 // Event types reported through [Options.OnEvent].
