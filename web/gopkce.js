@@ -38,6 +38,8 @@
   const RECORD_UNTIL = "u";
   const RECORD_TOKENS_KEY = "k";
   const RECORD_HASH = "h";
+  const RECORD_SESSION = "s";
+  const RECORD_ORIGINS = "o";
   const HASH_SEED1 = 3735928559;
   const HASH_SEED2 = 1103547991;
   const HASH_MUL1 = 2654435761;
@@ -88,6 +90,8 @@
         until: r[RECORD_UNTIL],
         key: r[RECORD_TOKENS_KEY],
         hash: r[RECORD_HASH],
+        session: r[RECORD_SESSION],
+        origins: r[RECORD_ORIGINS],
         set: null,
         stored: stored,
       };
@@ -158,13 +162,36 @@
     return e;
   }
 
+  // early is the module's configure of a configuration resolved before the
+  // module ran (see configure), until it succeeds: every call into Go
+  // waits for it, and rejects with its error if the module refuses what
+  // the record vouched for.
+  let early = null;
+
   function call(name) {
     return function () {
       const args = arguments;
       return api.then(function (impl) {
+        if (early !== null && name !== EXPORT_CONFIGURE) {
+          return early.then(function () {
+            return impl[name].apply(null, args);
+          });
+        }
         return impl[name].apply(null, args);
       });
     };
+  }
+
+  // beforeModule returns the stored record the loader may answer from
+  // before the module runs, or null: the one the configuration resolved
+  // at once adopted, while its token is fresh and its token set the
+  // stored one (fresh).
+  function beforeModule() {
+    const f = fast;
+    if (running || early === null || f === null || !f.stored || fresh() === undefined) {
+      return null;
+    }
+    return f;
   }
 
   // A page of a tab with a login in flight is probably the callback, whose
@@ -340,6 +367,7 @@
 
   function configure(config) {
     fast = null;
+    early = null;
     configuring++;
     if (!running) {
       // Before the module runs: the record the module kept for exactly this
@@ -362,7 +390,50 @@
     };
     const p = goConfigure.apply(null, arguments);
     p.then(done, done);
+    if (fast !== null && fresh() !== undefined) {
+      // Exactly the configuration the module accepted when it kept this
+      // record, with its session live: configure resolves now, and the
+      // module validates it again when it starts. Until it has, every
+      // call into Go waits for that; if it refuses, the record is dropped
+      // and those calls reject with its error.
+      const mine = p.then(
+        function () {
+          if (early === mine) {
+            early = null;
+          }
+        },
+        function (err) {
+          if (early === mine) {
+            fast = null;
+          }
+          throw err;
+        }
+      );
+      early = mine;
+      mine.catch(function () {}); // reported to the calls that wait for it
+      return Promise.resolve();
+    }
     return p;
+  }
+
+  const goGetSession = call(EXPORT_GET_SESSION);
+  const goLogout = call(EXPORT_LOGOUT);
+
+  // getSession() before the module runs answers from the record: the
+  // session the module derived from the same token set.
+  function getSession() {
+    const f = beforeModule();
+    if (f !== null && f.session && typeof f.session === "object") {
+      return Promise.resolve(Object.assign({}, f.session));
+    }
+    return goGetSession.apply(null, arguments);
+  }
+
+  // logout() stops the fast path at once: nothing is served from the
+  // record while the module ends the session.
+  function logout() {
+    fast = null;
+    return goLogout.apply(null, arguments);
   }
 
   function getToken(opts) {
@@ -385,26 +456,52 @@
    * refreshes once and retries once; any other answer is returned as is.
    */
   function apiFetch(input, init) {
+    // Before the module runs, a request to one of the origins the record
+    // lists goes out at once with the record's token; anything else, and
+    // the retry after a 401, waits for the module.
+    let request;
+    try {
+      request = new Request(input, init);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const f = beforeModule();
+    if (f !== null && Array.isArray(f.origins)) {
+      const u = new URL(request.url);
+      if (u.username === "" && u.password === "" && (u.protocol === "https:" || u.protocol === "http:") && f.origins.indexOf(u.origin) >= 0) {
+        return send(request, f.token);
+      }
+    }
     return api.then(async function (impl) {
-      const request = new Request(input, init);
-      const retry = request.clone(); // a body can be read once: keep a copy
+      if (early !== null) {
+        await early;
+      }
       const token = await impl[EXPORT_API_TOKEN](request.url);
-      request.headers.set("Authorization", "Bearer " + token);
-      const response = await fetch(request);
-      if (response.status !== 401) {
-        return response;
-      }
-      const challenge = response.headers.get("WWW-Authenticate") || "";
-      const fresh = await impl[EXPORT_API_TOKEN](request.url, { rejected: token, challenge: challenge });
-      if (!fresh) {
-        return response;
-      }
-      if (response.body) {
-        response.body.cancel().catch(function () {});
-      }
-      retry.headers.set("Authorization", "Bearer " + fresh);
-      return fetch(retry);
+      return send(request, token);
     });
+  }
+
+  async function send(request, token) {
+    const retry = request.clone(); // a body can be read once: keep a copy
+    request.headers.set("Authorization", "Bearer " + token);
+    const response = await fetch(request);
+    if (response.status !== 401) {
+      return response;
+    }
+    const challenge = response.headers.get("WWW-Authenticate") || "";
+    const impl = await api;
+    if (early !== null) {
+      await early;
+    }
+    const fresh = await impl[EXPORT_API_TOKEN](request.url, { rejected: token, challenge: challenge });
+    if (!fresh) {
+      return response;
+    }
+    if (response.body) {
+      response.body.cancel().catch(function () {});
+    }
+    retry.headers.set("Authorization", "Bearer " + fresh);
+    return fetch(retry);
   }
 
   const ns = {
@@ -417,8 +514,8 @@
     getToken: getToken,
     getClaims: call(EXPORT_GET_CLAIMS),
     getUnverifiedAccessTokenClaims: call(EXPORT_GET_UNVERIFIED_ACCESS_TOKEN_CLAIMS),
-    getSession: call(EXPORT_GET_SESSION),
-    logout: call(EXPORT_LOGOUT),
+    getSession: getSession,
+    logout: logout,
     fetch: apiFetch,
     load: load,
     /** Subscribes to an event ("*" for all); returns the unsubscribe function. */

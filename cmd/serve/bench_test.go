@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gopkce/gopkce/cmd/internal/build"
@@ -172,9 +173,23 @@ func BenchmarkBrowserFirstRefreshAfterReload(b *testing.B) {
 // tab), the code exchange on loopback included. The floor claims the state
 // in IndexedDB before the exchange, as gopkce does; the same floor without
 // the claim is measured too (x-floor-noclaim).
+//
+// It runs on loopback and on 4G (net4G, bench_readme_test.go).
 func BenchmarkBrowserHandleCallback(b *testing.B) {
+	for _, network := range []string{"loopback", "4G"} {
+		b.Run(network, func(b *testing.B) { benchHandleCallback(b, network == "4G") })
+	}
+}
+
+func benchHandleCallback(b *testing.B, on4G bool) {
 	e := benchEnv(b, e2eOptions{anyLoopback: true})
 	ctx := e.browser
+	if on4G {
+		cdpRun(b, ctx, func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulateNetworkConditions, net4G)
+			return err
+		})
+	}
 	timed := func(which, fragment string) float64 {
 		e.page(ctx, which, "?cbpage")
 		cb := signIn(b, e.benchStartLogin(ctx))

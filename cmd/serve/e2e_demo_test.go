@@ -108,3 +108,15 @@ func testDemoTimeline(t *testing.T) {
 		t.Fatal("the error card stays after its close button")
 	}
 }
+
+// The demo page preloads the module, and the loader takes the preloaded
+// response: one request for the module per page load.
+func testDemoPreload(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	ctx := e.browser
+	e.open(ctx, "/")
+	e.wantOneModuleRequest(ctx)
+	e.do(ctx, chromedp.Reload())
+	e.waitReady(ctx)
+	e.wantOneModuleRequest(ctx)
+}

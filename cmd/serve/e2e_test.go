@@ -25,6 +25,7 @@ func TestE2E(t *testing.T) {
 	t.Run("full_flow", testFullFlow)
 	t.Run("layout_desktop_and_phone", testLayout)
 	t.Run("demo_timeline", testDemoTimeline)
+	t.Run("demo_preload", testDemoPreload)
 	t.Run("refresh_cognito", func(t *testing.T) { testRefresh(t, devidp.Cognito) })
 	t.Run("refresh_rotating", func(t *testing.T) { testRefresh(t, devidp.Rotating) })
 	t.Run("concurrent_getToken", testConcurrentGetToken)
@@ -77,6 +78,7 @@ func TestE2E(t *testing.T) {
 	t.Run("fastpath_cleared_session", testFastPathClearedSession)
 	t.Run("fastpath_first_token", testFastPathFirstToken)
 	t.Run("fastpath_token_set_changed", testFastPathTokenSetChanged)
+	t.Run("fastpath_before_module", testBeforeModule)
 	t.Run("refresh_token_lifetime", testRefreshTokenLifetime)
 	t.Run("transient_retry", testTransientRetry)
 	// The margin, one exchange per code, revocation on logout.

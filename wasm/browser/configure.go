@@ -91,6 +91,14 @@ func configure(args []js.Value) (any, error) {
 			fast.publish(token, until)
 		}
 	}
+	opts.OnSession = func(s oauth.Session) {
+		mu.Lock()
+		mine := client == self
+		mu.Unlock()
+		if mine {
+			fast.note(s)
+		}
+	}
 	var events *eventChannel
 	opts.OnEvent = func(e oauth.Event) {
 		emit(e, false)
@@ -103,6 +111,7 @@ func configure(args []js.Value) (any, error) {
 		return nil, err
 	}
 	fast.key = c.TokensKey()
+	fast.origins = c.APIOrigins()
 	if guard != nil {
 		guard.drop = func() { c.ForgetRefreshToken() }
 		go guard.settle()

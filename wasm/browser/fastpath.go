@@ -30,14 +30,23 @@ import (
 // withdraws the record at logout and whenever it clears the session.
 // Shared ("local") and "memory" sessions keep no such record: a reload
 // waits for the module.
+//
+// The record also carries what getSession() and gopkce.fetch need before
+// the module has started, under the same guards as the token: the session
+// the core derives from the same token set (oauth.Options.OnSession) and
+// the origins gopkce.fetch may send the token to. With it, the loader lets
+// a configure() of exactly the recorded configuration resolve at once
+// (the module validates it again when it starts).
 
 // fastPath publishes one client's token to the loader.
 type fastPath struct {
-	config string      // the configuration's JSON, as the page passed it
-	store  *webStorage // sessionStorage with storage "session", else nil
-	key    string      // the token set's key in store
-	last   string      // the record last stored, "" for none
-	off    bool        // nothing is published (see fastPathSafe)
+	config  string      // the configuration's JSON, as the page passed it
+	origins []string    // where gopkce.fetch may send the token
+	session []byte      // the JSON of the session published with the token
+	store   *webStorage // sessionStorage with storage "session", else nil
+	key     string      // the token set's key in store
+	last    string      // the record last stored, "" for none
+	off     bool        // nothing is published (see fastPathSafe)
 }
 
 // fastPathSafe reports whether the loader may answer from a published
@@ -52,11 +61,13 @@ func fastPathSafe(storage oauth.StorageKind) bool {
 // fastRecord is the record the loader reads, a JSON object whose members
 // are named by names.Record*; the key and the hash are omitted when empty.
 type fastRecord struct {
-	Config string
-	Token  string
-	Until  int64  // ms since the epoch
-	Key    string // the token set's key in sessionStorage
-	Hash   int64  // setHash of the stored token set
+	Config  string
+	Token   string
+	Until   int64  // ms since the epoch
+	Key     string // the token set's key in sessionStorage
+	Hash    int64  // setHash of the stored token set
+	Session []byte // getSession's answer, JSON
+	Origins []string
 }
 
 func (r *fastRecord) encode() []byte {
@@ -70,6 +81,12 @@ func (r *fastRecord) encode() []byte {
 	if r.Hash != 0 {
 		o.Int(names.RecordHash, r.Hash)
 	}
+	if r.Session != nil {
+		o.Raw(names.RecordSession, r.Session)
+	}
+	if origins, err := jsonv.Marshal(r.Origins); err == nil && r.Origins != nil {
+		o.Raw(names.RecordOrigins, origins)
+	}
 	return o.Bytes()
 }
 
@@ -79,7 +96,7 @@ func (f *fastPath) publish(token string, until time.Time) {
 		f.withdraw()
 		return
 	}
-	rec := fastRecord{Config: f.config, Token: token, Until: until.UnixMilli()}
+	rec := fastRecord{Config: f.config, Token: token, Until: until.UnixMilli(), Session: f.session, Origins: f.origins}
 	if f.store != nil {
 		// Published synchronously with the write or read of the set: what
 		// is stored now is the set the token comes from.
@@ -101,6 +118,15 @@ func (f *fastPath) publish(token string, until time.Time) {
 	}
 	f.last = string(raw)
 	loaderToken(js.ValueOf(f.last), f.store != nil)
+}
+
+// note is the client's oauth.Options.OnSession: the session published
+// with the next token.
+func (f *fastPath) note(s oauth.Session) {
+	f.session = nil
+	if s.LoggedIn {
+		f.session, _ = jsonv.Marshal(sessionObject(s))
+	}
 }
 
 // withdraw stops the fast path: nothing may be served without Go.

@@ -29,7 +29,7 @@ func TestFastRecordFormat(t *testing.T) {
 			Until  int64  `json:"u"`
 			Key    string `json:"k,omitempty"`
 			Hash   int64  `json:"h,omitempty"`
-		}(tc)
+		}{tc.Config, tc.Token, tc.Until, tc.Key, tc.Hash}
 		want, _ := json.Marshal(old)
 		var a, b any
 		if json.Unmarshal(got, &a) != nil || json.Unmarshal(want, &b) != nil || !reflect.DeepEqual(a, b) {
@@ -40,6 +40,12 @@ func TestFastRecordFormat(t *testing.T) {
 			r.Get("k").Truthy() != (tc.Key != "") || r.Get("h").Truthy() && r.Get("h").Int() != int(tc.Hash) {
 			t.Errorf("the loader reads %s wrongly", got)
 		}
+	}
+	// The session and the origins, as the loader reads them.
+	rec := fastRecord{Config: "c", Token: "t", Until: 1, Session: []byte(`{"loggedIn":true,"hasRefreshToken":false}`), Origins: []string{"https://api.example", "http://127.0.0.1:8081"}}
+	r := jsFunction.New("raw", "return JSON.parse(raw)").Invoke(string(rec.encode()))
+	if !r.Get("s").Get("loggedIn").Bool() || r.Get("o").Length() != 2 || r.Get("o").Index(1).String() != "http://127.0.0.1:8081" {
+		t.Errorf("the loader reads %s wrongly", rec.encode())
 	}
 }
 

@@ -42,17 +42,24 @@ func (c *Client) APIToken(ctx context.Context, rawURL, rejected, challenge strin
 	return c.Token(ctx, TokenOptions{ForceRefresh: true})
 }
 
+// APIOrigins returns the origins gopkce.fetch sends the token to, each
+// serialised (RFC 6454 §6.1): apiOrigins, or the redirect URI's origin
+// when none is configured.
+func (c *Client) APIOrigins() []string {
+	if len(c.cfg.APIOrigins) > 0 {
+		return append([]string(nil), c.cfg.APIOrigins...)
+	}
+	if o, err := requestOrigin(c.cfg.RedirectURI); err == nil {
+		return []string{o}
+	}
+	return nil
+}
+
 // apiOriginAllowed reports whether origin is one of the configured API
 // origins; with none configured, the redirect URI's origin (the page's own)
 // is the only one.
 func (c *Client) apiOriginAllowed(origin string) bool {
-	allowed := c.cfg.APIOrigins
-	if len(allowed) == 0 {
-		if o, err := requestOrigin(c.cfg.RedirectURI); err == nil {
-			allowed = []string{o}
-		}
-	}
-	for _, a := range allowed {
+	for _, a := range c.APIOrigins() {
 		if a == origin {
 			return true
 		}

@@ -57,6 +57,11 @@ type Options struct {
 	// login state lives in the page origin's sessionStorage, so the
 	// callback there could not find it (see [Client.StartLogin]).
 	PageOrigin string
+	// OnSession, when set, receives the session [Client.Session] would
+	// report for the token published to OnToken, right before each
+	// publication (the zero Session with a withdrawal), under the same
+	// rules.
+	OnSession func(Session)
 }
 
 // Event types reported through [Options.OnEvent].

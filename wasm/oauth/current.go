@@ -65,8 +65,14 @@ func (c *Client) publishLocked(ts *TokenSet) {
 		return
 	}
 	if ts == nil || c.served(ts) == "" {
+		if c.opts.OnSession != nil {
+			c.opts.OnSession(Session{})
+		}
 		c.opts.OnToken("", time.Time{})
 		return
+	}
+	if c.opts.OnSession != nil {
+		c.opts.OnSession(c.sessionOf(ts))
 	}
 	c.opts.OnToken(c.served(ts), c.freshUntil(ts))
 }

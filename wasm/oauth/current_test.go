@@ -10,10 +10,17 @@ import (
 
 // pubLog records what the client publishes through Options.OnToken.
 type pubLog struct {
-	mu    sync.Mutex
-	n     int
-	token string
-	until time.Time
+	mu      sync.Mutex
+	n       int
+	token   string
+	until   time.Time
+	session Session // from Options.OnSession
+}
+
+func (l *pubLog) setSession(s Session) {
+	l.mu.Lock()
+	l.session = s
+	l.mu.Unlock()
 }
 
 func (l *pubLog) set(token string, until time.Time) {
@@ -46,6 +53,12 @@ func (e *env) agrees(t *testing.T, p *provider, what string) {
 	tok, err := e.c.Token(context.Background(), TokenOptions{})
 	if err != nil || tok != fast || p.counts["refresh_token"].Load() != before {
 		t.Fatalf("%s: the fast path would serve %q, Token returns %q, %v (refreshed: %v)", what, fast, tok, err, p.counts["refresh_token"].Load() != before)
+	}
+	e.pub.mu.Lock()
+	published := e.pub.session
+	e.pub.mu.Unlock()
+	if s, err := e.c.Session(); err != nil || s != published || !s.LoggedIn {
+		t.Fatalf("%s: the session published with the token is %+v, Session returns %+v, %v", what, published, s, err)
 	}
 }
 

@@ -323,6 +323,7 @@ func newEnv(t testing.TB, cfg Config, tr Transport) *env {
 		},
 		AfterFunc:  e.timers.after,
 		OnToken:    e.pub.set,
+		OnSession:  e.pub.setSession,
 		Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
 	})
 	if err != nil {

@@ -19,13 +19,18 @@ func (c *Client) Session() (Session, error) {
 	if err != nil || ts == nil {
 		return Session{}, err
 	}
+	return c.sessionOf(ts), nil
+}
+
+// sessionOf is the session ts describes.
+func (c *Client) sessionOf(ts *TokenSet) Session {
 	l := c.refreshTokenLifetime(ts)
 	if l.expired(c.opts.Now()) && !c.fresh(ts) {
-		return Session{}, nil
+		return Session{}
 	}
 	s := Session{LoggedIn: true, ExpiresAt: ts.ExpiresAt, HasRefreshToken: ts.CanRefresh(), Scope: ts.Scope}
 	if l.known {
 		s.RefreshTokenExpiresAt = l.expiresAt.UnixMilli()
 	}
-	return s, nil
+	return s
 }

@@ -40,6 +40,8 @@ var Loader = []Name{
 	{"RECORD_UNTIL", RecordUntil},
 	{"RECORD_TOKENS_KEY", RecordTokensKey},
 	{"RECORD_HASH", RecordHash},
+	{"RECORD_SESSION", RecordSession},
+	{"RECORD_ORIGINS", RecordOrigins},
 
 	{"HASH_SEED1", HashSeed1},
 	{"HASH_SEED2", HashSeed2},

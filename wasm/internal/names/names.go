@@ -111,6 +111,13 @@ const (
 	RecordTokensKey = "k"
 	// RecordHash is the set hash of that token set (stored records only).
 	RecordHash = "h"
+	// RecordSession is the session getSession reports while the token is
+	// served: {loggedIn, expiresAt, hasRefreshToken, scope,
+	// refreshTokenExpiresAt}, no token.
+	RecordSession = "s"
+	// RecordOrigins lists the origins gopkce.fetch sends the token to,
+	// serialised as the browser's URL.origin is.
+	RecordOrigins = "o"
 )
 
 // The set hash is cyrb53, a 53-bit hash of a string's UTF-16 code units,
