@@ -114,7 +114,7 @@ export interface Config {
   logoutEndpoint?: string;
   /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
   endSessionEndpoint?: string;
-  /** send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs). Default: `false` */
+  /** send `id_token_hint` to the end-session endpoint (`endSessionEndpoint`, or the discovery document's `end_session_endpoint`, checked when logout runs), for providers that need it to end the session (Ory Hydra); the ID token then appears in a URL (history, provider logs). Default: `false` */
   idTokenHint?: boolean;
   /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
   postLogoutRedirectUri?: string;

@@ -288,6 +288,13 @@ func (c *Config) Validate() error {
 			return configError("issuer", "is required for discovery (or set discoveryUrl)")
 		}
 	}
+	if c.Issuer != "" {
+		// Checked before the discovery URL is derived from it, so that a
+		// bad issuer is reported as the issuer.
+		if err := checkURL(c.Issuer); err != nil {
+			return configError("issuer", err.Error())
+		}
+	}
 	if (c.Issuer != "" || c.DiscoveryURL != "") && c.needsDiscovery() {
 		if c.DiscoveryURL == "" {
 			c.DiscoveryURL = DiscoveryURL(c.Issuer)
@@ -307,8 +314,10 @@ func (c *Config) Validate() error {
 	if c.LogoutEndpoint != "" && c.EndSessionEndpoint != "" {
 		return configError("logoutEndpoint", "set logoutEndpoint (Cognito) or endSessionEndpoint (OpenID Connect), not both")
 	}
-	if c.IDTokenHint && c.EndSessionEndpoint == "" {
-		return configError("idTokenHint", "applies to endSessionEndpoint (OpenID Connect RP-initiated logout), which is not set")
+	// With discovery, the end-session endpoint may come from the document:
+	// idTokenHint is then checked against it when logout runs.
+	if c.IDTokenHint && c.EndSessionEndpoint == "" && (!c.Discovery || c.LogoutEndpoint != "") {
+		return configError("idTokenHint", "applies to endSessionEndpoint (OpenID Connect RP-initiated logout), which is neither set nor discovered")
 	}
 	for _, f := range []struct{ name, v string }{
 		{"authorizationEndpoint", c.AuthorizationEndpoint},
@@ -329,11 +338,6 @@ func (c *Config) Validate() error {
 		}
 		if p := smuggledParam(f.v, protocolParams[f.name]); p != "" {
 			return configError(f.name, "carries the protocol parameter "+strconv.Quote(p)+" in its query; gopkce sets it itself")
-		}
-	}
-	if c.Issuer != "" {
-		if err := checkURL(c.Issuer); err != nil {
-			return configError("issuer", err.Error())
 		}
 	}
 	for k, v := range c.ExtraParams {

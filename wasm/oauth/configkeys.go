@@ -115,7 +115,7 @@ var configKeys = []ConfigKey{
 		Doc:  "OpenID Connect logout (`client_id`, `post_logout_redirect_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.EndSessionEndpoint })},
 	{Name: "idTokenHint", Default: "`false`",
-		Doc:  "send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs)",
+		Doc:  "send `id_token_hint` to the end-session endpoint (`endSessionEndpoint`, or the discovery document's `end_session_endpoint`, checked when logout runs), for providers that need it to end the session (Ory Hydra); the ID token then appears in a URL (history, provider logs)",
 		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IDTokenHint })},
 	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
 		Doc:  "where the provider sends the browser after logout",
