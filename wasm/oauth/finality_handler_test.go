@@ -34,8 +34,15 @@ func TestHandlerLogoutIsFinalAgainstARefreshInFlight(t *testing.T) {
 			return
 		}
 		if form.Get("grant_type") == "refresh_token" {
+			// Answered by the provider, held in transit.
+			rec := httptestRecorder()
+			serve(rec, form)
 			close(arrived)
 			<-release
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+			return
 		}
 		serve(w, form)
 	})
