@@ -311,6 +311,9 @@ func (c *Config) Validate() error {
 	if c.RedirectURI == "" {
 		return configError("redirectUri", "is required")
 	}
+	if err := checkAsBrowserWrites(c.RedirectURI); err != nil {
+		return configError("redirectUri", err.Error())
+	}
 	if c.LogoutEndpoint != "" && c.EndSessionEndpoint != "" {
 		return configError("logoutEndpoint", "set logoutEndpoint (Cognito) or endSessionEndpoint (OpenID Connect), not both")
 	}
@@ -474,4 +477,37 @@ func (c *Config) sessionKey() string {
 		iss = c.DiscoveryURL // B2C: the issuer is only known from the document
 	}
 	return c.ClientID + "@" + iss
+}
+
+// checkAsBrowserWrites refuses a URL whose origin the browser writes
+// otherwise (WHATWG URL): the callback's location.href would never match
+// it, and the provider compares redirect_uri as sent (RFC 6749 §3.1.2), so
+// it is not rewritten but refused, with the form to configure and
+// register instead.
+func checkAsBrowserWrites(s string) error {
+	u, err := weburl.Parse(s)
+	if err != nil {
+		return nil // checkURL says why
+	}
+	canon, err := u.CanonicalOrigin()
+	if err != nil {
+		return plainError("is not a URL a browser can load (" + strings.TrimPrefix(err.Error(), "weburl: ") + ")")
+	}
+	if canon != u.Origin() {
+		return plainError("is written " + strconv.Quote(u.Origin()) + " but the browser writes that origin " + strconv.Quote(canon) + ": configure (and register at the provider) " + strconv.Quote(canon+strings.TrimPrefix(s, s[:len(schemeAndHost(s))])))
+	}
+	return nil
+}
+
+// schemeAndHost is s up to the end of its authority.
+func schemeAndHost(s string) string {
+	i := strings.Index(s, "//")
+	if i < 0 {
+		return s
+	}
+	end := strings.IndexAny(s[i+2:], "/?#")
+	if end < 0 {
+		return s
+	}
+	return s[:i+2+end]
 }

@@ -156,3 +156,47 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+// Origins written otherwise than the browser writes them: apiOrigins are
+// canonicalised, redirectUri is refused with the form to use.
+func TestOriginsAsTheBrowserWritesThem(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://[0:0:0:0:0:0:0:1]":     "http://[::1]",
+		"https://api.example.com:0443": "https://api.example.com",
+		"http://127.1":                 "http://127.0.0.1",
+		"http://localhost:08080":       "http://localhost:8080",
+	} {
+		if got, err := ParseAPIOrigin(in); err != nil || got != want {
+			t.Errorf("apiOrigins %s: %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"http://[0:0:0:0:0:0:0:1]:8080/cb": `"http://[::1]:8080/cb"`,
+		"https://app.example.com:0443/cb":  `"https://app.example.com/cb"`,
+		"http://127.1/cb":                  `"http://127.0.0.1/cb"`,
+	} {
+		cfg := testConfig("https://idp.example.com/token")
+		cfg.RedirectURI = in
+		err := cfg.Validate()
+		if fieldOf(err) != "redirectUri" || !strings.Contains(err.Error(), want) {
+			t.Errorf("redirectUri %s: %v; want the form %s", in, err, want)
+		}
+	}
+	// The request's origin is compared in the same form.
+	e := newEnv(t, func() Config {
+		c := testConfig("https://idp.example.com/token")
+		c.APIOrigins = []string{"http://[::1]:9000"}
+		return c
+	}(), &stubTransport{})
+	if !e.c.apiOriginAllowed(mustOrigin(t, "http://[0:0::1]:09000/x")) {
+		t.Fatal("the same origin written otherwise was not recognised")
+	}
+}
+
+func mustOrigin(t *testing.T, s string) string {
+	o, err := requestOrigin(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
