@@ -48,3 +48,30 @@ func TestStateIsBounded(t *testing.T) {
 		t.Fatalf("%d bytes of logout queries kept", size)
 	}
 }
+
+// A held refresh answer is processed (the rotated token is issued) before
+// it is released.
+func TestHoldRefreshAnswer(t *testing.T) {
+	f := newFixture(t, Rotating)
+	code := f.code(t, authQuery(), "alice")
+	first := f.token(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "client_id": {"spa"}, "code_verifier": {verifier}})
+	rt, _ := first.body["refresh_token"].(string)
+	held := f.s.HoldRefreshAnswer()
+	done := make(chan tokenResp, 1)
+	go func() {
+		done <- f.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {"spa"}})
+	}()
+	<-held.Arrived
+	if f.s.RefreshTokenValid(rt) {
+		t.Fatal("the held refresh was not processed")
+	}
+	select {
+	case <-done:
+		t.Fatal("the answer was not held")
+	case <-time.After(50 * time.Millisecond):
+	}
+	held.Release()
+	if r := <-done; r.status != 200 || r.body["refresh_token"] == nil {
+		t.Fatalf("released answer: %d %v", r.status, r.body)
+	}
+}
