@@ -88,16 +88,80 @@ func fromHex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// asciiEntities are the HTML named character references of the printable
-// ASCII characters (WHATWG HTML §13.5): the characters a credential has.
-var asciiEntities = map[string]byte{
-	"excl": '!', "quot": '"', "QUOT": '"', "num": '#', "dollar": '$', "percnt": '%', "amp": '&', "AMP": '&',
-	"apos": '\'', "lpar": '(', "rpar": ')', "ast": '*', "midast": '*', "plus": '+', "comma": ',',
-	"period": '.', "sol": '/', "colon": ':', "semi": ';', "lt": '<', "LT": '<', "equals": '=', "gt": '>',
-	"GT": '>', "quest": '?', "commat": '@', "lsqb": '[', "lbrack": '[', "bsol": '\\', "rsqb": ']',
-	"rbrack": ']', "Hat": '^', "lowbar": '_', "UnderBar": '_', "grave": '`', "DiacriticalGrave": '`',
-	"lcub": '{', "lbrace": '{', "verbar": '|', "vert": '|', "VerticalLine": '|', "rcub": '}',
-	"rbrace": '}', "tilde": '~', "DiacriticalTilde": '~', "hyphen": '-', "dash": '-', "nbsp": ' ',
+// asciiEntity is the character of an HTML named character reference of
+// printable ASCII (WHATWG HTML §13.5): the characters a credential has. A
+// switch, not a map, so that the browser build, which links this package
+// but not this function, carries no table.
+func asciiEntity(name string) (byte, bool) {
+	switch name {
+	case "excl":
+		return '!', true
+	case "quot", "QUOT":
+		return '"', true
+	case "num":
+		return '#', true
+	case "dollar":
+		return '$', true
+	case "percnt":
+		return '%', true
+	case "amp", "AMP":
+		return '&', true
+	case "apos":
+		return '\'', true
+	case "lpar":
+		return '(', true
+	case "rpar":
+		return ')', true
+	case "ast", "midast":
+		return '*', true
+	case "plus":
+		return '+', true
+	case "comma":
+		return ',', true
+	case "period":
+		return '.', true
+	case "sol":
+		return '/', true
+	case "colon":
+		return ':', true
+	case "semi":
+		return ';', true
+	case "lt", "LT":
+		return '<', true
+	case "equals":
+		return '=', true
+	case "gt", "GT":
+		return '>', true
+	case "quest":
+		return '?', true
+	case "commat":
+		return '@', true
+	case "lsqb", "lbrack":
+		return '[', true
+	case "bsol":
+		return '\\', true
+	case "rsqb", "rbrack":
+		return ']', true
+	case "Hat":
+		return '^', true
+	case "lowbar", "UnderBar":
+		return '_', true
+	case "grave", "DiacriticalGrave":
+		return '`', true
+	case "lcub", "lbrace":
+		return '{', true
+	case "verbar", "vert", "VerticalLine":
+		return '|', true
+	case "rcub", "rbrace":
+		return '}', true
+	case "tilde", "DiacriticalTilde":
+		return '~', true
+	case "hyphen", "dash":
+		return '-', true
+	case "nbsp":
+		return ' ', true
+	}
+	return 0, false
 }
 
 // entityDecode undoes HTML character references: &name; for the ASCII
@@ -152,7 +216,7 @@ func entityAt(s string) (rune, int) {
 	if end <= 0 || end > 20 {
 		return 0, 0
 	}
-	if c, ok := asciiEntities[s[:end]]; ok {
+	if c, ok := asciiEntity(s[:end]); ok {
 		return rune(c), end + 1
 	}
 	return 0, 0
