@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/gopkce/gopkce/cmd/internal/app"
 	"github.com/gopkce/gopkce/cmd/internal/devidp"
 )
 
@@ -29,13 +30,12 @@ func TestE2EFinality(t *testing.T) {
 
 func withoutRevocation(cfg map[string]any) { delete(cfg, "revocationEndpoint") }
 
-// clientRefreshTokens are the refresh tokens the provider issued to the
-// page's client, with whether each is still accepted.
-func (e *e2e) liveRefreshTokens(ctx context.Context) int {
+// liveRefreshTokens is how many of the refresh tokens the provider issued
+// to the demo's client it still accepts.
+func (e *e2e) liveRefreshTokens() int {
 	e.tb.Helper()
-	id := eval[string](e, ctx, `(async () => (await (await fetch("/config.json")).json()).clientId)()`)
 	n := 0
-	for _, rt := range e.idp.RefreshTokensOf(id) {
+	for _, rt := range e.idp.RefreshTokensOf(app.DevClientID) {
 		if e.idp.RefreshTokenValid(rt) {
 			n++
 		}
@@ -91,7 +91,7 @@ func testLogoutFinal(t *testing.T, storage string, revocation bool) {
 	if tok := e.tokens(tabA, map[string]string{"local": "indexedDB", "session": "sessionStorage"}[storage]); tok != nil {
 		t.Fatalf("tokens stored after logout: %v", tok)
 	}
-	if live := e.liveRefreshTokens(tabA); revocation && live != 0 {
+	if live := e.liveRefreshTokens(); revocation && live != 0 {
 		t.Fatalf("%d refresh tokens still valid at the provider after logout with revocation", live)
 	}
 }
@@ -110,12 +110,15 @@ func testLoginFinal(t *testing.T) {
 	held := e.idp.HoldRefreshAnswer()
 	eval[bool](e, tabA, `(window.__refresh = gopkce.getToken({forceRefresh: true}).then((t) => t, (err) => err.code), true)`)
 	<-held.Arrived
-	// Tab b signs in as another user while a's answer is in transit.
-	e.do(tabB, chromedp.Navigate(e.site+"/"))
-	e.waitReady(tabB)
+	// Tab b signs in as another user, without logging out, while a's
+	// answer is in transit; the answer lands while b's callback runs.
 	go func() { time.Sleep(time.Second); held.Release() }()
-	e.call(tabB, `gopkce.logout({navigate: false})`)
-	e.clickLogin(tabB, "second-user")
+	eval[bool](e, tabB, `(gopkce.startLogin({returnTo: "/"}), true)`)
+	e.do(tabB,
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "second-user"),
+		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
+	)
 	e.waitLoggedIn(tabB)
 	held.Release()
 	eval[string](e, tabA, `window.__refresh`)
@@ -146,8 +149,11 @@ func testLogoutDiscovery(t *testing.T, storage string) {
 		e.open(tab, "/")
 		e.waitLoggedIn(tab)
 	}
-	// Drop the tab's cached document, as an hour's expiry does.
+	// Drop the tab's cached document, as an hour's expiry does, and
+	// reload: the page starts without it.
 	eval[bool](e, tab, `(() => { for (const k of Object.keys(sessionStorage)) if (k.startsWith("gopkce:discovery:")) sessionStorage.removeItem(k); return true; })()`)
+	e.open(tab, "/")
+	e.waitLoggedIn(tab)
 	before := e.idp.Revocations()
 	if r := e.call(tab, `gopkce.logout({navigate: false})`); r.Code != "" {
 		t.Fatalf("logout: %q", r.Code)
@@ -155,7 +161,7 @@ func testLogoutDiscovery(t *testing.T, storage string) {
 	if n := e.idp.Revocations() - before; n != 1 {
 		t.Fatalf("%d revocations at logout, want 1", n)
 	}
-	if live := e.liveRefreshTokens(tab); live != 0 {
+	if live := e.liveRefreshTokens(); live != 0 {
 		t.Fatalf("%d refresh tokens still valid after logout", live)
 	}
 }
