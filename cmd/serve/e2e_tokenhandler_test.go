@@ -212,6 +212,7 @@ func testM2MCard(t *testing.T) {
 	e := newE2E(t, e2eOptions{tokenHandler: true})
 	tab := e.browser
 	e.open(tab, "/")
+	e.Expect("status of 401") // the browser logs the signed-out call's 401
 	e.do(tab, chromedp.Click(chromedp.ID("call-m2m"), chromedp.NodeVisible))
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.getElementById("m2m-result").dataset.status === "401"`)); err != nil {
 		t.Fatalf("signed out: %v: %s", err, e.text(tab, "#m2m-result"))
