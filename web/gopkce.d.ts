@@ -86,7 +86,7 @@ export interface Config {
   tokenHandler?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
-  /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter) */
+  /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter); an origin the browser writes otherwise (`http://[0:0:0:0:0:0:0:1]`, `:0443`, `http://127.1`) is refused with the form to use */
   redirectUri: string;
   /** compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock */
   issuer?: string;
@@ -130,7 +130,7 @@ export interface Config {
   defaultExpiresInSeconds?: number;
   /** timeout of each token request. Default: `15` */
   timeoutSeconds?: number;
-  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback); any other URL is refused before sending. Default: the origin of `redirectUri` */
+  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback), compared as the browser writes origins (`http://127.1` is `http://127.0.0.1`); any other URL is refused before sending. Default: the origin of `redirectUri` */
   apiOrigins?: string[];
 }
 
