@@ -86,7 +86,7 @@ export interface Config {
   tokenHandler?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
-  /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter) */
+  /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter); an origin the browser writes otherwise (`http://[0:0:0:0:0:0:0:1]`, `:0443`, `http://127.1`) is refused with the form to use */
   redirectUri: string;
   /** compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock */
   issuer?: string;
@@ -114,7 +114,7 @@ export interface Config {
   logoutEndpoint?: string;
   /** OpenID Connect logout (`client_id`, `post_logout_redirect_uri`) */
   endSessionEndpoint?: string;
-  /** send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs). Default: `false` */
+  /** send `id_token_hint` to the end-session endpoint (`endSessionEndpoint`, or the discovery document's `end_session_endpoint`, checked when logout runs), for providers that need it to end the session (Ory Hydra); the ID token then appears in a URL (history, provider logs). Default: `false` */
   idTokenHint?: boolean;
   /** where the provider sends the browser after logout. Default: origin of `redirectUri` + `/` */
   postLogoutRedirectUri?: string;
@@ -130,7 +130,7 @@ export interface Config {
   defaultExpiresInSeconds?: number;
   /** timeout of each token request. Default: `15` */
   timeoutSeconds?: number;
-  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback); any other URL is refused before sending. Default: the origin of `redirectUri` */
+  /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback), compared as the browser writes origins (`http://127.1` is `http://127.0.0.1`); any other URL is refused before sending. Default: the origin of `redirectUri` */
   apiOrigins?: string[];
 }
 

@@ -91,7 +91,7 @@ func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 	}
 	style := oauth2.AuthStyleInHeader
 	switch {
-	case idp != nil:
+	case idp != nil && c.tokenHandler: // the route serves users signed in through the handler
 		ao.M2M = &app.M2M{
 			TokenURL: idp.Issuer() + "/oauth2/token", ClientID: devidp.DevM2MClientID, ClientSecret: c.m2mSecret,
 			Scopes: strings.Fields(o.m2mScope), AuthStyle: style, API: idp.Issuer() + "/api/records",

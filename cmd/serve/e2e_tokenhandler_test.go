@@ -205,12 +205,22 @@ func testTokenHandlerTwoTabs(t *testing.T) {
 }
 
 // The demo's machine-to-machine card: the server calls the provider's API
-// with a client_credentials token; the page shows the answer, never the
-// token; two calls make one token request.
+// with a client_credentials token, for a user signed in through the token
+// handler only; the page shows the answer, never the token; two calls make
+// one token request.
 func testM2MCard(t *testing.T) {
-	e := newE2E(t, e2eOptions{})
+	e := newE2E(t, e2eOptions{tokenHandler: true})
 	tab := e.browser
 	e.open(tab, "/")
+	e.Expect("status of 401") // the browser logs the signed-out call's 401
+	e.do(tab, chromedp.Click(chromedp.ID("call-m2m"), chromedp.NodeVisible))
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.getElementById("m2m-result").dataset.status === "401"`)); err != nil {
+		t.Fatalf("signed out: %v: %s", err, e.text(tab, "#m2m-result"))
+	}
+	if n := e.idp.RecordCalls(); n != 0 {
+		t.Fatalf("%d API calls for a signed-out page", n)
+	}
+	e.login(tab, "/", "m2m-user")
 	for i := 1; i <= 2; i++ {
 		e.do(tab, chromedp.Click(chromedp.ID("call-m2m"), chromedp.NodeVisible))
 		got, err := chromedp.Run(tab, chromedp.Poll[string](`document.getElementById("m2m-result").dataset.status === "201" && document.getElementById("m2m-result").textContent.includes('"calls": `+string(rune('0'+i))+`') && document.getElementById("m2m-result").textContent`))

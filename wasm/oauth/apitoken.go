@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
@@ -80,25 +82,46 @@ func requestOrigin(rawURL string) (string, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", NewError(CodeInvalidArgument, "gopkce.fetch needs an absolute http or https URL without user information")
 	}
+	if o, err := u.CanonicalOrigin(); err == nil {
+		return o, nil
+	}
 	return u.Origin(), nil
 }
 
 // ParseAPIOrigin validates one entry of apiOrigins: an origin such as
 // "https://api.example.com" (no path, query or fragment), https, or http
-// on a loopback host. It returns the origin in serialised form.
+// on a loopback host. It returns the origin as the browser serialises it
+// ([weburl.URL.CanonicalOrigin]: "http://[0:0:0:0:0:0:0:1]" is
+// "http://[::1]", "https://api.example.com:0443" is
+// "https://api.example.com", "http://127.1" is "http://127.0.0.1"), so
+// that it compares equal to the origin of the URLs the page fetches.
 func ParseAPIOrigin(s string) (string, error) {
 	u, err := weburl.Parse(s)
 	if err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.HasFragment {
 		return "", configError("apiOrigins", "each entry must be an origin such as https://api.example.com, without path, query or fragment")
 	}
+	origin, err := u.CanonicalOrigin()
+	if err != nil {
+		return "", configError("apiOrigins", strconv.Quote(s)+" is not an origin a browser can reach ("+strings.TrimPrefix(err.Error(), "weburl: ")+")")
+	}
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !protocol.IsLoopback(u.Hostname()) {
+		if !protocol.IsLoopback(canonicalHostname(origin)) {
 			return "", configError("apiOrigins", "http is allowed on loopback hosts only: the token would cross the network in clear")
 		}
 	default:
 		return "", configError("apiOrigins", "each entry must be an https origin (http on loopback only)")
 	}
-	return u.Origin(), nil
+	return origin, nil
+}
+
+// canonicalHostname is the host of a serialised origin, without port or
+// brackets.
+func canonicalHostname(origin string) string {
+	u, err := weburl.Parse(origin)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }

@@ -47,7 +47,7 @@ func TestRequestOrigin(t *testing.T) {
 		"https://api.example.com:444/x":     "https://api.example.com:444",
 		"http://api.example.com:80/x":       "http://api.example.com",
 		"http://[::1]:9000/x?y#z":           "http://[::1]:9000",
-		"HTTP://[::FFFF:127.0.0.1]:80/":     "http://[::ffff:127.0.0.1]",
+		"HTTP://[::FFFF:127.0.0.1]:80/":     "http://[::ffff:7f00:1]", // as new URL(...).origin writes it
 	} {
 		if got, err := requestOrigin(in); err != nil || got != want {
 			t.Errorf("requestOrigin(%q) = %q, %v; want %q", in, got, err, want)

@@ -156,11 +156,25 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if !first {
 		return nil, NewError(CodeNoPendingLogin, "this login's code was already exchanged in another tab (a duplicated tab holds a copy of the login state)")
 	}
-	ts, err := c.exchange(ctx, code, p, prov)
-	if err != nil {
-		return nil, err
+	// The exchange and the store run under the session lock (grant.go): a
+	// refresh of the previous session in flight in another tab ends first,
+	// and with a token handler its cookie is set before this login's.
+	var ts *TokenSet
+	login := func(ctx context.Context) error {
+		grant, err := c.newGrantID()
+		if err != nil {
+			return err
+		}
+		if ts, err = c.exchange(ctx, code, p, prov, grant); err != nil {
+			return err
+		}
+		return c.storeTokens(ts)
 	}
-	if err := c.storeTokens(ts); err != nil {
+	ran, err := c.withSessionLock(ctx, login)
+	if !ran {
+		err = login(ctx) // the lock is held too long: the grant check still orders the store
+	}
+	if err != nil {
 		return nil, err
 	}
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})

@@ -288,6 +288,13 @@ func (c *Config) Validate() error {
 			return configError("issuer", "is required for discovery (or set discoveryUrl)")
 		}
 	}
+	if c.Issuer != "" {
+		// Checked before the discovery URL is derived from it, so that a
+		// bad issuer is reported as the issuer.
+		if err := checkURL(c.Issuer); err != nil {
+			return configError("issuer", err.Error())
+		}
+	}
 	if (c.Issuer != "" || c.DiscoveryURL != "") && c.needsDiscovery() {
 		if c.DiscoveryURL == "" {
 			c.DiscoveryURL = DiscoveryURL(c.Issuer)
@@ -304,11 +311,16 @@ func (c *Config) Validate() error {
 	if c.RedirectURI == "" {
 		return configError("redirectUri", "is required")
 	}
+	if err := checkAsBrowserWrites(c.RedirectURI); err != nil {
+		return configError("redirectUri", err.Error())
+	}
 	if c.LogoutEndpoint != "" && c.EndSessionEndpoint != "" {
 		return configError("logoutEndpoint", "set logoutEndpoint (Cognito) or endSessionEndpoint (OpenID Connect), not both")
 	}
-	if c.IDTokenHint && c.EndSessionEndpoint == "" {
-		return configError("idTokenHint", "applies to endSessionEndpoint (OpenID Connect RP-initiated logout), which is not set")
+	// With discovery, the end-session endpoint may come from the document:
+	// idTokenHint is then checked against it when logout runs.
+	if c.IDTokenHint && c.EndSessionEndpoint == "" && (!c.Discovery || c.LogoutEndpoint != "") {
+		return configError("idTokenHint", "applies to endSessionEndpoint (OpenID Connect RP-initiated logout), which is neither set nor discovered")
 	}
 	for _, f := range []struct{ name, v string }{
 		{"authorizationEndpoint", c.AuthorizationEndpoint},
@@ -329,11 +341,6 @@ func (c *Config) Validate() error {
 		}
 		if p := smuggledParam(f.v, protocolParams[f.name]); p != "" {
 			return configError(f.name, "carries the protocol parameter "+strconv.Quote(p)+" in its query; gopkce sets it itself")
-		}
-	}
-	if c.Issuer != "" {
-		if err := checkURL(c.Issuer); err != nil {
-			return configError("issuer", err.Error())
 		}
 	}
 	for k, v := range c.ExtraParams {
@@ -470,4 +477,37 @@ func (c *Config) sessionKey() string {
 		iss = c.DiscoveryURL // B2C: the issuer is only known from the document
 	}
 	return c.ClientID + "@" + iss
+}
+
+// checkAsBrowserWrites refuses a URL whose origin the browser writes
+// otherwise (WHATWG URL): the callback's location.href would never match
+// it, and the provider compares redirect_uri as sent (RFC 6749 §3.1.2), so
+// it is not rewritten but refused, with the form to configure and
+// register instead.
+func checkAsBrowserWrites(s string) error {
+	u, err := weburl.Parse(s)
+	if err != nil {
+		return nil // checkURL says why
+	}
+	canon, err := u.CanonicalOrigin()
+	if err != nil {
+		return plainError("is not a URL a browser can load (" + strings.TrimPrefix(err.Error(), "weburl: ") + ")")
+	}
+	if canon != u.Origin() {
+		return plainError("is written " + strconv.Quote(u.Origin()) + " but the browser writes that origin " + strconv.Quote(canon) + ": configure (and register at the provider) " + strconv.Quote(canon+strings.TrimPrefix(s, s[:len(schemeAndHost(s))])))
+	}
+	return nil
+}
+
+// schemeAndHost is s up to the end of its authority.
+func schemeAndHost(s string) string {
+	i := strings.Index(s, "//")
+	if i < 0 {
+		return s
+	}
+	end := strings.IndexAny(s[i+2:], "/?#")
+	if end < 0 {
+		return s
+	}
+	return s[:i+2+end]
 }

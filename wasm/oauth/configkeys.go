@@ -61,7 +61,7 @@ var configKeys = []ConfigKey{
 		Doc:  "the public client (there is no secret in a browser)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.ClientID })},
 	{Name: "redirectUri", Required: true,
-		Doc:  "sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter)",
+		Doc:  "sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter); an origin the browser writes otherwise (`http://[0:0:0:0:0:0:0:1]`, `:0443`, `http://127.1`) is refused with the form to use",
 		Type: tString, set: setString(func(c *Config) *string { return &c.RedirectURI })},
 	{Name: "issuer", Default: "none",
 		Doc:  "compared exactly with the callback's `iss` (RFC 9207) and the ID token's (required with `openid`); alone, without endpoints, it means discovery; also names the storage keys and the lock",
@@ -115,7 +115,7 @@ var configKeys = []ConfigKey{
 		Doc:  "OpenID Connect logout (`client_id`, `post_logout_redirect_uri`)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.EndSessionEndpoint })},
 	{Name: "idTokenHint", Default: "`false`",
-		Doc:  "send `id_token_hint` to `endSessionEndpoint`, for providers that need it to end the session; the ID token then appears in a URL (history, provider logs)",
+		Doc:  "send `id_token_hint` to the end-session endpoint (`endSessionEndpoint`, or the discovery document's `end_session_endpoint`, checked when logout runs), for providers that need it to end the session (Ory Hydra); the ID token then appears in a URL (history, provider logs)",
 		Type: tBoolean, set: setBool(func(c *Config) *bool { return &c.IDTokenHint })},
 	{Name: "postLogoutRedirectUri", Default: "origin of `redirectUri` + `/`",
 		Doc:  "where the provider sends the browser after logout",
@@ -139,7 +139,7 @@ var configKeys = []ConfigKey{
 		Doc:  "timeout of each token request",
 		Type: tNumber, set: setSeconds(func(c *Config) *time.Duration { return &c.Timeout })},
 	{Name: "apiOrigins", Default: "the origin of `redirectUri`",
-		Doc:  "the origins `gopkce.fetch` sends the token to, such as `\"https://api.example.com\"` (https, or http on loopback); any other URL is refused before sending",
+		Doc:  "the origins `gopkce.fetch` sends the token to, such as `\"https://api.example.com\"` (https, or http on loopback), compared as the browser writes origins (`http://127.1` is `http://127.0.0.1`); any other URL is refused before sending",
 		Type: "string[]", set: setAPIOrigins},
 }
 

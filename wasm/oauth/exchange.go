@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -14,13 +15,19 @@ import (
 // Core §3.1.3.7) before anything is stored: a response without one, or
 // with one that fails a check, is refused. An ID token the login did not
 // ask for is not kept.
-func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, prov *providerInfo) (*TokenSet, error) {
+//
+// grant is the new session's grant id (grant.go); a token handler seals it
+// into its cookie.
+func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, prov *providerInfo, grant string) (*TokenSet, error) {
 	form := weburl.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {code},
 		"redirect_uri":  {p.RedirectURI},
 		"client_id":     {c.cfg.ClientID},
 		"code_verifier": {p.Verifier},
+	}
+	if c.cfg.TokenHandler != "" {
+		form.Set(protocol.GrantParam, grant)
 	}
 	now := c.opts.Now()
 	tr, err := c.tokenRequest(ctx, form)
@@ -29,6 +36,7 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 	}
 	ts := c.newTokenSet(tr, now)
 	ts.LoginAt = now.UnixMilli()
+	ts.Grant = grant
 	switch {
 	case p.Nonce == "":
 		ts.IDToken = "" // not asked for, not verified: not kept

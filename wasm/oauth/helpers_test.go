@@ -388,6 +388,8 @@ type tokenHandler struct {
 	ttl      int
 	valid    map[string]bool // refresh tokens accepted
 	nonce    func() string
+	// noRefresh: code exchanges issue no refresh token.
+	noRefresh bool
 }
 
 func newTokenHandler(rotating bool) *tokenHandler {
@@ -407,8 +409,10 @@ func (h *tokenHandler) serve(t testing.TB) func(w http.ResponseWriter, form url.
 		switch form.Get("grant_type") {
 		case "authorization_code":
 			rt := "rt-" + itoa(h.n)
-			h.valid[rt] = true
-			resp["refresh_token"] = rt
+			if !h.noRefresh {
+				h.valid[rt] = true
+				resp["refresh_token"] = rt
+			}
 			claims := map[string]any{"user_id": "12345678901234567890"}
 			if h.nonce != nil {
 				claims["nonce"] = h.nonce()

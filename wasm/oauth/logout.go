@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
@@ -20,41 +21,83 @@ type LogoutResult struct {
 }
 
 // Logout ends the session. The tokens are removed from storage first and
-// logged_out is emitted, whatever happens next. Then, when a revocation
-// endpoint is known (configured, from a preset, or from the discovery
-// document in the tab's cache) and the session had a refresh token, the
-// refresh token is revoked there (RFC 7009 §2.1, token_type_hint
-// refresh_token) with a short timeout, so that the grant ends at the
-// provider too: a copied refresh token stops working. Last, it returns where
-// to send the browser: the provider's logout endpoint when configured
-// (Cognito: client_id and logout_uri; OpenID Connect RP-initiated logout:
-// client_id and post_logout_redirect_uri, and id_token_hint only when
-// [Config.IDTokenHint] opts in, since the ID token then appears in a URL,
-// RFC 9700 §4.3.2), or the post-logout URI. With a token handler
-// ([Config.TokenHandler]) the handler revokes the refresh token it holds
-// and clears its cookie instead.
+// logged_out is emitted, whatever happens next, so the page reads
+// loggedIn: false at once. Then, under the session lock (grant.go; waited
+// for at most [SessionLockWait]), a set that a refresh in flight stored
+// for the same grant meanwhile is removed too, and the provider is told:
+// when a revocation endpoint is known (configured, from a preset, or from
+// the discovery document, read within [RevokeTimeout] when this tab has
+// none cached) and the session had a refresh token, the newest refresh
+// token is revoked there (RFC 7009 §2.1, token_type_hint refresh_token)
+// with a short timeout, so that the grant ends at the provider too. When
+// revocation could not even be attempted, RevokeError says why. Last, it
+// returns where to send the browser: the provider's logout endpoint when
+// there is one (Cognito: client_id and logout_uri; OpenID Connect
+// RP-initiated logout: client_id and post_logout_redirect_uri, and
+// id_token_hint only when [Config.IDTokenHint] opts in, since the ID token
+// then appears in a URL, RFC 9700 §4.3.2), or the post-logout URI. With a
+// token handler ([Config.TokenHandler]) the handler revokes the refresh
+// token it holds and clears its cookie instead; under the lock, its
+// clearing cookie follows any refresh's.
 func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 	ts, _ := c.loadTokens() // an unreadable set is removed all the same
 	c.removeTokens()
 	c.emit(Event{Type: EventLoggedOut})
-	// The discovery document is not fetched here: without it in the tab's
-	// cache, only what the configuration names is used.
-	p := c.knownProvider()
-	if p == nil {
-		p = c.staticProvider()
+	p, perr := c.logoutProvider(ctx)
+	res := &LogoutResult{}
+	end := func(ctx context.Context) error {
+		// A refresh that read the set before the removal above may have
+		// stored its result since: it belongs to the ended grant.
+		if cur, _ := c.loadTokens(); cur != nil && ts != nil && cur.Grant == ts.Grant {
+			c.removeTokens()
+			ts = cur
+		}
+		c.endAtProvider(ctx, p, perr, ts, res)
+		return nil
 	}
-	res := &LogoutResult{URL: c.logoutURL(p, ts)}
+	if ran, _ := c.withSessionLock(ctx, end); !ran {
+		end(ctx) // a refresh holds the lock too long: its grant check discards its result
+	}
+	res.URL = c.logoutURL(p, ts)
+	return res, nil
+}
+
+// logoutProvider is the provider as logout needs it: from the tab's cache,
+// or the discovery document read within [RevokeTimeout]. When the document
+// cannot be read, the configuration alone is used and the error returned.
+func (c *Client) logoutProvider(ctx context.Context) (*providerInfo, error) {
+	if p := c.knownProvider(); p != nil {
+		return p, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(RevokeTimeout, c.cfg.Timeout))
+	defer cancel()
+	p, err := c.resolve(ctx)
+	if err != nil {
+		return c.staticProvider(), err
+	}
+	return p, nil
+}
+
+// endAtProvider ends the grant at the provider, or at the token handler,
+// and records the outcome in res.
+func (c *Client) endAtProvider(ctx context.Context, p *providerInfo, perr error, ts *TokenSet, res *LogoutResult) {
 	switch {
 	case c.cfg.TokenHandler != "":
 		// The handler holds the refresh token: it revokes it (RFC 7009)
 		// and clears its cookie.
 		res.RevokeError = c.logoutAtHandler(ctx)
 		res.Revoked = res.RevokeError == nil
-	case p.revocationEndpoint != "" && ts != nil && ts.RefreshToken != "":
+	case ts == nil || ts.RefreshToken == "":
+	case p.revocationEndpoint != "":
 		res.RevokeError = c.revoke(ctx, p.revocationEndpoint, ts.RefreshToken, "refresh_token")
 		res.Revoked = res.RevokeError == nil
+	case perr != nil:
+		code := CodeNetworkError
+		if e := (*Error)(nil); errors.As(perr, &e) {
+			code = e.Code
+		}
+		res.RevokeError = wrapError(code, "the refresh token was not revoked: the discovery document, which names the revocation endpoint, could not be read", perr)
 	}
-	return res, nil
 }
 
 // logoutURL is where the browser goes after logout.

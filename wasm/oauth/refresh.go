@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
 
@@ -189,21 +190,42 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		return nil, nil, NewError(CodeLoginRequired, "the access token expired and there is no refresh token")
 	}
 	if c.refreshTokenLifetime(ts).expired(c.opts.Now()) {
-		c.removeTokens()
+		c.removeSession(ts)
 		return nil, []Event{{Type: EventLoginRequired, Code: CodeLoginRequired}}, errRefreshTokenExpired()
 	}
 	sent := ts.RefreshToken
-	recovered := false
+	recovered, resumed := false, false
 	for attempt := 1; ; attempt++ {
 		now := c.opts.Now()
 		form := weburl.Values{"grant_type": {"refresh_token"}, "client_id": {c.cfg.ClientID}}
 		if sent != "" {
 			form.Set("refresh_token", sent) // a token handler uses its cookie's
 		}
+		if c.cfg.TokenHandler != "" && ts.Grant != "" {
+			form.Set(protocol.GrantParam, ts.Grant)
+		}
 		tr, err := c.tokenRequest(ctx, form)
 		if err == nil {
 			next, events, err := c.acceptRefresh(ctx, ts, sent, tr, now)
-			return next, events, err
+			var sup *supersededError
+			if !errors.As(err, &sup) {
+				return next, events, err
+			}
+			// The session changed while the request was out (grant.go):
+			// its result was discarded. What is stored now is served.
+			switch cur := sup.cur; {
+			case cur == nil:
+				return nil, nil, NewError(CodeLoginRequired, "the session ended while its refresh was in flight (logout)")
+			case c.fresh(cur):
+				return cur, nil, nil
+			case cur.CanRefresh() && !resumed:
+				resumed = true
+				ts, sent = cur, cur.RefreshToken
+				continue
+			case now.Before(cur.Expiry()):
+				return cur, nil, nil
+			}
+			return nil, nil, NewError(CodeNetworkError, "the session changed while its refresh was in flight; try again")
 		}
 		var e *Error
 		errors.As(err, &e)
@@ -231,7 +253,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 					continue
 				}
 			}
-			c.removeTokens()
+			c.removeSession(ts)
 			return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidGrant}},
 				&Error{Code: CodeLoginRequired, Description: e.Description, Status: e.Status, msg: "the provider refused the refresh token; log in again", err: e}
 		}
@@ -245,6 +267,7 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
 	next := c.newTokenSet(tr, now)
 	next.LoginAt = prev.LoginAt
+	next.Grant, next.Gen = prev.Grant, prev.Gen+1
 	if next.RefreshToken == "" {
 		next.RefreshToken = sent // Cognito: the old one stays valid (RFC 6749 §6)
 	}
@@ -262,13 +285,21 @@ func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string,
 			next.IDToken = prev.IDToken
 		} else {
 			// A refused ID token ends the session (OpenID Connect Core §12.2).
-			c.removeTokens()
+			c.removeSession(prev)
 			return nil, []Event{{Type: EventLoginRequired, Code: CodeInvalidIDToken}},
 				&Error{Code: CodeLoginRequired, msg: "the refreshed ID token was refused; log in again", err: err}
 		}
 	}
 	if next.Scope == "" {
 		next.Scope = prev.Scope
+	}
+	// Stored only over the session it refreshed (grant.go): a logout or a
+	// new login while the request was out wins.
+	// A storage that cannot be read now does not count as a change: the
+	// result, whose refresh token may be the only valid one, is stored.
+	if cur, err := c.loadTokens(); !isStorageError(err) && !sameSession(cur, prev) {
+		c.discardRefresh(ctx, prev, next, cur)
+		return nil, nil, &supersededError{cur: cur}
 	}
 	// The rotated refresh token is stored before anyone sees the new access
 	// token: after a rotation it is the only one the provider still

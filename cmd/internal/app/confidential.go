@@ -60,6 +60,7 @@ func (o Options) mountConfidential(mux *http.ServeMux) error {
 		logw = io.Discard
 	}
 	logger := slog.New(slog.NewTextHandler(logw, nil))
+	var handler *tokenhandler.Handler
 	if th := o.TokenHandler; th != nil {
 		h, err := tokenhandler.New(tokenhandler.Config{
 			TokenEndpoint: o.Provider.TokenEndpoint, RevocationEndpoint: o.Provider.RevocationEndpoint,
@@ -71,10 +72,16 @@ func (o Options) mountConfidential(mux *http.ServeMux) error {
 			return fmt.Errorf("app: %w", err)
 		}
 		mux.Handle(TokenHandlerPath+"/", h)
+		handler = h
 	}
 	if m := o.M2M; m != nil {
 		if m.API == "" || m.TokenURL == "" || m.ClientID == "" || m.ClientSecret == "" {
 			return fmt.Errorf("app: M2M needs a token URL, a client id, a secret and an API")
+		}
+		if handler == nil {
+			// The route spends the server's credentials: only a signed-in
+			// user may call it, and the token handler's session says so.
+			return fmt.Errorf("app: M2M needs the token handler: POST %s serves only a user signed in through it", M2MPath)
 		}
 		for name, v := range map[string]string{"token URL": m.TokenURL, "API": m.API} {
 			if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -85,20 +92,23 @@ func (o Options) mountConfidential(mux *http.ServeMux) error {
 			TokenURL: m.TokenURL, ClientID: m.ClientID, ClientSecret: m.ClientSecret,
 			Scopes: m.Scopes, AuthStyle: m.AuthStyle, HTTPClient: o.HTTPClient,
 		}.TokenSource(context.Background())
-		mux.Handle("POST "+M2MPath, &m2mRoute{site: o.SiteURL, api: m.API, client: m2m.Client(ts, o.HTTPClient), log: logger})
+		mux.Handle("POST "+M2MPath, &m2mRoute{site: o.SiteURL, api: m.API, client: m2m.Client(ts, o.HTTPClient), log: logger, signedIn: handler.Authenticated})
 	}
 	return nil
 }
 
 // m2mRoute is POST /api/m2m: it calls the protected API with a
 // client_credentials token and answers {"status", "result"}: what the API
-// said, never the token. Only the page itself may call it: the same
-// Origin and Fetch Metadata checks as the token handler.
+// said, never the token. Only the page itself may call it (the same
+// Origin and Fetch Metadata checks as the token handler), and only for a
+// user signed in through the token handler: its session cookie must open.
+// Headers anyone can set (curl) are not authentication.
 type m2mRoute struct {
-	site   string
-	api    string
-	client *http.Client
-	log    *slog.Logger
+	site     string
+	api      string
+	client   *http.Client
+	log      *slog.Logger
+	signedIn func(*http.Request) bool
 }
 
 func (m *m2mRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -106,6 +116,11 @@ func (m *m2mRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Origin") != m.site || r.Header.Get(tokenhandler.RequestHeader) != "1" ||
 		(r.Header.Get("Sec-Fetch-Site") != "" && r.Header.Get("Sec-Fetch-Site") != "same-origin") {
 		writeJSONStatus(w, http.StatusForbidden, map[string]any{"error": "forbidden"})
+		return
+	}
+	if !m.signedIn(r) {
+		m.log.Warn("m2m", slog.String("code", "login_required"))
+		writeJSONStatus(w, http.StatusUnauthorized, map[string]any{"error": "login_required"})
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), m2m.DefaultTimeout)

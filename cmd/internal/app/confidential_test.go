@@ -86,13 +86,16 @@ func TestTokenHandlerPageConfig(t *testing.T) {
 
 // 20 concurrent calls of /api/m2m make one client_credentials request.
 func TestM2MRoute(t *testing.T) {
-	h, idp, _ := confidentialSite(t)
+	h, idp, o := confidentialSite(t)
+	cookie := signIn(t, h, o)
 	var wg sync.WaitGroup
 	bodies := make([]string, 20)
 	for i := range bodies {
 		wg.Go(func() {
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, sameOrigin(httptest.NewRequest("POST", "/api/m2m", nil)))
+			r := sameOrigin(httptest.NewRequest("POST", "/api/m2m", nil))
+			r.AddCookie(cookie)
+			h.ServeHTTP(w, r)
 			bodies[i] = w.Body.String()
 		})
 	}

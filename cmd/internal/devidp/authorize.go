@@ -163,6 +163,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	code := randomID(32)
 	s.mu.Lock()
+	s.pruneLocked()
 	s.codes[code] = &codeGrant{
 		client: ar.client.ID, redirect: ar.redirect, challenge: ar.challenge, nonce: ar.nonce, scope: ar.scope,
 		user: userFor(name, now), expires: now.Add(s.codeTTL), grant: randomID(12),
@@ -180,7 +181,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.mu.Lock()
-	s.logouts = append(s.logouts, q)
+	s.keepLogoutLocked(q)
 	c, ok := s.clients[q.Get("client_id")]
 	s.mu.Unlock()
 	target := q.Get("logout_uri")

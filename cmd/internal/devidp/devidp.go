@@ -77,6 +77,7 @@ type Server struct {
 	apiRequests, apiRejects int
 	revocations             int
 	recordsAPI              recordsAPI
+	holds                   hold // hold.go
 }
 
 type user struct {
@@ -204,7 +205,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth2/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth2/authorize", s.login)
-	mux.HandleFunc("/oauth2/token", s.token)
+	mux.HandleFunc("/oauth2/token", s.holding(s.token))
 	mux.HandleFunc("/oauth2/revoke", s.revoke)
 	mux.HandleFunc("GET /logout", s.logout)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)

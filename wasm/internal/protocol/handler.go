@@ -22,3 +22,10 @@ const (
 	// one, so that the browser knows it can refresh.
 	RefreshTokenHeld = "refresh_token_held"
 )
+
+// GrantParam carries the browser's grant id (the login's random id, kept
+// in its token set) to a token handler: on the code exchange the handler
+// seals it into its cookie, and on a refresh it refuses a cookie sealed
+// for another grant, so that a cookie set out of order (a refresh's answer
+// arriving after a newer login's) never serves another session.
+const GrantParam = "gopkce_grant"

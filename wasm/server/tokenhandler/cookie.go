@@ -23,6 +23,9 @@ type sealed struct {
 	LoginAt int64 `json:"lat"`
 	// Expires is LoginAt plus the configured refresh-token lifetime.
 	Expires int64 `json:"exp"`
+	// Grant is the browser's grant id for the login that set the cookie
+	// ([protocol.GrantParam]); grant.go of the core explains it.
+	Grant string `json:"gid,omitempty"`
 }
 
 // cookieBox seals and opens the cookie with AES-GCM (NIST SP 800-38D): a

@@ -355,6 +355,9 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, in url.Va
 			return &Error{Code: CodeInvalidRequest, Status: http.StatusBadRequest, Description: k + " is required"}
 		}
 	}
+	if g := in.Get(protocol.GrantParam); len(g) > maxGrantBytes {
+		return &Error{Code: CodeInvalidRequest, Status: http.StatusBadRequest, Description: protocol.GrantParam + " is longer than " + strconv.Itoa(maxGrantBytes) + " bytes"}
+	}
 	if ru, err := url.Parse(in.Get("redirect_uri")); err != nil || ru.Scheme+"://"+ru.Host != h.cfg.Origin {
 		return &Error{Code: CodeInvalidRequest, Status: http.StatusBadRequest, Description: "redirect_uri is not on the application's origin"}
 	}
@@ -373,11 +376,15 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, in url.Va
 		return writeTokens(w, fields, false)
 	}
 	exp := now.Add(h.cfg.RefreshTokenLifetime)
-	if err := h.putCookie(w, sealed{V: 1, RefreshToken: rt, LoginAt: now.Unix(), Expires: exp.Unix()}, now); err != nil {
+	if err := h.putCookie(w, sealed{V: 1, RefreshToken: rt, LoginAt: now.Unix(), Expires: exp.Unix(), Grant: in.Get(protocol.GrantParam)}, now); err != nil {
 		return err
 	}
 	return writeTokens(w, fields, true)
 }
+
+// maxGrantBytes bounds the browser's grant id (22 characters from the
+// module) so that the cookie stays small.
+const maxGrantBytes = 64
 
 // refresh uses the cookie's refresh token (RFC 6749 §6). A rotated refresh
 // token replaces the cookie; a response without one keeps it (Cognito).
@@ -404,6 +411,14 @@ func (h *Handler) refresh(ctx context.Context, w http.ResponseWriter, r *http.Re
 			h.clearCookie(w)
 		}
 		return err
+	}
+	// The cookie must belong to the browser's session: a refresh answer
+	// that landed after a newer login's (or logout's) Set-Cookie left an
+	// older grant's cookie, which never serves this session. It is refused
+	// as invalid_grant, so that the browser ends its session, and kept: it
+	// is not this request's to clear.
+	if s.Grant != "" && in.Get(protocol.GrantParam) != s.Grant {
+		return cookieErr(CodeCookieInvalid, "the session cookie belongs to another login")
 	}
 	fields, rt, err := h.tokenRequest(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.RefreshToken}})
 	if err != nil {

@@ -131,17 +131,17 @@ func oauthError(status int, fields map[string]json.RawMessage) *Error {
 }
 
 // scrub drops a provider's error_description that quotes a credential it
-// was sent (the secret, the code, the verifier, the refresh token), which
-// would otherwise reach the browser. It reads the description as sent,
+// was sent (the secret, the Basic Authorization value, the code, the
+// verifier, the refresh token) in any encoding [protocol.QuotesSecret]
+// knows, which would otherwise reach the browser. It reads the description as sent,
 // before [protocol.PlainText] caps it, so that a long token cut short still counts.
 func (h *Handler) scrub(e *Error, fields map[string]json.RawMessage, sent url.Values) *Error {
 	var desc string
 	json.Unmarshal(fields["error_description"], &desc)
-	for _, v := range []string{h.cfg.ClientSecret, sent.Get("code"), sent.Get("code_verifier"), sent.Get("refresh_token"), sent.Get("token")} {
-		if v != "" && (strings.Contains(desc, v) || strings.Contains(desc, url.QueryEscape(v))) {
-			e.Description = ""
-			break
-		}
+	basic := url.QueryEscape(h.cfg.ClientID) + ":" + url.QueryEscape(h.cfg.ClientSecret)
+	if protocol.QuotesSecret(desc, h.cfg.ClientSecret, basic, h.cfg.ClientID+":"+h.cfg.ClientSecret,
+		sent.Get("code"), sent.Get("code_verifier"), sent.Get("refresh_token"), sent.Get("token")) {
+		e.Description = ""
 	}
 	return e
 }
