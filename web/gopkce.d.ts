@@ -132,6 +132,8 @@ export interface Config {
   timeoutSeconds?: number;
   /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback); any other URL is refused before sending. Default: the origin of `redirectUri` */
   apiOrigins?: string[];
+  /** bind the tokens to a non-extractable key (DPoP, RFC 9449; see the DPoP page): `"if-supported"` keeps a provider's Bearer token, with a `dpop_not_bound` event; `"required"` refuses it. Default: off */
+  dpop?: "if-supported" | "required";
 }
 
 export interface Session {

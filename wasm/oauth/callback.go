@@ -160,9 +160,11 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if err != nil {
 		return nil, err
 	}
+	prev, _ := c.loadTokens()
 	if err := c.storeTokens(ts); err != nil {
 		return nil, err
 	}
+	c.afterLoginDPoP(ctx, p, prev, ts)
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
 	c.announceRefreshTokenExpiry(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil

@@ -36,6 +36,11 @@ type LogoutResult struct {
 func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 	ts, _ := c.loadTokens() // an unreadable set is removed all the same
 	c.removeTokens()
+	if ts != nil && ts.JKT != "" {
+		// The key goes with the session (RFC 9449 §2: nothing is left
+		// that could prove possession later).
+		c.opts.DPoPKeys.Delete(ctx, ts.JKT)
+	}
 	c.emit(Event{Type: EventLoggedOut})
 	// The discovery document is not fetched here: without it in the tab's
 	// cache, only what the configuration names is used.

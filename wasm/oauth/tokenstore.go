@@ -37,6 +37,9 @@ type TokenSet struct {
 	// the configured default), in milliseconds; 0 when the stored set
 	// lacks it. The refresh margin never exceeds half of it.
 	Lifetime int64 `json:"lifetime,omitempty"`
+	// JKT is the thumbprint of the DPoP key the tokens are bound to
+	// (RFC 9449 §6.1), or empty for Bearer tokens.
+	JKT string `json:"jkt,omitempty"`
 }
 
 // CanRefresh reports whether the session has a refresh token: in the token
@@ -83,7 +86,7 @@ func decodeTokens(raw string) (*TokenSet, bool) {
 		V: int(f.Int64("v")), AccessToken: f.String("access_token"), TokenType: f.String("token_type"),
 		IDToken: f.String("id_token"), RefreshToken: f.String("refresh_token"), Scope: f.String("scope"),
 		HandlerHeld: f.Bool("handler_held"), ExpiresAt: f.Int64("expires_at"), LoginAt: f.Int64("login_at"),
-		Lifetime: f.Int64("lifetime"),
+		Lifetime: f.Int64("lifetime"), JKT: f.String("jkt"),
 	}
 	return ts, f.Bad == ""
 }
@@ -113,6 +116,9 @@ func encodeTokens(ts *TokenSet) []byte {
 	o.Int("login_at", ts.LoginAt)
 	if ts.Lifetime != 0 {
 		o.Int("lifetime", ts.Lifetime)
+	}
+	if ts.JKT != "" {
+		o.String("jkt", ts.JKT)
 	}
 	return o.Bytes()
 }
