@@ -150,7 +150,8 @@ export type EventType =
   | "tokens_changed"
   | "login_required"
   | "refresh_token_expiring"
-  | "logged_out";
+  | "logged_out"
+  | "dpop_not_bound";
 
 export interface GopkceEvent {
   type: EventType;
@@ -205,6 +206,14 @@ export interface Gopkce {
    * response is returned as is. Rejects like getToken (login_required...).
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * The headers that authorise a request of `method` to `url`, for HTTP
+   * clients other than gopkce.fetch: `Authorization` (Bearer, or DPoP
+   * with `dpop` on) and, for a DPoP-bound session, the `DPoP` proof,
+   * valid for this one request. Same origins rule as fetch. `nonce` is a
+   * `DPoP-Nonce` header the server sent with a use_dpop_nonce 401.
+   */
+  getAuthHeaders(method: string, url: string, options?: { nonce?: string }): Promise<{ Authorization: string; DPoP?: string }>;
   /** Starts the module from a URL (ES module use, or data-manual scripts). */
   load(wasmUrl: string): Promise<void>;
 }
@@ -222,6 +231,7 @@ export const getSession: Gopkce["getSession"];
 export const logout: Gopkce["logout"];
 export const on: Gopkce["on"];
 export const fetch: Gopkce["fetch"];
+export const getAuthHeaders: Gopkce["getAuthHeaders"];
 
 type _Config = Config;
 type _Session = Session;

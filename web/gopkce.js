@@ -377,33 +377,67 @@
     return goGetToken.apply(null, arguments);
   }
 
+  function setAuth(request, h) {
+    request.headers.set("Authorization", h.authorization);
+    if (h.dpop) {
+      request.headers.set("DPoP", h.dpop); // RFC 9449 §7.1
+    }
+  }
+
   /**
-   * fetch with "Authorization: Bearer <token>" (RFC 6750 §2.1), for the
-   * origins listed in apiOrigins only: any other URL is refused with code
-   * origin_not_allowed before anything is sent. On a 401 whose
-   * WWW-Authenticate says error="invalid_token" (RFC 6750 §3.1) it
-   * refreshes once and retries once; any other answer is returned as is.
+   * fetch with "Authorization: Bearer <token>" (RFC 6750 §2.1), or
+   * "Authorization: DPoP <token>" and a DPoP proof (RFC 9449 §7.1), for
+   * the origins listed in apiOrigins only: any other URL is refused with
+   * code origin_not_allowed before anything is sent. On a 401 whose
+   * WWW-Authenticate says error="invalid_token" it refreshes once and
+   * retries once; with DPoP, use_dpop_nonce with a new DPoP-Nonce, or a
+   * proof refused for the device's clock, retries once too; any other
+   * answer is returned as is.
    */
   function apiFetch(input, init) {
     return api.then(async function (impl) {
       const request = new Request(input, init);
       const retry = request.clone(); // a body can be read once: keep a copy
-      const token = await impl[EXPORT_API_TOKEN](request.url);
-      request.headers.set("Authorization", "Bearer " + token);
+      const h = await impl[EXPORT_API_TOKEN](request.method, request.url);
+      setAuth(request, h);
       const response = await fetch(request);
       if (response.status !== 401) {
         return response;
       }
-      const challenge = response.headers.get("WWW-Authenticate") || "";
-      const fresh = await impl[EXPORT_API_TOKEN](request.url, { rejected: token, challenge: challenge });
-      if (!fresh) {
+      const got = function (name) {
+        return response.headers.get(name) || "";
+      };
+      const again = await impl[EXPORT_API_TOKEN](request.method, request.url, {
+        authorization: h.authorization,
+        challenge: got("WWW-Authenticate"),
+        dpopNonce: got("DPoP-Nonce"),
+        date: got("Date"),
+      });
+      if (!again) {
         return response;
       }
       if (response.body) {
         response.body.cancel().catch(function () {});
       }
-      retry.headers.set("Authorization", "Bearer " + fresh);
+      setAuth(retry, again);
       return fetch(retry);
+    });
+  }
+
+  /**
+   * The headers that authorise a request of method to url, for HTTP
+   * clients other than gopkce.fetch: {Authorization} or, with DPoP,
+   * {Authorization, DPoP}. opts.nonce is a DPoP-Nonce the server sent.
+   */
+  function getAuthHeaders(method, url, opts) {
+    return api.then(async function (impl) {
+      const nonce = opts && typeof opts.nonce === "string" ? opts.nonce : "";
+      const h = await impl[EXPORT_API_TOKEN](String(method), String(url), { nonce: nonce });
+      const out = { Authorization: h.authorization };
+      if (h.dpop) {
+        out.DPoP = h.dpop;
+      }
+      return out;
     });
   }
 
@@ -420,6 +454,7 @@
     getSession: call(EXPORT_GET_SESSION),
     logout: call(EXPORT_LOGOUT),
     fetch: apiFetch,
+    getAuthHeaders: getAuthHeaders,
     load: load,
     /** Subscribes to an event ("*" for all); returns the unsubscribe function. */
     on: function (type, fn) {

@@ -60,6 +60,12 @@ func configure(args []js.Value) (any, error) {
 		// adopted now, so that handleCallback finds it ready.
 		go sharedOnce.Do(func() { shared, sharedErr = openIDBFrom(warm) })
 	}
+	if cfg.DPoP != oauth.DPoPOff {
+		opts.DPoPKeys = newDPoPKeys(cfg.Storage)
+		if cfg.Storage != oauth.StorageMemory {
+			opts.DPoPNonces = sharedNonces{}
+		}
+	}
 	var locker oauth.Locker = oauth.NewMemoryLocker()
 	if l := newLocker(); l != nil {
 		locker = l
