@@ -161,7 +161,6 @@ func newDPoPKeys(storage oauth.StorageKind) *webDPoPKeys {
 	return &webDPoPKeys{db: sharedStorage}
 }
 
-
 // sharedNonces is the DPoP nonce storage shared by every tab: the
 // database, opened on first use.
 type sharedNonces struct{}
