@@ -79,6 +79,8 @@ func TestE2E(t *testing.T) {
 	// The margin, one exchange per code, revocation on logout.
 	t.Run("short_token_two_tabs", testShortTokenTwoTabs)
 	t.Run("duplicated_tab_callback", testDuplicatedTabCallback)
+	t.Run("dpop", testDPoP)
+	t.Run("dpop_provider_without", testDPoPProviderWithout)
 }
 
 // Start page, "Log in", provider login, callback, claims, /api/me with
