@@ -144,6 +144,8 @@ export interface Session {
   refreshTokenExpiresAt?: number;
   hasRefreshToken: boolean;
   scope?: string;
+  /** With `dpop`: the thumbprint (RFC 7638) of the key the tokens are bound to; absent for Bearer tokens. */
+  dpopJkt?: string;
 }
 
 export type EventType =
