@@ -400,9 +400,18 @@
       const retry = request.clone(); // a body can be read once: keep a copy
       const h = await impl[EXPORT_API_TOKEN](request.method, request.url);
       setAuth(request, h);
+      // A server may send its next DPoP nonce with any answer (RFC 9449
+      // §8.2): keep it for the next proof.
+      const keepNonce = async function (response, h) {
+        const n = h.dpop && response.status !== 401 && response.headers.get("DPoP-Nonce");
+        if (n) {
+          await impl[EXPORT_API_TOKEN](request.method, request.url, { responseNonce: n }).catch(function () {});
+        }
+        return response;
+      };
       const response = await fetch(request);
       if (response.status !== 401) {
-        return response;
+        return keepNonce(response, h);
       }
       const got = function (name) {
         return response.headers.get(name) || "";
@@ -420,7 +429,7 @@
         response.body.cancel().catch(function () {});
       }
       setAuth(retry, again);
-      return fetch(retry);
+      return keepNonce(await fetch(retry), again);
     });
   }
 

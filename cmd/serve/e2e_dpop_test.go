@@ -111,6 +111,18 @@ func testDPoP(t *testing.T) {
 	if s := e.fetchStatus(ctx, api); s != 200 || e.idp.UseDPoPNonceAnswers()-base != 2 {
 		t.Fatalf("the call after: %d, %d use_dpop_nonce, want still 2", s, e.idp.UseDPoPNonceAnswers()-base)
 	}
+	// A nonce announced on a successful answer (RFC 9449 §8.2) goes in
+	// the next proof, with no use_dpop_nonce round.
+	e.idp.NextDPoPNonce()
+	if s := e.fetchStatus(ctx, api); s != 200 {
+		t.Fatalf("call with the previous nonce: %d", s)
+	}
+	if s := e.fetchStatus(ctx, api); s != 200 || e.idp.UseDPoPNonceAnswers()-base != 2 {
+		t.Fatalf("call after the announcement: %d, %d use_dpop_nonce, want still 2", s, e.idp.UseDPoPNonceAnswers()-base)
+	}
+	if n := e.idp.DPoPProofNonces(); n[len(n)-1] != e.idp.DPoPNonce() {
+		t.Fatal("the nonce announced on a successful response was not used by the next proof")
+	}
 	jtis := map[string]bool{}
 	for _, j := range e.idp.DPoPProofs() {
 		if jtis[j] {

@@ -81,6 +81,9 @@ func TestE2E(t *testing.T) {
 	t.Run("duplicated_tab_callback", testDuplicatedTabCallback)
 	t.Run("dpop", testDPoP)
 	t.Run("dpop_provider_without", testDPoPProviderWithout)
+	t.Run("dpop_two_tabs", testDPoPTwoTabs)
+	t.Run("dpop_duplicated_tab", testDPoPDuplicatedTab)
+	t.Run("dpop_clock", testDPoPClock)
 }
 
 // Start page, "Log in", provider login, callback, claims, /api/me with

@@ -27,7 +27,9 @@ func getToken(args []js.Value) (any, error) {
 // date}): the headers gopkce.fetch and gopkce.getAuthHeaders attach to a
 // request, {authorization, dpop}; after a 401 (authorization is the header
 // that was sent, the others the response's), the headers for its one
-// retry, or null when the 401 stands. See oauth.Client.APIHeaders.
+// retry, or null when the 401 stands. See oauth.Client.APIHeaders. With
+// {responseNonce}, the DPoP-Nonce of a response that was not a 401, it
+// keeps the nonce and returns null (oauth.Client.KeepDPoPNonce).
 func apiToken(args []js.Value) (any, error) {
 	c, err := current()
 	if err != nil {
@@ -43,6 +45,9 @@ func apiToken(args []js.Value) (any, error) {
 			}
 		}
 		return ""
+	}
+	if n := str("responseNonce"); n != "" {
+		return nil, c.KeepDPoPNonce(args[1].String(), n)
 	}
 	var retry *oauth.APIRetry
 	if a := str("authorization"); a != "" {

@@ -96,3 +96,15 @@ func (c *Client) APIHeaders(ctx context.Context, method, rawURL, nonce string, r
 	}
 	return &APIHeaders{Authorization: "DPoP " + tok, DPoP: proof}, nil
 }
+
+// KeepDPoPNonce keeps the DPoP-Nonce header of an API response that was
+// not refused, for the next proof to that server: a server may supply a
+// new nonce with any response, a successful one included (RFC 9449 §8.2).
+// It applies to the origins of [Config.APIOrigins] only.
+func (c *Client) KeepDPoPNonce(rawURL, nonce string) error {
+	if err := c.checkAPIOrigin(rawURL); err != nil {
+		return err
+	}
+	c.rememberNonce(rawURL, nonce)
+	return nil
+}

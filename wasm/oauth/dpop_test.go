@@ -157,3 +157,20 @@ func TestDPoPConfig(t *testing.T) {
 		t.Fatalf("dpop without a key store: %v", err)
 	}
 }
+
+// The nonce of a successful API response is kept for that origin, and
+// only for an origin of apiOrigins.
+func TestKeepDPoPNonce(t *testing.T) {
+	c, err := NewClient(Config{AuthorizationEndpoint: "https://idp.example/a", TokenEndpoint: "https://idp.example/t",
+		ClientID: "c", RedirectURI: "https://app.example/cb", APIOrigins: []string{"https://api.example"}},
+		Options{Transport: TransportFunc(nil), Rand: rand.Reader, SHA256: sha})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.KeepDPoPNonce("https://api.example/v1/me", "n-2"); err != nil || c.dpopNonce("https://api.example/x") != "n-2" {
+		t.Fatalf("nonce of a success not kept: %v", err)
+	}
+	if err := c.KeepDPoPNonce("https://evil.example/", "n-3"); err == nil || c.dpopNonce("https://evil.example/") != "" {
+		t.Fatalf("nonce kept for an origin outside apiOrigins: %v", err)
+	}
+}

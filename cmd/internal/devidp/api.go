@@ -49,6 +49,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.apiCalls++
 	s.mu.Unlock()
+	if strings.EqualFold(scheme, "DPoP") {
+		s.setNonceHeader(w) // RFC 9449 §8.2: a new nonce may come with a success
+	}
 	writeJSON(w, 200, map[string]any{"message": "hello " + claims["username"].(string), "claims": claims})
 }
 

@@ -28,9 +28,13 @@ const dpopIATWindow = 60 * time.Second
 type dpopState struct {
 	on, requireNonce bool
 	nonce            string
+	prevNonce        string // still accepted after NextDPoPNonce
 	jtis             map[string]time.Time // jti -> iat, for replay
 	proofs           []string             // every jti accepted, in order (tests)
+	seen             []string             // every jti of a well-signed proof, accepted or not (tests)
+	nonces           []string             // the nonce of every accepted proof, in order (tests)
 	useNonceAnswers  int
+	clockOffset      time.Duration // added to the clock DPoP checks and their Date headers use
 }
 
 // proofError is a refused proof: code is invalid_dpop_proof or
@@ -55,6 +59,56 @@ func (s *Server) RotateDPoPNonce() {
 	s.mu.Lock()
 	s.dpop.nonce = randomID(16)
 	s.mu.Unlock()
+}
+
+// NextDPoPNonce makes a new nonce the current one, sent on every response
+// from now on, and keeps accepting the previous one: a server announcing
+// its next nonce on successful responses before it retires the old one
+// (RFC 9449 §8.2).
+func (s *Server) NextDPoPNonce() {
+	s.mu.Lock()
+	s.dpop.prevNonce, s.dpop.nonce = s.dpop.nonce, randomID(16)
+	s.mu.Unlock()
+}
+
+// DPoPNonce returns the server's current nonce.
+func (s *Server) DPoPNonce() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dpop.nonce
+}
+
+// DPoPProofNonces returns the nonce of every proof accepted so far, in
+// order ("" for a proof without one).
+func (s *Server) DPoPProofNonces() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.dpop.nonces...)
+}
+
+// DPoPJTIs returns the jti of every well-signed proof received so far,
+// accepted or refused, in order: a jti sent twice appears twice.
+func (s *Server) DPoPJTIs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.dpop.seen...)
+}
+
+// SetDPoPClockOffset sets the clock the DPoP checks judge a proof's iat
+// by, and the Date header of a refused proof, to the real clock plus d: a
+// server whose clock differs from the device's (RFC 9449 §11.1).
+func (s *Server) SetDPoPClockOffset(d time.Duration) {
+	s.mu.Lock()
+	s.dpop.clockOffset = d
+	s.mu.Unlock()
+}
+
+// dpopNow is the clock of the DPoP checks.
+func (s *Server) dpopNow() time.Time {
+	s.mu.Lock()
+	d := s.dpop.clockOffset
+	s.mu.Unlock()
+	return s.now().Add(d)
 }
 
 // DPoPProofs returns the jti of every proof accepted so far.
@@ -108,7 +162,10 @@ func (s *Server) checkProof(r *http.Request, htu, accessToken string) (string, e
 	gotHTU, _ := claims["htu"].(string)
 	iatF, _ := claims["iat"].(float64)
 	iat := time.Unix(int64(iatF), 0)
-	now := s.now()
+	now := s.dpopNow()
+	s.mu.Lock()
+	s.dpop.seen = append(s.dpop.seen, jti)
+	s.mu.Unlock()
 	switch {
 	case jti == "":
 		return "", bad("no jti")
@@ -127,7 +184,8 @@ func (s *Server) checkProof(r *http.Request, htu, accessToken string) (string, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n, _ := claims["nonce"].(string); s.dpop.requireNonce && n != s.dpop.nonce {
+	n, _ := claims["nonce"].(string)
+	if s.dpop.requireNonce && n != s.dpop.nonce && (n == "" || n != s.dpop.prevNonce) {
 		s.dpop.useNonceAnswers++
 		return "", &proofError{"use_dpop_nonce", "the proof must carry the server's current nonce"}
 	}
@@ -141,6 +199,7 @@ func (s *Server) checkProof(r *http.Request, htu, accessToken string) (string, e
 	}
 	s.dpop.jtis[jti] = iat
 	s.dpop.proofs = append(s.dpop.proofs, jti)
+	s.dpop.nonces = append(s.dpop.nonces, n)
 	return thumbprint(jwk), nil
 }
 
@@ -181,6 +240,9 @@ func (s *Server) writeProofError(w http.ResponseWriter, err error, api bool) {
 		pe = &proofError{"invalid_dpop_proof", err.Error()}
 	}
 	s.setNonceHeader(w)
+	// The Date header is the server's clock (RFC 9110 §6.6.1), which a
+	// client corrects a proof's iat by.
+	w.Header().Set("Date", s.dpopNow().UTC().Format(http.TimeFormat))
 	if api {
 		w.Header().Set("WWW-Authenticate", `DPoP error="`+pe.code+`", algs="ES256"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": pe.code, "error_description": pe.desc})
