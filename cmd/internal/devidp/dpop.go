@@ -28,7 +28,7 @@ const dpopIATWindow = 60 * time.Second
 type dpopState struct {
 	on, requireNonce bool
 	nonce            string
-	prevNonce        string // still accepted after NextDPoPNonce
+	prevNonce        string               // still accepted after NextDPoPNonce
 	jtis             map[string]time.Time // jti -> iat, for replay
 	proofs           []string             // every jti accepted, in order (tests)
 	seen             []string             // every jti of a well-signed proof, accepted or not (tests)
