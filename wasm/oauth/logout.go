@@ -56,6 +56,9 @@ func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 		res.RevokeError = c.logoutAtHandler(ctx)
 		res.Revoked = res.RevokeError == nil
 	case p.revocationEndpoint != "" && ts != nil && ts.RefreshToken != "":
+		// No DPoP proof, even for a bound refresh token: RFC 9449 defines
+		// proofs for the token endpoint (§5) and resources (§7) only, and
+		// RFC 7009 §2.1 asks a public client for its client_id alone.
 		res.RevokeError = c.revoke(ctx, p.revocationEndpoint, ts.RefreshToken, "refresh_token")
 		res.Revoked = res.RevokeError == nil
 	}
