@@ -63,7 +63,13 @@ func configure(args []js.Value) (any, error) {
 	if cfg.DPoP != oauth.DPoPOff {
 		opts.DPoPKeys = newDPoPKeys(cfg.Storage)
 		if cfg.Storage != oauth.StorageMemory {
-			opts.DPoPNonces = sharedNonces{}
+			// The nonces are shared by every tab (RFC 9449 §8), and the
+			// keys need the database anyway.
+			shared, err := sharedStorage()
+			if err != nil {
+				return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
+			}
+			opts.DPoPNonces = shared
 		}
 	}
 	var locker oauth.Locker = oauth.NewMemoryLocker()

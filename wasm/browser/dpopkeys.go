@@ -160,39 +160,3 @@ func newDPoPKeys(storage oauth.StorageKind) *webDPoPKeys {
 	}
 	return &webDPoPKeys{db: sharedStorage}
 }
-
-// sharedNonces is the DPoP nonce storage shared by every tab: the
-// database, opened on first use.
-type sharedNonces struct{}
-
-func (sharedNonces) Get(k string) (string, bool, error) {
-	st, err := sharedStorage()
-	if err != nil {
-		return "", false, err
-	}
-	return st.Get(k)
-}
-
-func (sharedNonces) Set(k, v string) error {
-	st, err := sharedStorage()
-	if err != nil {
-		return err
-	}
-	return st.Set(k, v)
-}
-
-func (sharedNonces) Remove(k string) error {
-	st, err := sharedStorage()
-	if err != nil {
-		return err
-	}
-	return st.Remove(k)
-}
-
-func (sharedNonces) Keys(prefix string) ([]string, error) {
-	st, err := sharedStorage()
-	if err != nil {
-		return nil, err
-	}
-	return st.Keys(prefix)
-}
