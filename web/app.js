@@ -312,6 +312,9 @@
       : "present; its lifetime is unknown (providers do not say: set refreshTokenLifetime)");
     fact(dl, "refresh margin", margin() + " s before expiry (at most half the token's lifetime)");
     fact(dl, "claims", "from " + source);
+    if (config.dpop) {
+      fact(dl, "DPoP key", session.dpopJkt ? "thumbprint " + session.dpopJkt + " (the key cannot be exported)" : "none: the provider issued Bearer tokens");
+    }
 
     expiresAt = session.expiresAt || 0;
     $("expires-at").textContent = expiresAt ? "(" + new Date(expiresAt).toLocaleTimeString() + ")" : "";

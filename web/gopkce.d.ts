@@ -132,6 +132,8 @@ export interface Config {
   timeoutSeconds?: number;
   /** the origins `gopkce.fetch` sends the token to, such as `"https://api.example.com"` (https, or http on loopback), compared as the browser writes origins (`http://127.1` is `http://127.0.0.1`); any other URL is refused before sending. Default: the origin of `redirectUri` */
   apiOrigins?: string[];
+  /** bind the tokens to a non-extractable key (DPoP, RFC 9449; see the DPoP page): `"if-supported"` keeps a provider's Bearer token, with a `dpop_not_bound` event; `"required"` refuses it. Default: off */
+  dpop?: "if-supported" | "required";
 }
 
 export interface Session {
@@ -142,13 +144,16 @@ export interface Session {
   refreshTokenExpiresAt?: number;
   hasRefreshToken: boolean;
   scope?: string;
+  /** With `dpop`: the thumbprint (RFC 7638) of the key the tokens are bound to; absent for Bearer tokens. */
+  dpopJkt?: string;
 }
 
 export type EventType =
   | "tokens_changed"
   | "login_required"
   | "refresh_token_expiring"
-  | "logged_out";
+  | "logged_out"
+  | "dpop_not_bound";
 
 export interface GopkceEvent {
   type: EventType;
@@ -203,6 +208,14 @@ export interface Gopkce {
    * response is returned as is. Rejects like getToken (login_required...).
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * The headers that authorise a request of `method` to `url`, for HTTP
+   * clients other than gopkce.fetch: `Authorization` (Bearer, or DPoP
+   * with `dpop` on) and, for a DPoP-bound session, the `DPoP` proof,
+   * valid for this one request. Same origins rule as fetch. `nonce` is a
+   * `DPoP-Nonce` header the server sent with a use_dpop_nonce 401.
+   */
+  getAuthHeaders(method: string, url: string, options?: { nonce?: string }): Promise<{ Authorization: string; DPoP?: string }>;
   /** Starts the module from a URL (ES module use, or data-manual scripts). */
   load(wasmUrl: string): Promise<void>;
 }
@@ -220,6 +233,7 @@ export const getSession: Gopkce["getSession"];
 export const logout: Gopkce["logout"];
 export const on: Gopkce["on"];
 export const fetch: Gopkce["fetch"];
+export const getAuthHeaders: Gopkce["getAuthHeaders"];
 
 type _Config = Config;
 type _Session = Session;

@@ -448,12 +448,22 @@
     return goGetToken.apply(null, arguments);
   }
 
+  function setAuth(request, h) {
+    request.headers.set("Authorization", h.authorization);
+    if (h.dpop) {
+      request.headers.set("DPoP", h.dpop); // RFC 9449 §7.1
+    }
+  }
+
   /**
-   * fetch with "Authorization: Bearer <token>" (RFC 6750 §2.1), for the
-   * origins listed in apiOrigins only: any other URL is refused with code
-   * origin_not_allowed before anything is sent. On a 401 whose
-   * WWW-Authenticate says error="invalid_token" (RFC 6750 §3.1) it
-   * refreshes once and retries once; any other answer is returned as is.
+   * fetch with "Authorization: Bearer <token>" (RFC 6750 §2.1), or
+   * "Authorization: DPoP <token>" and a DPoP proof (RFC 9449 §7.1), for
+   * the origins listed in apiOrigins only: any other URL is refused with
+   * code origin_not_allowed before anything is sent. On a 401 whose
+   * WWW-Authenticate says error="invalid_token" it refreshes once and
+   * retries once; with DPoP, use_dpop_nonce with a new DPoP-Nonce, or a
+   * proof refused for the device's clock, retries once too; any other
+   * answer is returned as is.
    */
   function apiFetch(input, init) {
     // Before the module runs, a request to one of the origins the record
@@ -469,39 +479,74 @@
     if (f !== null && Array.isArray(f.origins)) {
       const u = new URL(request.url);
       if (u.username === "" && u.password === "" && (u.protocol === "https:" || u.protocol === "http:") && f.origins.indexOf(u.origin) >= 0) {
-        return send(request, f.token);
+        return send(request, { authorization: "Bearer " + f.token });
       }
     }
     return api.then(async function (impl) {
       if (early !== null) {
         await early;
       }
-      const token = await impl[EXPORT_API_TOKEN](request.url);
-      return send(request, token);
+      const h = await impl[EXPORT_API_TOKEN](request.method, request.url);
+      return send(request, h);
     });
   }
 
-  async function send(request, token) {
+  /**
+   * The headers that authorise a request of method to url, for HTTP
+   * clients other than gopkce.fetch: {Authorization} or, with DPoP,
+   * {Authorization, DPoP}. opts.nonce is a DPoP-Nonce the server sent.
+   */
+  function getAuthHeaders(method, url, opts) {
+    return api.then(async function (impl) {
+      const nonce = opts && typeof opts.nonce === "string" ? opts.nonce : "";
+      const h = await impl[EXPORT_API_TOKEN](String(method), String(url), { nonce: nonce });
+      const out = { Authorization: h.authorization };
+      if (h.dpop) {
+        out.DPoP = h.dpop;
+      }
+      return out;
+    });
+  }
+
+  async function send(request, h) {
     const retry = request.clone(); // a body can be read once: keep a copy
-    request.headers.set("Authorization", "Bearer " + token);
+    setAuth(request, h);
     const response = await fetch(request);
     if (response.status !== 401) {
-      return response;
+      return keepNonce(request, response, h);
     }
-    const challenge = response.headers.get("WWW-Authenticate") || "";
+    const got = function (name) {
+      return response.headers.get(name) || "";
+    };
     const impl = await api;
     if (early !== null) {
       await early;
     }
-    const fresh = await impl[EXPORT_API_TOKEN](request.url, { rejected: token, challenge: challenge });
-    if (!fresh) {
+    const again = await impl[EXPORT_API_TOKEN](request.method, request.url, {
+      authorization: h.authorization,
+      challenge: got("WWW-Authenticate"),
+      dpopNonce: got("DPoP-Nonce"),
+      date: got("Date"),
+    });
+    if (!again) {
       return response;
     }
     if (response.body) {
       response.body.cancel().catch(function () {});
     }
-    retry.headers.set("Authorization", "Bearer " + fresh);
-    return fetch(retry);
+    setAuth(retry, again);
+    return keepNonce(retry, await fetch(retry), again);
+  }
+
+  // A server may send its next DPoP nonce with any answer (RFC 9449 §8.2):
+  // it is kept for the next proof.
+  async function keepNonce(request, response, h) {
+    const n = h.dpop && response.status !== 401 && response.headers.get("DPoP-Nonce");
+    if (n) {
+      const impl = await api;
+      await impl[EXPORT_API_TOKEN](request.method, request.url, { responseNonce: n }).catch(function () {});
+    }
+    return response;
   }
 
   const ns = {
@@ -517,6 +562,7 @@
     getSession: getSession,
     logout: logout,
     fetch: apiFetch,
+    getAuthHeaders: getAuthHeaders,
     load: load,
     /** Subscribes to an event ("*" for all); returns the unsubscribe function. */
     on: function (type, fn) {

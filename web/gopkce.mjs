@@ -25,4 +25,5 @@ export const {
   logout,
   on,
   fetch,
+  getAuthHeaders,
 } = gopkce;

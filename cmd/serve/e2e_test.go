@@ -84,6 +84,11 @@ func TestE2E(t *testing.T) {
 	// The margin, one exchange per code, revocation on logout.
 	t.Run("short_token_two_tabs", testShortTokenTwoTabs)
 	t.Run("duplicated_tab_callback", testDuplicatedTabCallback)
+	t.Run("dpop", testDPoP)
+	t.Run("dpop_provider_without", testDPoPProviderWithout)
+	t.Run("dpop_two_tabs", testDPoPTwoTabs)
+	t.Run("dpop_duplicated_tab", testDPoPDuplicatedTab)
+	t.Run("dpop_clock", testDPoPClock)
 }
 
 // Start page, "Log in", provider login, callback, claims, /api/me with

@@ -69,6 +69,10 @@ type options struct {
 
 	// configHook lets tests change the page's configuration.
 	configHook func(cfg map[string]any)
+	// dpop is the page's dpop option; idpDPoP and dpopNonce turn DPoP
+	// and its nonce requirement on at the development provider.
+	dpop               string
+	idpDPoP, dpopNonce bool
 	// wrapSite lets tests and benchmarks serve more pages beside the site
 	// (the floor page); it receives the page configuration.
 	wrapSite func(site http.Handler, pageConfig map[string]any) http.Handler
@@ -108,6 +112,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.m2mClientID, "m2m-client-id", "", "real provider: client_credentials client id")
 	fs.StringVar(&o.m2mScope, "m2m-scope", "api/write", "client_credentials scope")
 	fs.StringVar(&o.m2mAPI, "m2m-api", "", "real provider: API URL that /api/m2m POSTs to with the client_credentials token")
+	fs.StringVar(&o.dpop, "dpop", "", `the page's dpop option: "if-supported" or "required" binds tokens to a non-extractable key (RFC 9449); empty: off`)
+	fs.BoolVar(&o.idpDPoP, "idp-dpop", true, "development provider: issue DPoP-bound tokens to requests with a DPoP proof")
+	fs.BoolVar(&o.dpopNonce, "dpop-nonce", false, "development provider: require its DPoP nonce in every proof")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -223,7 +230,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		RefreshTokenLifetime: o.refreshTokenLifetime,
 		Compress:             build.Compress,
 		Log:                  log,
-		ConfigHook:           o.configHook,
+		ConfigHook:           withDPoP(o.dpop, o.configHook),
 	}
 	ao.Provider.RevocationEndpoint = o.revocationEndpoint
 	conf, err := newConfidential(o)
@@ -239,6 +246,8 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 		idp, err := devidp.New(issuer, devidp.Options{
 			RefreshMode:    devidp.RefreshMode(o.refreshMode),
 			AccessTokenTTL: o.accessTTL,
+			DPoP:           o.idpDPoP,
+			DPoPNonce:      o.dpopNonce,
 			Clients:        append([]devidp.Client{devClient(ao, o)}, conf.devClients(devClient(ao, o))...),
 		})
 		if err != nil {
@@ -360,4 +369,17 @@ func (st *stack) shutdown(ctx context.Context) error {
 	}
 	st.roots = nil
 	return errors.Join(errs...)
+}
+
+// withDPoP adds the -dpop option to the page's configuration before hook.
+func withDPoP(mode string, hook func(map[string]any)) func(map[string]any) {
+	if mode == "" {
+		return hook
+	}
+	return func(cfg map[string]any) {
+		cfg["dpop"] = mode
+		if hook != nil {
+			hook(cfg)
+		}
+	}
 }

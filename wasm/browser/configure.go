@@ -63,6 +63,18 @@ func configure(args []js.Value) (any, error) {
 		// adopted now, so that handleCallback finds it ready.
 		go sharedOnce.Do(func() { shared, sharedErr = openIDBFrom(warm) })
 	}
+	if cfg.DPoP != oauth.DPoPOff {
+		opts.DPoPKeys = newDPoPKeys(cfg.Storage)
+		if cfg.Storage != oauth.StorageMemory {
+			// The nonces are shared by every tab (RFC 9449 §8), and the
+			// keys need the database anyway.
+			shared, err := sharedStorage()
+			if err != nil {
+				return nil, oauth.NewError(oauth.CodeStorageError, err.Error())
+			}
+			opts.DPoPNonces = shared
+		}
+	}
 	var locker oauth.Locker = oauth.NewMemoryLocker()
 	if l := newLocker(); l != nil {
 		locker = l
@@ -111,7 +123,10 @@ func configure(args []js.Value) (any, error) {
 		return nil, err
 	}
 	fast.key = c.TokensKey()
-	fast.origins = c.APIOrigins()
+	if cfg.DPoP == oauth.DPoPOff {
+		// A bound token is sent with a proof, which only the module makes.
+		fast.origins = c.APIOrigins()
+	}
 	if guard != nil {
 		guard.drop = func() { c.ForgetRefreshToken() }
 		go guard.settle()

@@ -35,6 +35,9 @@ func sessionObject(s oauth.Session) map[string]any {
 	if s.Scope != "" {
 		o["scope"] = s.Scope
 	}
+	if s.DPoPJKT != "" {
+		o["dpopJkt"] = s.DPoPJKT
+	}
 	return o
 }
 

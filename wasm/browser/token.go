@@ -23,25 +23,43 @@ func getToken(args []js.Value) (any, error) {
 	return c.Token(context.Background(), oauth.TokenOptions{ForceRefresh: o.bool("forceRefresh", false)})
 }
 
-// apiToken(url, {rejected, challenge}): the token gopkce.fetch attaches to
-// a request for url, or, after a 401, the token for its one retry (""
-// when the 401 stands); see oauth.Client.APIToken.
+// apiToken(method, url, {nonce, authorization, challenge, dpopNonce,
+// date}): the headers gopkce.fetch and gopkce.getAuthHeaders attach to a
+// request, {authorization, dpop}; after a 401 (authorization is the header
+// that was sent, the others the response's), the headers for its one
+// retry, or null when the 401 stands. See oauth.Client.APIHeaders. With
+// {responseNonce}, the DPoP-Nonce of a response that was not a 401, it
+// keeps the nonce and returns null (oauth.Client.KeepDPoPNonce).
 func apiToken(args []js.Value) (any, error) {
 	c, err := current()
 	if err != nil {
 		return nil, err
 	}
-	if len(args) == 0 || args[0].Type() != js.TypeString {
-		return nil, oauth.NewError(oauth.CodeInvalidArgument, "apiToken takes a URL")
+	if len(args) < 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString {
+		return nil, oauth.NewError(oauth.CodeInvalidArgument, "getAuthHeaders takes a method and a URL")
 	}
-	var rejected, challenge string
-	if len(args) > 1 && args[1].Type() == js.TypeObject {
-		if v := args[1].Get("rejected"); v.Type() == js.TypeString {
-			rejected = v.String()
+	str := func(name string) string {
+		if len(args) > 2 && args[2].Type() == js.TypeObject {
+			if v := args[2].Get(name); v.Type() == js.TypeString {
+				return v.String()
+			}
 		}
-		if v := args[1].Get("challenge"); v.Type() == js.TypeString {
-			challenge = v.String()
-		}
+		return ""
 	}
-	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
+	if n := str("responseNonce"); n != "" {
+		return nil, c.KeepDPoPNonce(args[1].String(), n)
+	}
+	var retry *oauth.APIRetry
+	if a := str("authorization"); a != "" {
+		retry = &oauth.APIRetry{Authorization: a, Challenge: str("challenge"), Nonce: str("dpopNonce"), Date: str("date")}
+	}
+	h, err := c.APIHeaders(context.Background(), args[0].String(), args[1].String(), str("nonce"), retry)
+	if err != nil || h == nil {
+		return nil, err
+	}
+	out := object(map[string]any{"authorization": h.Authorization})
+	if h.DPoP != "" {
+		out.Set("dpop", h.DPoP)
+	}
+	return out, nil
 }

@@ -24,12 +24,8 @@ import (
 // the result of a forced refresh. Otherwise it returns "" and the 401
 // stands.
 func (c *Client) APIToken(ctx context.Context, rawURL, rejected, challenge string) (string, error) {
-	origin, err := requestOrigin(rawURL)
-	if err != nil {
+	if err := c.checkAPIOrigin(rawURL); err != nil {
 		return "", err
-	}
-	if !c.apiOriginAllowed(origin) {
-		return "", NewError(CodeOriginNotAllowed, origin+" is not in apiOrigins: the token is sent only to the origins listed there, and nothing was sent")
 	}
 	if rejected == "" {
 		return c.Token(ctx, TokenOptions{})
@@ -53,6 +49,18 @@ func (c *Client) APIOrigins() []string {
 	}
 	if o, err := requestOrigin(c.cfg.RedirectURI); err == nil {
 		return []string{o}
+	}
+	return nil
+}
+
+// checkAPIOrigin refuses a URL outside [Config.APIOrigins].
+func (c *Client) checkAPIOrigin(rawURL string) error {
+	origin, err := requestOrigin(rawURL)
+	if err != nil {
+		return err
+	}
+	if !c.apiOriginAllowed(origin) {
+		return NewError(CodeOriginNotAllowed, origin+" is not in apiOrigins: the token is sent only to the origins listed there, and nothing was sent")
 	}
 	return nil
 }

@@ -5,7 +5,12 @@ import "strings"
 // BearerError returns the error parameter of the Bearer challenge in a
 // WWW-Authenticate header (RFC 6750 §3, syntax of RFC 9110 §11.6.1), or ""
 // when there is no Bearer challenge or it has no error.
-func BearerError(header string) string {
+func BearerError(header string) string { return ChallengeError(header, "Bearer") }
+
+// ChallengeError returns the error parameter of the challenge of scheme
+// ("Bearer", or "DPoP" for RFC 9449 §7.1) in a WWW-Authenticate header, or
+// "" when there is no such challenge or it has no error.
+func ChallengeError(header, scheme string) string {
 	p := challengeParser{s: header}
 	inBearer := false
 	for !p.done() {
@@ -32,7 +37,7 @@ func BearerError(header string) string {
 			continue
 		}
 		// a new challenge: auth-scheme [ 1*SP ( token68 / params ) ]
-		inBearer = strings.EqualFold(tok, "Bearer")
+		inBearer = strings.EqualFold(tok, scheme)
 		p.skip(" \t")
 		if p.isToken68() {
 			p.token68()

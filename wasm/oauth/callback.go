@@ -159,7 +159,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	// The exchange and the store run under the session lock (grant.go): a
 	// refresh of the previous session in flight in another tab ends first,
 	// and with a token handler its cookie is set before this login's.
-	var ts *TokenSet
+	var ts, prev *TokenSet
 	login := func(ctx context.Context) error {
 		grant, err := c.newGrantID()
 		if err != nil {
@@ -168,6 +168,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 		if ts, err = c.exchange(ctx, code, p, prov, grant); err != nil {
 			return err
 		}
+		prev, _ = c.loadTokens()
 		return c.storeTokens(ts)
 	}
 	ran, err := c.withSessionLock(ctx, login)
@@ -177,6 +178,7 @@ func (c *Client) HandleCallback(ctx context.Context, callbackURL string) (*Callb
 	if err != nil {
 		return nil, err
 	}
+	c.afterLoginDPoP(ctx, p, prev, ts)
 	c.emit(Event{Type: EventTokensChanged, ExpiresAt: ts.Expiry()})
 	c.announceRefreshTokenExpiry(ts) // arms the expiring event
 	return &CallbackResult{ReturnTo: p.ReturnTo, CleanURL: CleanCallbackURL(callbackURL)}, nil

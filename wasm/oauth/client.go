@@ -62,6 +62,12 @@ type Options struct {
 	// publication (the zero Session with a withdrawal), under the same
 	// rules.
 	OnSession func(Session)
+	// DPoPKeys makes, keeps and signs with the DPoP keys; required when
+	// [Config.DPoP] is on.
+	DPoPKeys DPoPKeyStore
+	// DPoPNonces keeps each server's last DPoP nonce (RFC 9449 §8), shared
+	// by every tab in the browser; default in memory.
+	DPoPNonces Storage
 }
 
 // Event types reported through [Options.OnEvent].
@@ -108,6 +114,9 @@ type Client struct {
 	// of the stored session.
 	pubMu sync.Mutex
 	gen   uint64
+	// dpopSkew is the server's clock minus the device's, once a proof was
+	// refused for its iat (dpop.go).
+	dpopSkew time.Duration
 }
 
 // NewClient returns a client for cfg, which must have been validated by
@@ -145,6 +154,12 @@ func NewClient(cfg Config, opts Options) (*Client, error) {
 	}
 	if opts.AfterFunc == nil {
 		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
+	}
+	if cfg.DPoP != DPoPOff && opts.DPoPKeys == nil {
+		return nil, NewError(CodeInvalidConfig, "dpop is on and there is no DPoP key store (Options.DPoPKeys; natively oauthjwt.NewDPoPKeys)")
+	}
+	if opts.DPoPNonces == nil {
+		opts.DPoPNonces = NewMemoryStorage()
 	}
 	if cfg.hasOpenID() && opts.Signatures == nil {
 		return nil, NewError(CodeInvalidConfig, "openid is in the scope and there is no signature verifier for ID tokens (Options.Signatures; natively oauthjwt.Verifier)")

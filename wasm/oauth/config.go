@@ -143,6 +143,9 @@ type Config struct {
 	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
 	// the redirect URI's origin, the page's own, only.
 	APIOrigins []string
+	// DPoP binds the tokens to a key pair (RFC 9449): [DPoPIfSupported] or
+	// [DPoPRequired]; [DPoPOff] (empty) sends no proof.
+	DPoP DPoPMode
 }
 
 // CognitoSettings are the cognito preset's keys.
@@ -241,7 +244,7 @@ func looksClientCredentials(key string) bool {
 var reservedParams = map[string]bool{
 	"response_type": true, "client_id": true, "redirect_uri": true, "state": true,
 	"nonce": true, "code_challenge": true, "code_challenge_method": true, "scope": true,
-	"response_mode": true, "request": true, "request_uri": true,
+	"response_mode": true, "request": true, "request_uri": true, "dpop_jkt": true,
 }
 
 // protocolParams lists, for each configured URL, the query parameters that
@@ -372,6 +375,12 @@ func (c *Config) Validate() error {
 		// tab sends: a login in one tab replaces it for all, and refreshes
 		// from tabs with tokens of their own would race on it.
 		return configError("storage", `must be "local" (the default) with tokenHandler: the refresh token is one cookie shared by every tab, so the session is too`)
+	}
+	if c.DPoP != DPoPOff && c.TokenHandler != "" {
+		return configError("dpop", "applies to a public client: with tokenHandler the handler, a confidential client, holds the refresh token")
+	}
+	if c.DPoP != DPoPOff && c.UseIDToken {
+		return configError("dpop", `binds the access token; useToken "id_token" sends the ID token, which DPoP does not bind`)
 	}
 	if c.RefreshMargin == 0 {
 		c.RefreshMargin = DefaultRefreshMargin

@@ -141,6 +141,9 @@ var configKeys = []ConfigKey{
 	{Name: "apiOrigins", Default: "the origin of `redirectUri`",
 		Doc:  "the origins `gopkce.fetch` sends the token to, such as `\"https://api.example.com\"` (https, or http on loopback), compared as the browser writes origins (`http://127.1` is `http://127.0.0.1`); any other URL is refused before sending",
 		Type: "string[]", set: setAPIOrigins},
+	{Name: "dpop", Default: "off",
+		Doc:  "bind the tokens to a non-extractable key (DPoP, RFC 9449; see the DPoP page): `\"if-supported\"` keeps a provider's Bearer token, with a `dpop_not_bound` event; `\"required\"` refuses it",
+		Type: `"if-supported" | "required"`, set: setEnum(func(c *Config, s string) { c.DPoP = DPoPMode(s) }, "if-supported", "required")},
 }
 
 // ConfigKeys returns the description of every configuration key, in order.

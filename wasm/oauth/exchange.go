@@ -29,14 +29,31 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 	if c.cfg.TokenHandler != "" {
 		form.Set(protocol.GrantParam, grant)
 	}
+	var key DPoPKey
+	if p.JKT != "" {
+		var err error
+		if key, err = c.opts.DPoPKeys.Load(ctx, p.JKT); err != nil {
+			return nil, wrapError(CodeStorageError, "cannot read the login's DPoP key", err)
+		}
+		if key == nil {
+			return nil, NewError(CodeInvalidLoginState, "the DPoP key made for this login is gone (logged out in another tab, or the site's data was cleared); start the login again")
+		}
+	}
 	now := c.opts.Now()
-	tr, err := c.tokenRequest(ctx, form)
+	tr, err := c.tokenRequest(ctx, form, key)
+	if err != nil {
+		return nil, err
+	}
+	bound, err := c.dpopTokenType(tr, key != nil)
 	if err != nil {
 		return nil, err
 	}
 	ts := c.newTokenSet(tr, now)
 	ts.LoginAt = now.UnixMilli()
 	ts.Grant = grant
+	if bound {
+		ts.JKT = p.JKT
+	}
 	switch {
 	case p.Nonce == "":
 		ts.IDToken = "" // not asked for, not verified: not kept

@@ -37,6 +37,7 @@ type oldPendingLogin struct {
 	RedirectURI string `json:"redirect_uri"`
 	ReturnTo    string `json:"return_to"`
 	Created     int64  `json:"created"`
+	JKT         string `json:"jkt,omitempty"`
 }
 
 func checkTokenSetFormat(t *testing.T, ts TokenSet) {

@@ -39,7 +39,7 @@ func TestTokenResponseCapWithValidJSON(t *testing.T) {
 		return &Response{Status: 200, Header: http.Header{}.Get, Body: body}, nil
 	})
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
-	_, err := e.c.tokenRequest(context.Background(), weburl.Values{})
+	_, err := e.c.tokenRequest(context.Background(), weburl.Values{}, nil)
 	if code(err) != CodeInvalidResponse || !strings.Contains(err.Error(), "larger than 65536 bytes") {
 		t.Fatalf("err = %v, want invalid_response for the size", err)
 	}

@@ -42,6 +42,11 @@ type LogoutResult struct {
 func (c *Client) Logout(ctx context.Context) (*LogoutResult, error) {
 	ts, _ := c.loadTokens() // an unreadable set is removed all the same
 	c.removeTokens()
+	if ts != nil && ts.JKT != "" {
+		// The key goes with the session (RFC 9449 §2: nothing is left
+		// that could prove possession later).
+		c.opts.DPoPKeys.Delete(ctx, ts.JKT)
+	}
 	c.emit(Event{Type: EventLoggedOut})
 	p, perr := c.logoutProvider(ctx)
 	res := &LogoutResult{}
@@ -89,6 +94,9 @@ func (c *Client) endAtProvider(ctx context.Context, p *providerInfo, perr error,
 		res.Revoked = res.RevokeError == nil
 	case ts == nil || ts.RefreshToken == "":
 	case p.revocationEndpoint != "":
+		// No DPoP proof, even for a bound refresh token: RFC 9449 defines
+		// proofs for the token endpoint (§5) and resources (§7) only, and
+		// RFC 7009 §2.1 asks a public client for its client_id alone.
 		res.RevokeError = c.revoke(ctx, p.revocationEndpoint, ts.RefreshToken, "refresh_token")
 		res.Revoked = res.RevokeError == nil
 	case perr != nil:

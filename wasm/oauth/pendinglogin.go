@@ -38,6 +38,8 @@ type pendingLogin struct {
 	RedirectURI string `json:"redirect_uri"`
 	ReturnTo    string `json:"return_to"`
 	Created     int64  `json:"created"` // Unix milliseconds
+	// JKT is the thumbprint of the DPoP key made for this login (dpop_jkt).
+	JKT string `json:"jkt,omitempty"`
 }
 
 // prunePendingLogins drops expired or unreadable attempts and keeps at most
@@ -127,11 +129,14 @@ func (p *pendingLogin) encode() []byte {
 	o.String("redirect_uri", p.RedirectURI)
 	o.String("return_to", p.ReturnTo)
 	o.Int("created", p.Created)
+	if p.JKT != "" {
+		o.String("jkt", p.JKT)
+	}
 	return o.Bytes()
 }
 
 // pendingMembers are the member names of a stored pendingLogin.
-var pendingMembers = []string{"v", "verifier", "nonce", "issuer", "client_id", "redirect_uri", "return_to", "created"}
+var pendingMembers = []string{"v", "verifier", "nonce", "issuer", "client_id", "redirect_uri", "return_to", "created", "jkt"}
 
 // decodePending reads a stored pendingLogin: exactly one JSON object with
 // no member but pendingMembers, exactly spelled, each of its type (null:
@@ -150,7 +155,7 @@ func decodePending(raw string) (*pendingLogin, bool) {
 	p := &pendingLogin{
 		V: int(f.Int64("v")), Verifier: f.String("verifier"), Nonce: f.String("nonce"), Issuer: f.String("issuer"),
 		ClientID: f.String("client_id"), RedirectURI: f.String("redirect_uri"), ReturnTo: f.String("return_to"),
-		Created: f.Int64("created"),
+		Created: f.Int64("created"), JKT: f.String("jkt"),
 	}
 	return p, f.Bad == ""
 }

@@ -196,6 +196,14 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 	sent := ts.RefreshToken
 	recovered, resumed := false, false
 	for attempt := 1; ; attempt++ {
+		// A bound refresh token goes with a proof of its key (RFC 9449 §5).
+		key, err := c.sessionDPoPKey(ctx, ts)
+		if err != nil {
+			if e := (*Error)(nil); errors.As(err, &e) && e.Code == CodeLoginRequired {
+				return nil, []Event{{Type: EventLoginRequired, Code: CodeLoginRequired}}, err
+			}
+			return nil, nil, err
+		}
 		now := c.opts.Now()
 		form := weburl.Values{"grant_type": {"refresh_token"}, "client_id": {c.cfg.ClientID}}
 		if sent != "" {
@@ -204,9 +212,13 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 		if c.cfg.TokenHandler != "" && ts.Grant != "" {
 			form.Set(protocol.GrantParam, ts.Grant)
 		}
-		tr, err := c.tokenRequest(ctx, form)
+		tr, err := c.tokenRequest(ctx, form, key)
 		if err == nil {
-			next, events, err := c.acceptRefresh(ctx, ts, sent, tr, now)
+			bound, err := c.dpopTokenType(tr, key != nil)
+			if err != nil {
+				return nil, nil, err // the session is kept
+			}
+			next, events, err := c.acceptRefresh(ctx, ts, sent, tr, now, bound)
 			var sup *supersededError
 			if !errors.As(err, &sup) {
 				return next, events, err
@@ -264,10 +276,13 @@ func (c *Client) refresh(ctx context.Context, seen string, force bool) (*TokenSe
 // acceptRefresh turns a refresh response into the token set to store: the
 // refresh token, ID token and scope carry over when the response omits
 // them, and a new ID token must name the same issuer and subject.
-func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string, tr *tokenResponse, now time.Time) (*TokenSet, []Event, error) {
+func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string, tr *tokenResponse, now time.Time, bound bool) (*TokenSet, []Event, error) {
 	next := c.newTokenSet(tr, now)
 	next.LoginAt = prev.LoginAt
 	next.Grant, next.Gen = prev.Grant, prev.Gen+1
+	if bound {
+		next.JKT = prev.JKT
+	}
 	if next.RefreshToken == "" {
 		next.RefreshToken = sent // Cognito: the old one stays valid (RFC 6749 §6)
 	}

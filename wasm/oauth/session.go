@@ -8,6 +8,9 @@ type Session struct {
 	RefreshTokenExpiresAt int64  `json:"refreshTokenExpiresAt,omitempty"` // ms
 	HasRefreshToken       bool   `json:"hasRefreshToken"`
 	Scope                 string `json:"scope,omitempty"`
+	// DPoPJKT is the thumbprint (RFC 7638) of the key the tokens are bound
+	// to, never the key; empty for Bearer tokens.
+	DPoPJKT string `json:"dpopJkt,omitempty"`
 }
 
 // Session reports the stored session without changing it: no request, no
@@ -28,7 +31,7 @@ func (c *Client) sessionOf(ts *TokenSet) Session {
 	if l.expired(c.opts.Now()) && !c.fresh(ts) {
 		return Session{}
 	}
-	s := Session{LoggedIn: true, ExpiresAt: ts.ExpiresAt, HasRefreshToken: ts.CanRefresh(), Scope: ts.Scope}
+	s := Session{LoggedIn: true, ExpiresAt: ts.ExpiresAt, HasRefreshToken: ts.CanRefresh(), Scope: ts.Scope, DPoPJKT: ts.JKT}
 	if l.known {
 		s.RefreshTokenExpiresAt = l.expiresAt.UnixMilli()
 	}

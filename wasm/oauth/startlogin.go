@@ -63,6 +63,13 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 			return "", wrapError(CodeStorageError, "no random source", err)
 		}
 	}
+	if c.cfg.DPoP != DPoPOff {
+		// A new key for each login (RFC 9449 §10: dpop_jkt binds the code
+		// to it); the session it starts is bound to it.
+		if p.JKT, err = c.newDPoPKey(ctx); err != nil {
+			return "", err
+		}
+	}
 	data := p.encode()
 	if len(data) > maxLoginStateBytes {
 		// readPending would refuse it at the callback, after the user
@@ -75,7 +82,11 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}
-	return c.AuthorizeURL(state, challenge, p.Nonce), nil
+	u := c.AuthorizeURL(state, challenge, p.Nonce)
+	if p.JKT != "" {
+		u += "&dpop_jkt=" + p.JKT // base64url: nothing to escape
+	}
+	return u, nil
 }
 
 // AuthorizeURL builds the authorization request (RFC 6749 §4.1.1 with

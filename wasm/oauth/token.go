@@ -36,34 +36,84 @@ type tokenResponse struct {
 // The client authenticates with client_id in the body only (RFC 6749
 // §2.3.1 is for confidential clients): no Authorization header, so the
 // request is a CORS "simple request" with no preflight.
-func (c *Client) tokenRequest(ctx context.Context, form weburl.Values) (*tokenResponse, error) {
+//
+// With a DPoP key, each request carries a new proof (RFC 9449 §5), the
+// server's DPoP-Nonce is kept, and the request is sent once more after a
+// use_dpop_nonce error that came with a new nonce (§8), and once more after
+// an invalid_dpop_proof whose Date header shows the device clock is off
+// (the proof's iat then follows the server's clock). A second refusal of
+// the same kind is returned.
+func (c *Client) tokenRequest(ctx context.Context, form weburl.Values, key DPoPKey) (*tokenResponse, error) {
 	prov, err := c.resolve(ctx)
 	if err != nil {
 		return nil, err
 	}
+	retriedNonce, retriedClock := false, false
+	for {
+		tr, header, err := c.tokenRoundTrip(ctx, prov, form, key)
+		if key == nil {
+			return tr, err
+		}
+		url := prov.tokenEndpoint
+		newNonce := c.rememberNonce(url, header("DPoP-Nonce"))
+		e, _ := err.(*Error)
+		switch {
+		case e == nil:
+		case e.ProviderCode == string(protocol.UseDPoPNonce) && newNonce && !retriedNonce:
+			retriedNonce = true
+			continue
+		case e.ProviderCode == string(protocol.InvalidDPoPProof) && !retriedClock && c.learnClock(header("Date")):
+			retriedClock = true
+			continue
+		}
+		return tr, err
+	}
+}
+
+// tokenRoundTrip sends one token request, with a new DPoP proof when key
+// is set, and returns the parsed answer and the response's headers.
+func (c *Client) tokenRoundTrip(ctx context.Context, prov *providerInfo, form weburl.Values, key DPoPKey) (*tokenResponse, func(string) string, error) {
+	none := func(string) string { return "" }
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	req := c.tokenEndpointRequest(protocol.TokenPath, form)
 	if c.cfg.TokenHandler == "" {
 		req.URL = prov.tokenEndpoint
 	}
+	if key != nil {
+		proof, err := c.dpopProof(ctx, key, "POST", req.URL, "")
+		if err != nil {
+			return nil, none, err
+		}
+		req.Header["DPoP"] = proof
+	}
+	tr, header, err := c.sendTokenRequest(ctx, req)
+	if header == nil {
+		header = none
+	}
+	return tr, header, err
+}
+
+// sendTokenRequest performs req and parses the answer.
+func (c *Client) sendTokenRequest(ctx context.Context, req *Request) (*tokenResponse, func(string) string, error) {
 	resp, err := c.opts.Transport.RoundTrip(ctx, req)
 	if err != nil {
-		return nil, wrapError(CodeNetworkError, "token request failed", err)
+		return nil, nil, wrapError(CodeNetworkError, "token request failed", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxTokenResponseBytes+1))
-	if err != nil {
-		return nil, wrapError(CodeNetworkError, "token response was cut off", err)
-	}
-	if len(body) > MaxTokenResponseBytes {
-		return nil, &Error{Code: CodeInvalidResponse, Status: resp.Status, msg: "token response is larger than " + strconv.Itoa(MaxTokenResponseBytes) + " bytes"}
-	}
 	header := resp.Header
 	if header == nil {
 		header = func(string) string { return "" }
 	}
-	return parseTokenResponse(resp.Status, header, body, c.opts.Now())
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxTokenResponseBytes+1))
+	if err != nil {
+		return nil, header, wrapError(CodeNetworkError, "token response was cut off", err)
+	}
+	if len(body) > MaxTokenResponseBytes {
+		return nil, header, &Error{Code: CodeInvalidResponse, Status: resp.Status, msg: "token response is larger than " + strconv.Itoa(MaxTokenResponseBytes) + " bytes"}
+	}
+	tr, err := parseTokenResponse(resp.Status, header, body, c.opts.Now())
+	return tr, header, err
 }
 
 // parseTokenResponse turns a token-endpoint answer into a tokenResponse or
@@ -103,10 +153,14 @@ func parseTokenResponse(status int, header func(string) string, body []byte, now
 		return nil, bad(err.Error())
 	}
 	// RFC 6749 §5.1: token_type is case insensitive (B2C sends "bearer").
-	if !strings.EqualFold(r.TokenType, "Bearer") {
-		return nil, bad("unsupported token_type (only Bearer is supported)")
+	switch {
+	case strings.EqualFold(r.TokenType, "Bearer"):
+		r.TokenType = "Bearer"
+	case strings.EqualFold(r.TokenType, "DPoP"):
+		r.TokenType = "DPoP" // checked against what was asked: dpopTokenType
+	default:
+		return nil, bad("unsupported token_type (only Bearer and DPoP are supported)")
 	}
-	r.TokenType = "Bearer"
 	if r.RefreshToken, err = stringField(fields, "refresh_token", false); err != nil {
 		return nil, bad(err.Error())
 	}

@@ -32,7 +32,7 @@ func TestParseTokenResponse(t *testing.T) {
 		{name: "lowercase bearer (B2C)", status: 200, body: `{"access_token":"a","token_type":"bearer"}`},
 		{name: "BEARER", status: 200, body: `{"access_token":"a","token_type":"BEARER"}`},
 		{name: "mac refused", status: 200, body: `{"access_token":"a","token_type":"mac"}`, wantCode: CodeInvalidResponse},
-		{name: "DPoP refused", status: 200, body: `{"access_token":"a","token_type":"DPoP"}`, wantCode: CodeInvalidResponse},
+		{name: "DPoP parsed (dpopTokenType checks it was asked)", status: 200, body: `{"access_token":"a","token_type":"dpop"}`},
 		{name: "token_type missing", status: 200, body: `{"access_token":"a"}`, wantCode: CodeInvalidResponse},
 		{name: "access_token missing", status: 200, body: `{"token_type":"Bearer"}`, wantCode: CodeInvalidResponse},
 		{name: "access_token empty", status: 200, body: `{"access_token":"","token_type":"Bearer"}`, wantCode: CodeInvalidResponse},
@@ -182,7 +182,7 @@ func TestTokenEndpointTransportFaults(t *testing.T) {
 			cfg := testConfig(p.srv.URL + tc.path)
 			cfg.Timeout = 300 * time.Millisecond
 			e := newEnv(t, cfg, httpTransport{})
-			_, err := e.c.tokenRequest(context.Background(), weburl.Values{"grant_type": {"refresh_token"}})
+			_, err := e.c.tokenRequest(context.Background(), weburl.Values{"grant_type": {"refresh_token"}}, nil)
 			if code(err) != tc.want {
 				t.Fatalf("err = %v, want %s", err, tc.want)
 			}
@@ -201,7 +201,7 @@ func TestNetworkFailureIsNetworkError(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens: connection refused
 	e := newEnv(t, testConfig("http://"+addr+"/token"), httpTransport{})
-	_, err = e.c.tokenRequest(context.Background(), weburl.Values{})
+	_, err = e.c.tokenRequest(context.Background(), weburl.Values{}, nil)
 	if !errors.Is(err, ErrNetwork) {
 		t.Fatalf("err = %v, want network_error", err)
 	}
@@ -213,7 +213,7 @@ func TestBodyIsAlwaysClosed(t *testing.T) {
 		return &Response{Status: 500, Header: http.Header{}.Get, Body: closeCounter{io.NopCloser(strings.NewReader("x")), &closed}}, nil
 	}}
 	e := newEnv(t, testConfig("https://idp.example.com/token"), tr)
-	e.c.tokenRequest(context.Background(), weburl.Values{})
+	e.c.tokenRequest(context.Background(), weburl.Values{}, nil)
 	if closed != 1 {
 		t.Fatalf("body closed %d times", closed)
 	}

@@ -41,6 +41,9 @@ type TokenSet struct {
 	// Gen counts the refreshes stored for it.
 	Grant string `json:"grant,omitempty"`
 	Gen   int64  `json:"gen,omitempty"`
+	// JKT is the thumbprint of the DPoP key the tokens are bound to
+	// (RFC 9449 §6.1), or empty for Bearer tokens.
+	JKT string `json:"jkt,omitempty"`
 }
 
 // CanRefresh reports whether the session has a refresh token: in the token
@@ -87,7 +90,7 @@ func decodeTokens(raw string) (*TokenSet, bool) {
 		V: int(f.Int64("v")), AccessToken: f.String("access_token"), TokenType: f.String("token_type"),
 		IDToken: f.String("id_token"), RefreshToken: f.String("refresh_token"), Scope: f.String("scope"),
 		HandlerHeld: f.Bool("handler_held"), ExpiresAt: f.Int64("expires_at"), LoginAt: f.Int64("login_at"),
-		Lifetime: f.Int64("lifetime"), Grant: f.String("grant"), Gen: f.Int64("gen"),
+		Lifetime: f.Int64("lifetime"), Grant: f.String("grant"), Gen: f.Int64("gen"), JKT: f.String("jkt"),
 	}
 	return ts, f.Bad == ""
 }
@@ -123,6 +126,9 @@ func encodeTokens(ts *TokenSet) []byte {
 	}
 	if ts.Gen != 0 {
 		o.Int("gen", ts.Gen)
+	}
+	if ts.JKT != "" {
+		o.String("jkt", ts.JKT)
 	}
 	return o.Bytes()
 }

@@ -28,6 +28,7 @@ func TestBrowser(t *testing.T) {
 			r.onsuccess = () => {
 				const tx = r.result.transaction("kv", "readwrite");
 				tx.objectStore("kv").put('{"access_token":"shared"}', "gopkce:tokens:b");
+				tx.objectStore("kv").put({x: "1", y: "2"}, "gopkce:dpop-key:k");
 				tx.oncomplete = () => { r.result.close(); document.body.dataset.ready = "true"; };
 			};
 		</script>`))
@@ -61,6 +62,12 @@ func TestBrowser(t *testing.T) {
 	}
 	if got := TokenRecords(t, tab, "indexedDB"); len(got) != 1 || got["gopkce:tokens:b"] != `{"access_token":"shared"}` {
 		t.Fatalf("IndexedDB token records %v", got)
+	}
+	if got := Storage(t, tab, "indexedDB"); len(got) != 1 {
+		t.Fatalf("IndexedDB strings %v: an object record is not a string", got)
+	}
+	if got := IndexedDBRecords(t, tab); len(got) != 2 || string(got["gopkce:dpop-key:k"]) != `{"x":"1","y":"2"}` || string(got["gopkce:tokens:b"]) != `"{\"access_token\":\"shared\"}"` {
+		t.Fatalf("IndexedDB records %s", got)
 	}
 	if c := Cookies(t, tab, srv.URL+"/")["sealed"]; c == nil || !c.HTTPOnly || c.Value != "v" {
 		t.Fatalf("cookie %+v", c)

@@ -2,13 +2,16 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 )
 
 // indexedDBJS reads gopkce's IndexedDB store (database "gopkce", store
-// "kv") as an object; {} before gopkce created it.
-const indexedDBJS = `new Promise((resolve, reject) => {
+// "kv") as an object; {} before gopkce created it. It is a function of
+// the mapping of each value (a string, or an object such as a DPoP key
+// record holding a CryptoKey).
+const indexedDBJS = `(convert) => new Promise((resolve, reject) => {
 	const r = indexedDB.open("gopkce");
 	r.onerror = () => reject(r.error);
 	r.onsuccess = () => {
@@ -16,7 +19,7 @@ const indexedDBJS = `new Promise((resolve, reject) => {
 		if (!db.objectStoreNames.contains("kv")) { db.close(); resolve({}); return; }
 		const tx = db.transaction("kv"), st = tx.objectStore("kv");
 		const keys = st.getAllKeys(), vals = st.getAll();
-		tx.oncomplete = () => { const out = {}; keys.result.forEach((k, i) => out[k] = vals.result[i]); db.close(); resolve(out); };
+		tx.oncomplete = () => { const out = {}; keys.result.forEach((k, i) => { const v = convert(vals.result[i]); if (v !== undefined) out[k] = v; }); db.close(); resolve(out); };
 	};
 })`
 
@@ -26,9 +29,17 @@ const indexedDBJS = `new Promise((resolve, reject) => {
 func Storage(tb testing.TB, ctx context.Context, which string) map[string]string {
 	tb.Helper()
 	if which == "indexedDB" {
-		return Eval[map[string]string](tb, ctx, indexedDBJS)
+		return Eval[map[string]string](tb, ctx, `(`+indexedDBJS+`)(v => typeof v === "string" ? v : undefined)`)
 	}
 	return Eval[map[string]string](tb, ctx, `Object.fromEntries(Object.entries(`+which+`))`)
+}
+
+// IndexedDBRecords returns every entry of gopkce's IndexedDB store as
+// JSON, objects included (a DPoP key record: a CryptoKey shows as {}),
+// where [Storage] keeps the string values only.
+func IndexedDBRecords(tb testing.TB, ctx context.Context) map[string]json.RawMessage {
+	tb.Helper()
+	return Eval[map[string]json.RawMessage](tb, ctx, `(`+indexedDBJS+`)(v => v)`)
 }
 
 // TokenRecords returns the stored token sets in which (see [Storage]):

@@ -22,11 +22,19 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	tok, ok := bearerToken(w, r)
+	scheme, tok, ok := s.apiCredentials(w, r)
 	if !ok {
 		return
 	}
 	claims, err := s.Verify(tok)
+	if err == nil {
+		if err = s.boundToken(r, claims, scheme, tok, s.issuer+"/api/me"); err != nil {
+			if pe := (*proofError)(nil); errors.As(err, &pe) {
+				s.writeProofError(w, err, true)
+				return
+			}
+		}
+	}
 	s.mu.Lock()
 	if err == nil && s.apiRejects > 0 {
 		s.apiRejects--
@@ -34,13 +42,16 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp", error="invalid_token"`)
+		w.Header().Set("WWW-Authenticate", scheme+` realm="devidp", error="invalid_token"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
 		return
 	}
 	s.mu.Lock()
 	s.apiCalls++
 	s.mu.Unlock()
+	if strings.EqualFold(scheme, "DPoP") {
+		s.setNonceHeader(w) // RFC 9449 §8.2: a new nonce may come with a success
+	}
 	writeJSON(w, 200, map[string]any{"message": "hello " + claims["username"].(string), "claims": claims})
 }
 
@@ -96,6 +107,17 @@ func (s *Server) APIRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.apiRequests
+}
+
+// apiCredentials returns the scheme and token of the request's
+// Authorization: Bearer, or DPoP when the provider does DPoP (RFC 9449
+// §7.1); otherwise it answers 401 and returns false.
+func (s *Server) apiCredentials(w http.ResponseWriter, r *http.Request) (string, string, bool) {
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && tok != "" && strings.EqualFold(scheme, "DPoP") && s.dpopOn() {
+		return "DPoP", tok, true
+	}
+	tok, ok := bearerToken(w, r)
+	return "Bearer", tok, ok
 }
 
 // bearerToken returns the request's bearer token (RFC 6750 §2.1), or

@@ -15,6 +15,7 @@ func sortStrings(s []string) { sort.Strings(s) }
 type authRequest struct {
 	client                                                Client
 	redirect, state, challenge, nonce, scope, respType, m string
+	dpopJKT                                               string // RFC 9449 §10
 }
 
 // checkAuthRequest validates an authorization request the way Cognito
@@ -39,6 +40,9 @@ func (s *Server) checkAuthRequest(q url.Values) (ar authRequest, plainErr string
 	}
 	ar.state, ar.nonce, ar.scope = q.Get("state"), q.Get("nonce"), q.Get("scope")
 	ar.challenge, ar.m, ar.respType = q.Get("code_challenge"), q.Get("code_challenge_method"), q.Get("response_type")
+	if s.dpopOn() {
+		ar.dpopJKT = q.Get("dpop_jkt")
+	}
 	switch ar.respType {
 	case "code":
 	case "":
@@ -128,7 +132,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderLogin(w http.ResponseWriter, ar authRequest, q url.Values, msg string) {
 	params := map[string]string{}
-	for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce", "scope", "response_type"} {
+	for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce", "scope", "response_type", "dpop_jkt"} {
 		if q.Has(k) {
 			params[k] = q.Get(k)
 		}
@@ -166,7 +170,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.pruneLocked()
 	s.codes[code] = &codeGrant{
 		client: ar.client.ID, redirect: ar.redirect, challenge: ar.challenge, nonce: ar.nonce, scope: ar.scope,
-		user: userFor(name, now), expires: now.Add(s.codeTTL), grant: randomID(12),
+		user: userFor(name, now), expires: now.Add(s.codeTTL), grant: randomID(12), jkt: ar.dpopJKT,
 	}
 	s.mu.Unlock()
 	back := url.Values{"code": {code}, "iss": {s.issuer}}

@@ -44,6 +44,9 @@ type Options struct {
 	AccessTokenTTL time.Duration // default 1 h
 	CodeTTL        time.Duration // default 5 min, as Cognito
 	Now            func() time.Time
+	// DPoP binds tokens to the key of the request's DPoP proof (dpop.go);
+	// DPoPNonce requires the server's nonce in every proof.
+	DPoP, DPoPNonce bool
 }
 
 // Scopes the provider grants.
@@ -78,6 +81,7 @@ type Server struct {
 	revocations             int
 	recordsAPI              recordsAPI
 	holds                   hold // hold.go
+	dpop                    dpopState
 }
 
 type user struct {
@@ -92,12 +96,14 @@ type codeGrant struct {
 	expires                                   time.Time
 	used                                      bool
 	grant                                     string
+	jkt                                       string // dpop_jkt of the request
 }
 
 type refreshGrant struct {
 	client, scope, grant string
 	user                 user
 	used                 bool
+	jkt                  string // the DPoP key it is bound to
 }
 
 // New starts a provider whose issuer (and base URL) is issuer, for
@@ -127,7 +133,9 @@ func New(issuer string, opts Options) (*Server, error) {
 		clients: map[string]Client{}, mode: opts.RefreshMode, ttl: opts.AccessTokenTTL, codeTTL: opts.CodeTTL,
 		codes: map[string]*codeGrant{}, refresh: map[string]*refreshGrant{}, revoked: map[string]bool{},
 		requests: map[string]int{}, successes: map[string]int{},
+		dpop: dpopState{jtis: map[string]time.Time{}},
 	}
+	s.EnableDPoP(opts.DPoP, opts.DPoPNonce)
 	if err := s.initIDKeys(); err != nil {
 		return nil, err
 	}

@@ -92,11 +92,11 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 		if c.allowsOrigin(origin) {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, DPoP")
 			h.Set("Access-Control-Allow-Methods", "GET, POST")
 			// A page reads the challenge of a 401 (RFC 6750 §3) only
 			// when it is exposed.
-			h.Set("Access-Control-Expose-Headers", "WWW-Authenticate")
+			h.Set("Access-Control-Expose-Headers", "WWW-Authenticate, DPoP-Nonce, Date")
 			h.Set("Access-Control-Max-Age", "600")
 			return
 		}
@@ -202,13 +202,19 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	// A Basic-authenticated request need not repeat client_id in the form;
 	// the grants below compare against the authenticated one.
 	f.Set("client_id", client.ID)
+	jkt, perr := s.tokenProof(r)
+	if perr != nil {
+		s.writeProofError(w, perr, false)
+		return
+	}
+	s.setNonceHeader(w)
 	var resp map[string]any
 	var code, desc string
 	switch grant {
 	case "authorization_code":
-		resp, code, desc = s.exchange(f)
+		resp, code, desc = s.exchange(f, jkt)
 	case "refresh_token":
-		resp, code, desc = s.refreshGrant(f)
+		resp, code, desc = s.refreshGrant(f, jkt)
 	case "client_credentials":
 		resp, code, desc = s.clientCredentials(client, f)
 	case "":
@@ -233,7 +239,7 @@ func tokenErrorStatus(w http.ResponseWriter, status int, code, desc string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 }
 
-func (s *Server) exchange(f url.Values) (map[string]any, string, string) {
+func (s *Server) exchange(f url.Values, jkt string) (map[string]any, string, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.codes[f.Get("code")]
@@ -258,15 +264,20 @@ func (s *Server) exchange(f url.Values) (map[string]any, string, string) {
 		c.used = true
 		return nil, "invalid_grant", ""
 	}
+	if c.jkt != "" && c.jkt != jkt {
+		// The code is bound to the key of dpop_jkt (RFC 9449 §10).
+		c.used = true
+		return nil, "invalid_grant", "the DPoP proof's key is not the one of dpop_jkt"
+	}
 	c.used = true
 	rt := randomID(48)
-	s.refresh[rt] = &refreshGrant{client: c.client, scope: c.scope, grant: c.grant, user: c.user}
-	resp := s.tokensLocked(c.client, c.scope, c.nonce, c.grant, c.user, false)
+	s.refresh[rt] = &refreshGrant{client: c.client, scope: c.scope, grant: c.grant, user: c.user, jkt: jkt}
+	resp := s.tokensLocked(c.client, c.scope, c.nonce, c.grant, c.user, false, jkt)
 	resp["refresh_token"] = rt
 	return resp, "", ""
 }
 
-func (s *Server) refreshGrant(f url.Values) (map[string]any, string, string) {
+func (s *Server) refreshGrant(f url.Values, jkt string) (map[string]any, string, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rt := f.Get("refresh_token")
@@ -280,19 +291,24 @@ func (s *Server) refreshGrant(f url.Values) (map[string]any, string, string) {
 		// Reuse of a rotated refresh token: revoke the whole grant.
 		s.revoked[g.grant] = true
 		return nil, "invalid_grant", "Refresh Token has been revoked"
+	case g.jkt != "" && g.jkt != jkt:
+		// A public client's refresh token is bound to its DPoP key
+		// (RFC 9449 §5): without a proof of that key it is worthless.
+		return nil, "invalid_grant", "the refresh token is bound to another DPoP key"
 	}
-	resp := s.tokensLocked(g.client, g.scope, "", g.grant, g.user, true)
+	resp := s.tokensLocked(g.client, g.scope, "", g.grant, g.user, true, g.jkt)
 	if s.mode == Rotating {
 		g.used = true
 		next := randomID(48)
-		s.refresh[next] = &refreshGrant{client: g.client, scope: g.scope, grant: g.grant, user: g.user}
+		s.refresh[next] = &refreshGrant{client: g.client, scope: g.scope, grant: g.grant, user: g.user, jkt: g.jkt}
 		resp["refresh_token"] = next
 	}
 	return resp, "", ""
 }
 
-// tokensLocked issues an access token (and an ID token with openid).
-func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refresh bool) map[string]any {
+// tokensLocked issues an access token (and an ID token with openid),
+// bound to the DPoP key jkt when set (cnf.jkt, RFC 9449 §6.1).
+func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refresh bool, jkt string) map[string]any {
 	now := s.now()
 	exp := now.Add(s.ttl)
 	at := jwt.MapClaims{
@@ -300,9 +316,14 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 		"scope": scope, "auth_time": u.AuthTime.Unix(), "iat": now.Unix(), "exp": exp.Unix(),
 		"jti": randomID(12), "username": u.Name, "gid": grant,
 	}
+	typ := "Bearer"
+	if jkt != "" {
+		at["cnf"] = map[string]any{"jkt": jkt}
+		typ = "DPoP"
+	}
 	resp := map[string]any{
 		"access_token": s.sign(at),
-		"token_type":   "Bearer",
+		"token_type":   typ,
 		"expires_in":   int(s.ttl / time.Second),
 	}
 	if slices.Contains(strings.Fields(scope), "openid") {

@@ -30,16 +30,26 @@ func RetryAfter(v string, now time.Time) int {
 		}
 		return min(n, maxSeconds)
 	}
-	for _, layout := range httpDateLayouts {
-		if at, err := time.Parse(layout, v); err == nil {
-			d := at.Sub(now) // saturates, never overflows
-			if d <= 0 {
-				return 0
-			}
-			return int((min(d, MaxRetryAfter) + time.Second - 1) / time.Second)
+	if at, ok := ParseHTTPDate(v); ok {
+		d := at.Sub(now) // saturates, never overflows
+		if d <= 0 {
+			return 0
 		}
+		return int((min(d, MaxRetryAfter) + time.Second - 1) / time.Second)
 	}
 	return 0
+}
+
+// ParseHTTPDate reads an HTTP-date (RFC 9110 §5.6.7) in any of its three
+// forms, such as a Date header.
+func ParseHTTPDate(v string) (time.Time, bool) {
+	v = trimSpace(v)
+	for _, layout := range httpDateLayouts {
+		if at, err := time.Parse(layout, v); err == nil {
+			return at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func allDigits(s string) bool {
