@@ -7,6 +7,7 @@ import (
 	"sync"
 	"syscall/js"
 
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -23,7 +24,7 @@ import (
 // the keys stay in the page's memory.
 
 // dpopKeyPrefix prefixes a key pair's entry in the database.
-const dpopKeyPrefix = "gopkce:dpop-key:"
+const dpopKeyPrefix = names.DPoPKeyPrefix
 
 // webDPoPKey is a WebCrypto key pair: the private CryptoKey and the public
 // key's coordinates.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/jsonv"
+	"github.com/gopkce/gopkce/wasm/internal/names"
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
 )
@@ -62,7 +63,7 @@ type DPoPKeyStore interface {
 }
 
 // dpopNoncePrefix prefixes the storage key of a server's last nonce.
-const dpopNoncePrefix = "gopkce:dpop-nonce:"
+const dpopNoncePrefix = names.DPoPNoncePrefix
 
 // maxDPoPNonce caps a nonce kept from a response header.
 const maxDPoPNonce = 1024

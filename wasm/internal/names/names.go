@@ -33,6 +33,12 @@ const (
 	// TabLeavingKey holds the id a leaving page hands on to the next page
 	// of its tab.
 	TabLeavingKey = "gopkce:tab-leaving"
+	// DPoPKeyPrefix + thumbprint holds a DPoP key pair (a non-extractable
+	// CryptoKey pair, RFC 9449) in the IndexedDB store.
+	DPoPKeyPrefix = "gopkce:dpop-key:"
+	// DPoPNoncePrefix + server origin holds that server's last DPoP-Nonce
+	// (RFC 9449 §8), shared by every tab.
+	DPoPNoncePrefix = "gopkce:dpop-nonce:"
 )
 
 // The IndexedDB database: tokens shared by every tab (storage "local") and
