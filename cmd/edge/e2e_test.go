@@ -247,6 +247,7 @@ func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
 	for {
 		resp, err := http.Get(site + "/config.json")
 		if err == nil {
+			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				break
@@ -263,6 +264,13 @@ func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
 		}
 	}
 	tb.Logf("wrangler dev ready in %v", time.Since(start).Round(time.Millisecond))
+	// The first read of the module from the worker's assets is slow under
+	// wrangler dev; read it once before a page preloads it, so that the
+	// page's load event is not held by a cold asset store.
+	if resp, err := http.Get(site + "/gopkce.wasm"); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 
 	return &edge{tb: tb, site: site, idp: idp, browser: browser.Start(), log: log}
 }
