@@ -357,10 +357,27 @@
     }
   }
 
+  // login says at once that it is working ("Starting…", aria-busy) and
+  // keeps saying so until the provider's page replaces this one; a click
+  // while the module still loads is answered as soon as it can build the
+  // URL.
   async function login() {
-    const url = await gopkce.startLogin({ returnTo: location.pathname + location.search + location.hash, navigate: false });
-    recordAuthorize(url);
-    location.assign(url);
+    const button = $("login");
+    button.textContent = "Starting…";
+    button.setAttribute("aria-busy", "true");
+    try {
+      const url = await gopkce.startLogin({ returnTo: location.pathname + location.search + location.hash, navigate: false });
+      recordAuthorize(url);
+      location.assign(url);
+    } catch (err) {
+      loginIdle();
+      throw err;
+    }
+  }
+
+  function loginIdle() {
+    $("login").textContent = "Log in";
+    $("login").removeAttribute("aria-busy");
   }
 
   let loggingOut = false;
@@ -402,6 +419,8 @@
   async function main() {
     showTimeline();
     $("login").addEventListener("click", (e) => guarded(e.currentTarget, login));
+    // Back from the provider through the back/forward cache: idle again.
+    addEventListener("pageshow", (e) => e.persisted && loginIdle());
     $("refresh").addEventListener("click", (e) =>
       guarded(e.currentTarget, async () => {
         phase = "refresh";

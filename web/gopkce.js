@@ -333,6 +333,7 @@
       return ns.ready;
     }
     const go = new global.Go();
+    url = preloaded() || url;
     const response = fetch(url, { credentials: "same-origin" });
     const instantiated =
       typeof WebAssembly.instantiateStreaming === "function"
@@ -354,6 +355,25 @@
         rejectAPI(loadError("cannot load " + url + ": " + err.message, err));
       });
     return ns.ready;
+  }
+
+  // The URL of the page's <link rel="preload"> for the module, or null:
+  // gopkce.wasm or its content-hashed copy gopkce.<16 hex>.wasm
+  // (cmd/internal/hashed). Fetching that URL takes the preloaded response,
+  // whatever the server named it: one request per page load.
+  function preloaded() {
+    if (typeof document === "undefined") {
+      return null;
+    }
+    const links = document.querySelectorAll('link[rel~="preload"][href]');
+    for (let i = 0; i < links.length; i++) {
+      const href = links[i].href;
+      const file = new URL(href).pathname.split("/").pop();
+      if (/^gopkce(\.[0-9a-f]{16})?\.wasm$/.test(file)) {
+        return href;
+      }
+    }
+    return null;
   }
 
   const goConfigure = call(EXPORT_CONFIGURE);

@@ -16,10 +16,12 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/gopkce/gopkce/cmd/internal/build"
+	"github.com/gopkce/gopkce/cmd/internal/hashed"
 	"github.com/gopkce/gopkce/cmd/internal/site"
 )
 
@@ -162,6 +164,13 @@ func buildAssets(web, dir string) (int64, error) {
 		return 0, err
 	}
 	defer root.Close()
+	// The hashed module's name, when the build wrote its copy.
+	module := ""
+	if raw, err := fs.ReadFile(root.FS(), hashed.Module); err == nil {
+		if _, err := fs.Stat(root.FS(), hashed.Name(raw)); err == nil {
+			module = hashed.Name(raw)
+		}
+	}
 	var total int64
 	write := func(name string, data []byte) error {
 		total += int64(len(data))
@@ -188,6 +197,15 @@ func buildAssets(web, dir string) (int64, error) {
 		if err != nil {
 			return err
 		}
+		rewritten := false
+		if path.Ext(name) == ".html" && module != "" {
+			// As the site does on each request: the page's preload link
+			// names the hashed module. Done here so that the page's
+			// precompressed variants hold the rewritten page.
+			if p := hashed.Preload(data, "/"+hashed.Module, "/"+module); !bytes.Equal(p, data) {
+				data, rewritten = p, true
+			}
+		}
 		if err := write(name, data); err != nil {
 			return err
 		}
@@ -195,7 +213,7 @@ func buildAssets(web, dir string) (int64, error) {
 			return nil
 		}
 		for _, v := range []struct{ ext, enc string }{{".br", "br"}, {".gz", "gzip"}} {
-			if fresh(web, name, name+v.ext) {
+			if !rewritten && fresh(web, name, name+v.ext) {
 				continue // built beside the file (gopkce.wasm.br): copied as it is
 			}
 			var b []byte

@@ -26,6 +26,8 @@ func TestE2E(t *testing.T) {
 	t.Run("layout_desktop_and_phone", testLayout)
 	t.Run("demo_timeline", testDemoTimeline)
 	t.Run("demo_preload", testDemoPreload)
+	t.Run("demo_repeat_visit", testDemoRepeatVisit)
+	t.Run("demo_login_click", testDemoLoginClick)
 	t.Run("refresh_cognito", func(t *testing.T) { testRefresh(t, devidp.Cognito) })
 	t.Run("refresh_rotating", func(t *testing.T) { testRefresh(t, devidp.Rotating) })
 	t.Run("concurrent_getToken", testConcurrentGetToken)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"strings"
+
+	"github.com/gopkce/gopkce/cmd/internal/hashed"
 )
 
 // shipped are gopkce's own files: what an integrator's page loads. With
@@ -22,8 +25,14 @@ type pageFS struct {
 
 func (p pageFS) Open(name string) (fs.File, error) {
 	f, err := p.page.Open(name)
-	if errors.Is(err, fs.ErrNotExist) && shipped[path.Clean(name)] {
+	if errors.Is(err, fs.ErrNotExist) && (shipped[path.Clean(name)] || isHashed(path.Clean(name))) {
 		return p.gopkce.Open(name)
 	}
 	return f, err
+}
+
+// isHashed reports whether name is the module's hashed copy or one of its
+// precompressed variants.
+func isHashed(name string) bool {
+	return hashed.Is(strings.TrimSuffix(strings.TrimSuffix(name, ".br"), ".gz"))
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/gopkce/gopkce/cmd/internal/hashed"
 )
 
 // Sizes are the byte counts of the built module.
@@ -68,7 +69,12 @@ func Stale(root string) (bool, error) {
 		}
 		return nil
 	})
-	for _, v := range []string{Wasm(root) + ".br", Wasm(root) + ".gz", filepath.Join(root, "web", "wasm_exec.js")} {
+	variants := []string{Wasm(root) + ".br", Wasm(root) + ".gz", filepath.Join(root, "web", "wasm_exec.js")}
+	if raw, err := os.ReadFile(Wasm(root)); err == nil {
+		h := filepath.Join(root, "web", hashed.Name(raw))
+		variants = append(variants, h, h+".br", h+".gz")
+	}
+	for _, v := range variants {
 		if s, err := os.Stat(v); err != nil || s.ModTime().Before(built) {
 			newer = true
 		}
@@ -108,7 +114,9 @@ func (s Sizes) String() string {
 var Flags = []string{"-trimpath", "-gcflags=all=-l", "-ldflags=-s -w"}
 
 // Build compiles the module and writes gopkce.wasm, .br and .gz under
-// web/, and copies the toolchain's wasm_exec.js into web/.
+// web/, the same three under the module's hashed name
+// (gopkce.<hash>.wasm, [hashed.Name]; older hashed copies are removed),
+// and copies the toolchain's wasm_exec.js into web/.
 func Build(root string) (Sizes, error) {
 	out := Wasm(root)
 	// A private temporary name: two builds at once (a test binary and
@@ -149,11 +157,17 @@ func Build(root string) (Sizes, error) {
 	if err != nil {
 		return Sizes{}, err
 	}
+	web := filepath.Dir(out)
+	name := hashed.Name(raw)
+	if err := removeHashed(web, name); err != nil {
+		return Sizes{}, err
+	}
 	// Variants first, the module last: its mtime marks a complete build.
+	h := filepath.Join(web, name)
 	for _, f := range []struct {
 		path string
 		data []byte
-	}{{out + ".br", br}, {out + ".gz", gz}} {
+	}{{h + ".br", br}, {h + ".gz", gz}, {h, raw}, {out + ".br", br}, {out + ".gz", gz}} {
 		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
 			return Sizes{}, err
 		}
@@ -162,10 +176,29 @@ func Build(root string) (Sizes, error) {
 		return Sizes{}, err
 	}
 	now := time.Now()
-	os.Chtimes(out+".br", now, now)
-	os.Chtimes(out+".gz", now, now)
+	for _, p := range []string{out + ".br", out + ".gz", h, h + ".br", h + ".gz"} {
+		os.Chtimes(p, now, now)
+	}
 	os.Chtimes(filepath.Join(root, "web", "wasm_exec.js"), now, now)
 	return Sizes{Raw: int64(len(raw)), Gzip: int64(len(gz)), Brotli: int64(len(br))}, nil
+}
+
+// removeHashed removes the hashed copies of earlier builds from web/,
+// keeping keep's: a deployment of web/ then carries one module.
+func removeHashed(web, keep string) error {
+	entries, err := os.ReadDir(web)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		base := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".br"), ".gz")
+		if hashed.Is(base) && base != keep {
+			if err := os.Remove(filepath.Join(web, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Brotli compresses at the best quality, as the brotli command does.

@@ -3,8 +3,11 @@ package build
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/gopkce/gopkce/cmd/internal/hashed"
 )
 
 func TestStale(t *testing.T) {
@@ -24,7 +27,8 @@ func TestStale(t *testing.T) {
 	if s, _ := Stale(root); !s {
 		t.Fatal("missing wasm is not stale")
 	}
-	for _, f := range []string{"web/gopkce.wasm", "web/gopkce.wasm.br", "web/gopkce.wasm.gz", "web/wasm_exec.js"} {
+	h := "web/" + hashed.Name([]byte("x"))
+	for _, f := range []string{"web/gopkce.wasm", "web/gopkce.wasm.br", "web/gopkce.wasm.gz", "web/wasm_exec.js", h, h + ".br", h + ".gz"} {
 		write(f, now)
 	}
 	if s, err := Stale(root); s || err != nil {
@@ -38,5 +42,34 @@ func TestStale(t *testing.T) {
 	os.Remove(filepath.Join(root, "web/gopkce.wasm.br"))
 	if s, _ := Stale(root); !s {
 		t.Fatal("a missing .br did not make it stale")
+	}
+	write("web/gopkce.wasm.br", now)
+	os.Remove(filepath.Join(root, h))
+	if s, _ := Stale(root); !s {
+		t.Fatal("a missing hashed copy did not make it stale")
+	}
+}
+
+// Each build keeps one hashed copy: the current module's.
+func TestRemoveHashed(t *testing.T) {
+	web := t.TempDir()
+	old, cur := hashed.Name([]byte("old")), hashed.Name([]byte("new"))
+	for _, f := range []string{old, old + ".br", old + ".gz", cur, cur + ".br", "gopkce.wasm", "gopkce.wasm.br", "app.js"} {
+		if err := os.WriteFile(filepath.Join(web, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := removeHashed(web, cur); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	entries, _ := os.ReadDir(web)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := []string{"app.js", cur, cur + ".br", "gopkce.wasm", "gopkce.wasm.br"}
+	slices.Sort(want)
+	if !slices.Equal(left, want) {
+		t.Fatalf("left %v, want %v", left, want)
 	}
 }

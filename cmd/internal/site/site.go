@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gopkce/gopkce/cmd/internal/hashed"
 )
 
 // Options configure the handler.
@@ -74,6 +76,9 @@ type entry struct {
 	body  map[string][]byte // "" identity, "br", "gzip"
 	etag  map[string]string
 	cache string // Cache-Control
+	// hashed is gopkce.wasm's hashed name (that file only); module is,
+	// for a page, the hashed name its preload link was rewritten to.
+	hashed, module string
 }
 
 // New returns the site handler.
@@ -298,7 +303,12 @@ func (h *handler) load(name string) (*entry, error) {
 	h.mu.Lock()
 	e := h.cache[name]
 	h.mu.Unlock()
-	if e != nil && e.mod.Equal(st.ModTime()) && e.size == st.Size() {
+	page := path.Ext(name) == ".html"
+	module := ""
+	if page {
+		module = h.moduleName()
+	}
+	if e != nil && e.mod.Equal(st.ModTime()) && e.size == st.Size() && e.module == module {
 		return e, nil
 	}
 	data, err := io.ReadAll(f)
@@ -320,12 +330,30 @@ func (h *handler) load(name string) (*entry, error) {
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, cache: cacheControl(name),
-		body: map[string][]byte{"": data}, etag: map[string]string{}}
+	cache := cacheControl(name)
+	if hashed.Is(path.Base(name)) && hashed.Name(data) != path.Base(name) {
+		cache = "no-cache" // not the module its name says: never immutable
+	}
+	rewritten := false
+	if module != "" {
+		// The demo's preload link names the hashed module: a repeat visit
+		// takes it from the HTTP cache without a request.
+		if p := hashed.Preload(data, "/"+hashed.Module, "/"+module); !bytes.Equal(p, data) {
+			data, rewritten = p, true
+		}
+	}
+	e = &entry{mod: st.ModTime(), size: st.Size(), ctype: ctype, cache: cache,
+		body: map[string][]byte{"": data}, etag: map[string]string{}, module: module}
+	if name == hashed.Module {
+		e.hashed = hashed.Name(data)
+	}
 	var later []string // encodings to compress in the background
 	if Compressible(name, len(data)) {
 		for _, enc := range []string{"br", "gzip"} {
 			b, ok := h.precompressed(name+suffixFile(enc), st.ModTime())
+			if rewritten {
+				ok = false // the variant holds the page before the rewrite
+			}
 			switch {
 			case ok:
 				e.body[enc] = b
@@ -350,6 +378,21 @@ func (h *handler) load(name string) (*entry, error) {
 		go h.compressLater(name, e, later)
 	}
 	return e, nil
+}
+
+// moduleName is the hashed name of the site's gopkce.wasm when its hashed
+// copy (written by the build) is there too; "" otherwise.
+func (h *handler) moduleName() string {
+	e, err := h.load(hashed.Module)
+	if err != nil || e.hashed == "" {
+		return ""
+	}
+	f, err := h.files.Open(e.hashed)
+	if err != nil {
+		return ""
+	}
+	f.Close()
+	return e.hashed
 }
 
 // syncCompressMax is the largest file compressed in memory before it is
@@ -393,13 +436,22 @@ func suffixFile(enc string) string {
 
 const noStore = "no-store"
 
+// immutable is the policy of the hashed module: its name changes with its
+// bytes, so a browser keeps it a year without asking (RFC 9111 §5.2.2.1,
+// RFC 8246).
+const immutable = "public, max-age=31536000, immutable"
+
 // cacheControl is the caching policy of each file. Pages are never stored:
-// the callback URL carries the code. Everything else is revalidated on each
-// use by its ETag, so a rebuilt module is picked up at once; Chromium keeps
-// the compiled wasm in its code cache across a 304.
+// the callback URL carries the code. The hashed module
+// (gopkce.<hash>.wasm) is immutable. Everything else is revalidated on
+// each use by its ETag, so a rebuilt module is picked up at once; Chromium
+// keeps the compiled wasm in its code cache across a 304.
 func cacheControl(name string) string {
-	if path.Ext(name) == ".html" {
+	switch {
+	case path.Ext(name) == ".html":
 		return noStore
+	case hashed.Is(path.Base(name)):
+		return immutable
 	}
 	return "no-cache"
 }

@@ -1,0 +1,98 @@
+// Package hashed names the content-hashed copy of the module,
+// gopkce.<hash>.wasm, that the build writes beside gopkce.wasm, and
+// rewrites a page's preload link to it. The build, the site (cmd/serve and
+// the edge) and the edge's asset build share these rules; web/gopkce.js
+// recognises the same names in a page's preload link.
+//
+// A hashed name changes whenever the module's bytes change, so its
+// response can be cached for a year without revalidation (RFC 9111
+// §5.2.2.1, max-age; RFC 8246, immutable).
+package hashed
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// Module is the unhashed name of the module.
+const Module = "gopkce.wasm"
+
+// hexLen is the number of hex digits of the hash in a name: 64 bits of
+// SHA-256, enough that two builds never share a name.
+const hexLen = 16
+
+// Name is the hashed name of a module with these bytes:
+// gopkce.<first 16 hex digits of its SHA-256>.wasm.
+func Name(module []byte) string {
+	sum := sha256.Sum256(module)
+	return "gopkce." + hex.EncodeToString(sum[:hexLen/2]) + ".wasm"
+}
+
+// Is reports whether a file name (no directory) has the form of a hashed
+// module name. It does not check the hash: see [Name].
+func Is(name string) bool {
+	h, ok := strings.CutPrefix(name, "gopkce.")
+	if !ok {
+		return false
+	}
+	h, ok = strings.CutSuffix(h, ".wasm")
+	if !ok || len(h) != hexLen {
+		return false
+	}
+	for _, c := range h {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Preload rewrites, in a page, the href of each <link rel="preload"> that
+// is exactly from (such as "/gopkce.wasm") to to (such as
+// "/gopkce.<hash>.wasm"). The loader takes the module's URL from that
+// link, so the page then makes one request for the module, to a name that
+// can be cached immutably. Other links and text are left as they are; a
+// page without such a link is returned unchanged (the same slice).
+func Preload(page []byte, from, to string) []byte {
+	var out []byte
+	rest := page
+	done := 0 // bytes of page already copied to out
+	for {
+		i := bytes.Index(rest, []byte("<link"))
+		if i < 0 {
+			break
+		}
+		j := bytes.IndexByte(rest[i:], '>')
+		if j < 0 {
+			break
+		}
+		tag := rest[i : i+j+1]
+		off := len(page) - len(rest) + i // offset of tag in page
+		rest = rest[i+j+1:]
+		if !bytes.Contains(tag, []byte(`rel="preload"`)) {
+			continue
+		}
+		k := bytes.Index(tag, []byte(`href="`))
+		if k < 0 {
+			continue
+		}
+		v := tag[k+len(`href="`):]
+		end := bytes.IndexByte(v, '"')
+		if end < 0 {
+			continue
+		}
+		if string(v[:end]) != from {
+			continue
+		}
+		at := off + k + len(`href="`) // where the href's value starts
+		out = append(out, page[done:at]...)
+		out = append(out, to...)
+		done = at + len(from)
+	}
+	if out == nil {
+		return page
+	}
+	return append(out, page[done:]...)
+}
