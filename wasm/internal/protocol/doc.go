@@ -3,8 +3,8 @@
 // token handler's request header, paths and response member (handler.go),
 // the error codes and the test for a well-formed one ([Code], codes.go),
 // the cleaning of provider text ([PlainText]), the reading of Retry-After
-// ([RetryAfter]), the loopback-host test ([IsLoopback]) and how an error
-// reads ([ErrorText]).
+// ([RetryAfter]) and of an HTTP-date ([ParseHTTPDate], httpdate.go), the
+// loopback-host test ([IsLoopback]) and how an error reads ([ErrorText]).
 //
 // The browser program links it through the core, so it is platform-neutral
 // and small: no syscall/js, and none of fmt, net/url, net/netip,

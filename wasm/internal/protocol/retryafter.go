@@ -6,15 +6,6 @@ import "time"
 // the future cannot overflow a duration or park a client.
 const MaxRetryAfter = 24 * time.Hour
 
-// httpDateLayouts are the forms of an HTTP-date (RFC 9110 §5.6.7):
-// IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient
-// must also accept. All are in GMT.
-var httpDateLayouts = [...]string{
-	"Mon, 02 Jan 2006 15:04:05 GMT",
-	"Monday, 02-Jan-06 15:04:05 GMT",
-	"Mon Jan _2 15:04:05 2006",
-}
-
 // RetryAfter reads a Retry-After header value (RFC 9110 §10.2.3):
 // delay-seconds, or an HTTP-date turned into the whole seconds left from
 // now, rounded up. It returns the seconds to wait: 0 when the value is
@@ -38,18 +29,6 @@ func RetryAfter(v string, now time.Time) int {
 		return int((min(d, MaxRetryAfter) + time.Second - 1) / time.Second)
 	}
 	return 0
-}
-
-// ParseHTTPDate reads an HTTP-date (RFC 9110 §5.6.7) in any of its three
-// forms, such as a Date header.
-func ParseHTTPDate(v string) (time.Time, bool) {
-	v = trimSpace(v)
-	for _, layout := range httpDateLayouts {
-		if at, err := time.Parse(layout, v); err == nil {
-			return at, true
-		}
-	}
-	return time.Time{}, false
 }
 
 func allDigits(s string) bool {
