@@ -35,6 +35,9 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"reserved extra param", `{` + goodConfig + `,"extraParams":{"code_challenge_method":"plain"}}`, "extraParams.code_challenge_method"},
 		{"both logout styles", `{` + goodConfig + `,"logoutEndpoint":"https://a.example/logout","endSessionEndpoint":"https://a.example/end"}`, "logoutEndpoint"},
 		{"negative margin", `{` + goodConfig + `,"refreshMarginSeconds":-1}`, "refreshMarginSeconds"},
+		{"negative fractional margin", `{` + goodConfig + `,"refreshMarginSeconds":-0.5}`, "refreshMarginSeconds"},
+		{"margin beyond ten years", `{` + goodConfig + `,"refreshMarginSeconds":315360000.5}`, "refreshMarginSeconds"},
+		{"margin an exponent beyond ten years", `{` + goodConfig + `,"refreshMarginSeconds":1e9}`, "refreshMarginSeconds"},
 		{"bad lifetime preset", `{` + goodConfig + `,"refreshTokenLifetime":"forever"}`, "refreshTokenLifetime"},
 		// Configured URLs cannot smuggle protocol parameters.
 		{"authorize response_type", `{` + goodConfig + `,"authorizationEndpoint":"https://a.example/x?response_type=token"}`, "authorizationEndpoint"},
@@ -170,5 +173,16 @@ func TestCheckURLReasons(t *testing.T) {
 		if err := checkURL(s); err != nil {
 			t.Errorf("checkURL(%q) = %v", s, err)
 		}
+	}
+}
+
+// Seconds in the configuration keep their fraction, to the nanosecond.
+func TestConfigSecondsFraction(t *testing.T) {
+	c, err := ParseConfig([]byte(`{` + goodConfig + `,"clockLeewaySeconds":1.5,"refreshMarginSeconds":2.000000001}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClockLeeway != 1500*time.Millisecond || c.RefreshMargin != 2*time.Second+time.Nanosecond {
+		t.Fatalf("clockLeeway %v, refreshMargin %v", c.ClockLeeway, c.RefreshMargin)
 	}
 }

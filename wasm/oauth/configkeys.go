@@ -327,13 +327,14 @@ type plainError string
 
 func (e plainError) Error() string { return string(e) }
 
-// jsonSeconds reads a number of seconds, as encoding/json decoded a
-// float64: strconv.ParseFloat of the number's text, out of range refused.
+// jsonSeconds reads a number of seconds, fractions to the nanosecond,
+// out of range refused.
 func jsonSeconds(v any) (time.Duration, error) {
+	const most = 10 * 365 * 24 * 3600
 	n, _ := v.(jsonv.Number)
-	f, err := n.Float64()
-	if err != nil || f < 0 || f > 10*365*24*3600 {
+	sec, nsec, ok := n.Seconds()
+	if !ok || sec < 0 || nsec < 0 || sec > most || sec == most && nsec > 0 {
 		return 0, plainError("must be a number of seconds between 0 and ten years")
 	}
-	return time.Duration(f * float64(time.Second)), nil
+	return time.Duration(sec)*time.Second + time.Duration(nsec), nil
 }

@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"errors"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -320,12 +319,11 @@ func numericDate(v any) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
+	sec, nsec, ok := n.Seconds()
+	if !ok || sec > 1e11 || sec < -1e11 || (sec == 1e11 || sec == -1e11) && nsec != 0 {
 		return time.Time{}, false
 	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), true
+	return time.Unix(sec, nsec), true
 }
 
 func sameSet(a, b []string) bool {

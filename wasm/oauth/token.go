@@ -228,14 +228,14 @@ func expiresIn(raw any) (time.Duration, error) {
 	}
 	secs, err := strconv.ParseInt(n, 10, 64)
 	if err != nil {
-		f, ferr := strconv.ParseFloat(n, 64)
-		if ferr != nil || f != f {
+		s, ns, ok := Number(n).Seconds()
+		if !ok {
 			return 0, errors.New("token response's expires_in is not a number")
 		}
-		if f < 0 || f > maxExpiresIn.Seconds() {
+		if s < 0 || ns < 0 {
 			return 0, errors.New("token response's expires_in is out of range")
 		}
-		secs = int64(f)
+		secs = s
 	}
 	if secs < 0 || secs > int64(maxExpiresIn.Seconds()) {
 		return 0, errors.New("token response's expires_in is out of range")

@@ -51,6 +51,21 @@ func TestParseTokenResponse(t *testing.T) {
 				}
 			}},
 		{name: "expires_in negative", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":-5}`, wantCode: CodeInvalidResponse},
+		{name: "expires_in fractional", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":3599.9}`,
+			check: func(t *testing.T, r *tokenResponse) {
+				if r.ExpiresIn != 3599*time.Second {
+					t.Fatalf("expires_in = %v", r.ExpiresIn)
+				}
+			}},
+		{name: "expires_in exponent", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":"3.6e3"}`,
+			check: func(t *testing.T, r *tokenResponse) {
+				if r.ExpiresIn != time.Hour {
+					t.Fatalf("expires_in = %v", r.ExpiresIn)
+				}
+			}},
+		{name: "expires_in negative fraction", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":-0.5}`, wantCode: CodeInvalidResponse},
+		{name: "expires_in fractional beyond the bound", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":1e15}`, wantCode: CodeInvalidResponse},
+		{name: "expires_in hexadecimal", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":"0x1p4"}`, wantCode: CodeInvalidResponse},
 		{name: "expires_in huge", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":1e300}`, wantCode: CodeInvalidResponse},
 		{name: "expires_in garbage string", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":"soon"}`, wantCode: CodeInvalidResponse},
 		{name: "expires_in bool", status: 200, body: `{"access_token":"a","token_type":"Bearer","expires_in":true}`, wantCode: CodeInvalidResponse},
