@@ -88,6 +88,9 @@ test)
 	# jsonv against encoding/json, the oracle (each a few seconds)
 	go test -run='^$' -fuzz='^FuzzDecode$' -fuzztime=50000x ./wasm/internal/jsonv
 	go test -run='^$' -fuzz='^FuzzAppendString$' -fuzztime=20000x ./wasm/internal/jsonv
+	# seconds and HTTP-dates read by hand, against strconv.ParseFloat and time.Parse
+	go test -run='^$' -fuzz='^FuzzNumberSeconds$' -fuzztime=50000x ./wasm/internal/jsonv
+	go test -run='^$' -fuzz='^FuzzParseHTTPDate$' -fuzztime=50000x ./wasm/internal/protocol
 	# provider-text cleaning, the rule the core and the token handler share
 	go test -run='^$' -fuzz='^FuzzPlainText$' -fuzztime=20000x ./wasm/internal/protocol
 	phase ""
