@@ -25,20 +25,35 @@ type webCryptoAlg struct {
 	saltLength        int
 }
 
-var webCryptoAlgs = map[string]webCryptoAlg{
-	"RS256": {name: "RSASSA-PKCS1-v1_5", hash: "SHA-256"},
-	"RS384": {name: "RSASSA-PKCS1-v1_5", hash: "SHA-384"},
-	"RS512": {name: "RSASSA-PKCS1-v1_5", hash: "SHA-512"},
-	"PS256": {name: "RSA-PSS", hash: "SHA-256", saltLength: 32},
-	"PS384": {name: "RSA-PSS", hash: "SHA-384", saltLength: 48},
-	"PS512": {name: "RSA-PSS", hash: "SHA-512", saltLength: 64},
-	"ES256": {name: "ECDSA", hash: "SHA-256", curve: "P-256"},
-	"ES384": {name: "ECDSA", hash: "SHA-384", curve: "P-384"},
-	"EdDSA": {name: "Ed25519"},
+// webCryptoAlgFor returns what importKey and verify take for alg. A
+// switch rather than a map: a map literal is built by code at start-up,
+// which weighs more in the module.
+func webCryptoAlgFor(alg string) (webCryptoAlg, bool) {
+	switch alg {
+	case "RS256":
+		return webCryptoAlg{name: "RSASSA-PKCS1-v1_5", hash: "SHA-256"}, true
+	case "RS384":
+		return webCryptoAlg{name: "RSASSA-PKCS1-v1_5", hash: "SHA-384"}, true
+	case "RS512":
+		return webCryptoAlg{name: "RSASSA-PKCS1-v1_5", hash: "SHA-512"}, true
+	case "PS256":
+		return webCryptoAlg{name: "RSA-PSS", hash: "SHA-256", saltLength: 32}, true
+	case "PS384":
+		return webCryptoAlg{name: "RSA-PSS", hash: "SHA-384", saltLength: 48}, true
+	case "PS512":
+		return webCryptoAlg{name: "RSA-PSS", hash: "SHA-512", saltLength: 64}, true
+	case "ES256":
+		return webCryptoAlg{name: "ECDSA", hash: "SHA-256", curve: "P-256"}, true
+	case "ES384":
+		return webCryptoAlg{name: "ECDSA", hash: "SHA-384", curve: "P-384"}, true
+	case "EdDSA":
+		return webCryptoAlg{name: "Ed25519"}, true
+	}
+	return webCryptoAlg{}, false
 }
 
 func (webCryptoVerifier) VerifySignature(ctx context.Context, alg string, k *oauth.JWK, input, sig []byte) error {
-	a, ok := webCryptoAlgs[alg]
+	a, ok := webCryptoAlgFor(alg)
 	subtle := js.Global().Get("crypto").Get("subtle")
 	if !ok || !subtle.Truthy() {
 		return &cryptoError{kind: oauth.ErrUnsupportedAlgorithm, alg: alg}
