@@ -102,6 +102,12 @@ export interface Config {
   cognito?: { domain: string; userPoolId: string };
   /** Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens */
   azureB2C?: { authority: string };
+  /** Microsoft Entra ID preset (workforce): discovery under `https://login.microsoftonline.com/<tenant>/v2.0`; `tenant` is the tenant's id, a domain, `common`, `organizations` or `consumers` (the ID token's `iss` is then checked with its `tid`); scope `openid profile offline_access` when none is set; 24-hour SPA refresh tokens */
+  entraId?: { tenant: string };
+  /** Microsoft Entra External ID preset: discovery under `https://<tenant>.ciamlogin.com/<tenant>.onmicrosoft.com/v2.0`; `tenant` is the subdomain; scope `openid profile offline_access` when none is set; 24-hour SPA refresh tokens */
+  entraExternalId?: { tenant: string };
+  /** OpenID Connect UserInfo endpoint (Core §5.3; Cognito `/oauth2/userInfo`), read by `getUserInfo`. Default: from discovery or a preset */
+  userinfoEndpoint?: string;
   /** clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600). Default: `300` */
   clockLeewaySeconds?: number;
   /** the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused. Default: `false` */
