@@ -5,8 +5,14 @@ import "strings"
 // BearerError returns the error parameter of the Bearer challenge in a
 // WWW-Authenticate header (RFC 6750 §3, syntax of RFC 9110 §11.6.1), or ""
 // when there is no Bearer challenge or it has no error.
-func BearerError(header string) string {
+func BearerError(header string) string { return BearerParams(header)["error"] }
+
+// BearerParams returns the auth-params of the first Bearer challenge in a
+// WWW-Authenticate header, names lowercased, or nil when there is none or
+// the header is malformed before it ends.
+func BearerParams(header string) map[string]string {
 	p := challengeParser{s: header}
+	var params map[string]string
 	inBearer := false
 	for !p.done() {
 		p.skip(" \t,")
@@ -15,7 +21,7 @@ func BearerError(header string) string {
 		}
 		tok := p.token()
 		if tok == "" {
-			return "" // malformed: give up rather than guess
+			return params // malformed: give up rather than guess
 		}
 		p.skip(" \t")
 		if p.peek() == '=' && !p.isToken68End() {
@@ -24,21 +30,29 @@ func BearerError(header string) string {
 			p.skip(" \t")
 			val, ok := p.value()
 			if !ok {
-				return ""
+				return params
 			}
-			if inBearer && strings.EqualFold(tok, "error") {
-				return val
+			if inBearer {
+				if k := strings.ToLower(tok); params[k] == "" {
+					params[k] = val
+				}
 			}
 			continue
 		}
 		// a new challenge: auth-scheme [ 1*SP ( token68 / params ) ]
+		if params != nil {
+			return params // the Bearer challenge ended
+		}
 		inBearer = strings.EqualFold(tok, "Bearer")
+		if inBearer {
+			params = map[string]string{}
+		}
 		p.skip(" \t")
 		if p.isToken68() {
 			p.token68()
 		}
 	}
-	return ""
+	return params
 }
 
 type challengeParser struct {

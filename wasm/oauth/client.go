@@ -97,6 +97,8 @@ type Client struct {
 	// of the stored session.
 	pubMu sync.Mutex
 	gen   uint64
+	// userinfo is the last UserInfo answer (userinfo.go).
+	userinfo *userinfoCache
 }
 
 // NewClient returns a client for cfg, which must have been validated by
