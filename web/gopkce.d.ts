@@ -24,6 +24,12 @@ export type ErrorCode =
   | "load_error"
   | "internal_error"
   | "origin_not_allowed"
+  | "insufficient_user_authentication"
+  | "invalid_userinfo"
+  | "popup_blocked"
+  | "popup_closed"
+  | "popup_timeout"
+  | "popup_in_progress"
   // Codes the provider sends back that are registered for OAuth 2.0 and
   // OpenID Connect; any other provider code is "provider_error", with the
   // provider's code in providerCode.
@@ -72,9 +78,13 @@ export interface GopkceError extends Error {
    * The ID token check that failed (invalid_id_token, or login_required
    * after a refresh whose ID token was refused): "present", "format", "alg",
    * "iss", "aud", "azp", "exp", "nbf", "iat", "sub", "nonce", "auth_time",
-   * "kid" or "signature". For invalid_discovery, `field` names the member.
+   * "kid" or "signature"; also "acr". For invalid_discovery, `field` names the member.
    */
   check?: string;
+  /** insufficient_user_authentication: the acr_values the API asked for (RFC 9470). */
+  acrValues?: string;
+  /** insufficient_user_authentication: the max_age the API asked for, in seconds. */
+  maxAge?: number;
 }
 
 export interface Config {
@@ -165,12 +175,49 @@ export interface GopkceEvent {
   fromOtherTab: boolean;
 }
 
+/** Per-call authorization-request parameters (OpenID Connect Core §3.1.2.1). */
+export interface LoginOptions {
+  returnTo?: string;
+  prompt?: string;
+  loginHint?: string;
+  /** max_age: the ID token's auth_time is then required and checked. */
+  maxAge?: number;
+  acrValues?: string;
+  /** the ID token's acr must be one of acrValues. */
+  acrEssential?: boolean;
+  uiLocales?: string;
+  /** further parameters, under the rules of the configuration's extraParams. */
+  extraParams?: Record<string, string>;
+}
+
 export interface Gopkce {
   /** Resolves when the module runs; rejects with code "load_error". */
   readonly ready: Promise<void>;
   configure(config: Config): Promise<void>;
   /** Redirects to the provider; resolves with the authorization URL. */
-  startLogin(options?: { returnTo?: string; navigate?: boolean }): Promise<string>;
+  startLogin(options?: LoginOptions & { navigate?: boolean }): Promise<string>;
+  /**
+   * Signs in in a popup opened at once (call it from a click); resolves
+   * once the session is stored, the page never navigating. Rejects with
+   * "popup_blocked", "popup_closed", "popup_timeout", "popup_in_progress"
+   * (a popup login is open: it is focused, not replaced) or the provider's
+   * error; no pending login is left behind.
+   */
+  loginWithPopup(options?: LoginOptions & { timeoutSeconds?: number }): Promise<{ returnTo: string }>;
+  /**
+   * Signs in again with what an "insufficient_user_authentication" error
+   * of gopkce.fetch asked for (RFC 9470): in a popup, or by redirect with
+   * popup: false. The new session replaces the old one only once its ID
+   * token passed every check.
+   */
+  stepUp(error: GopkceError, options?: LoginOptions & { popup?: boolean; timeoutSeconds?: number }): Promise<unknown>;
+  /**
+   * The UserInfo endpoint's claims (OpenID Connect Core §5.3) for the
+   * current access token; its sub must be the ID token's. Rejects with
+   * "invalid_userinfo" (error.check: status, format, size, sub, or an ID
+   * token check of a signed answer) or like getToken.
+   */
+  getUserInfo(): Promise<Record<string, unknown> | null>;
   /** Validates the callback and exchanges the code once. */
   handleCallback(url?: string): Promise<{ returnTo: string }>;
   /**

@@ -27,6 +27,7 @@
   const EXPORT_GET_SESSION = "getSession";
   const EXPORT_LOGOUT = "logout";
   const EXPORT_API_TOKEN = "apiToken";
+  const EXPORT_GET_USER_INFO = "getUserInfo";
   const LOGIN_PREFIX = "gopkce:login:";
   const CALLBACK_PREFIX = "gopkce:callback:";
   const FAST_RECORD_KEY = "gopkce:fast";
@@ -334,8 +335,219 @@
   const goHandleCallback = call(EXPORT_HANDLE_CALLBACK);
 
   function handleCallback(url) {
+    const relayed = popupRelay(url, arguments);
+    if (relayed !== null) {
+      return relayed;
+    }
     preRedeem(url);
     return goHandleCallback.apply(null, arguments);
+  }
+
+  // Popup login. The popup is opened at once, in the caller's task (a
+  // click's), blank, and sent to the provider when the URL is ready. The
+  // redirect page in the popup has no pending login of its own (the
+  // opener started it): its handleCallback hands the callback URL to the
+  // opener over a BroadcastChannel, which needs no window.opener and so
+  // survives a provider page with Cross-Origin-Opener-Policy, and closes
+  // itself once the opener took it. The opener exchanges the code as a
+  // redirect's callback would (redeemed once in IndexedDB).
+  const POPUP_CHANNEL = "gopkce:popup";
+  const POPUP_NAME = "gopkce-login";
+  let popupLogin = null; // the popup window of the login in flight
+
+  function popupError(code, message) {
+    const e = new Error("gopkce: " + code + ": " + message);
+    e.name = "GopkceError";
+    e.code = code;
+    e.description = "";
+    return e;
+  }
+
+  function stateOf(url) {
+    try {
+      return new URL(url).searchParams.get("state");
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function dropLogin(state) {
+    try {
+      if (state) {
+        global.sessionStorage.removeItem(LOGIN_PREFIX + state);
+      }
+    } catch (_) {
+      // nothing stored
+    }
+  }
+
+  /**
+   * Signs in in a popup; resolves with {returnTo} once the session is
+   * stored, the page never navigating. Options: those of startLogin
+   * (navigate excepted) and timeoutSeconds (default 300). Rejects with
+   * popup_blocked, popup_closed, popup_timeout, popup_in_progress (a
+   * popup login is already open: it is focused, not replaced), or the
+   * provider's error; no pending login is left behind.
+   */
+  function loginWithPopup(options) {
+    const o = Object.assign({}, options);
+    let timeout = 300;
+    if (o.timeoutSeconds !== undefined) {
+      timeout = o.timeoutSeconds;
+      delete o.timeoutSeconds;
+      if (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600) {
+        return Promise.reject(popupError("invalid_argument", "loginWithPopup: timeoutSeconds must be a number of seconds from 1 to 3600"));
+      }
+    }
+    if ("navigate" in o) {
+      return Promise.reject(popupError("invalid_argument", "loginWithPopup: navigate is not an option of a popup login"));
+    }
+    if (popupLogin !== null && !popupLogin.closed) {
+      popupLogin.focus();
+      return Promise.reject(popupError("popup_in_progress", "a popup login is already open"));
+    }
+    const w = global.open("about:blank", POPUP_NAME, "popup,width=520,height=680");
+    if (!w) {
+      return Promise.reject(popupError("popup_blocked", "the browser blocked the popup: call loginWithPopup from a click"));
+    }
+    popupLogin = w;
+    o.navigate = false;
+    return new Promise(function (resolve, reject) {
+      let state = null;
+      let settled = false;
+      let sent = false; // the popup was sent to the provider
+      let seen = false; // the popup was seen open on another origin
+      const ch = new BroadcastChannel(POPUP_CHANNEL);
+      function end() {
+        settled = true;
+        clearInterval(poll);
+        clearTimeout(timer);
+        ch.close();
+        if (popupLogin === w) {
+          popupLogin = null;
+        }
+      }
+      function fail(err) {
+        if (settled) {
+          return;
+        }
+        end();
+        dropLogin(state);
+        try {
+          w.close();
+        } catch (_) {
+          // severed
+        }
+        reject(err);
+      }
+      ch.onmessage = function (ev) {
+        const m = ev.data;
+        if (settled || !m || state === null || m.state !== state || typeof m.url !== "string") {
+          return;
+        }
+        ch.postMessage({ ack: state });
+        end();
+        goHandleCallback(m.url).then(resolve, function (err) {
+          dropLogin(state);
+          reject(err);
+        });
+      };
+      // popup.closed is reliable while the popup shows this origin or a
+      // provider page seen open; a provider page with
+      // Cross-Origin-Opener-Policy severs the popup, which then reads as
+      // closed at once: such a login waits for its result or the timeout.
+      const poll = setInterval(function () {
+        if (w.closed) {
+          if (!sent || seen) {
+            fail(popupError("popup_closed", "the popup was closed before the login completed"));
+          }
+          return;
+        }
+        if (sent && !seen) {
+          try {
+            void w.location.href;
+          } catch (_) {
+            seen = true;
+          }
+        }
+      }, 250);
+      const timer = setTimeout(function () {
+        fail(popupError("popup_timeout", "the popup login did not complete within " + timeout + " s"));
+      }, timeout * 1000);
+      api
+        .then(function (impl) {
+          return impl[EXPORT_START_LOGIN](o);
+        })
+        .then(function (url) {
+          if (settled) {
+            dropLogin(stateOf(url));
+            return;
+          }
+          state = stateOf(url);
+          w.location.href = url;
+          sent = true;
+        }, fail);
+    });
+  }
+
+  // On a redirect page without a pending login for its state, in a popup:
+  // the callback URL goes to the opener, and the popup closes once the
+  // opener took it (the call then never settles). Without an answer
+  // within 2 s it is handled here as any callback. null: not a popup's.
+  function popupRelay(url, args) {
+    try {
+      const href = typeof url === "string" ? url : global.location.href;
+      const state = stateOf(href);
+      if (!state || typeof BroadcastChannel !== "function" || global.sessionStorage.getItem(LOGIN_PREFIX + state) !== null) {
+        return null;
+      }
+      return new Promise(function (resolve, reject) {
+        const ch = new BroadcastChannel(POPUP_CHANNEL);
+        const t = setTimeout(function () {
+          ch.close();
+          preRedeem(url);
+          goHandleCallback.apply(null, args).then(resolve, reject);
+        }, 2000);
+        ch.onmessage = function (ev) {
+          if (ev.data && ev.data.ack === state) {
+            clearTimeout(t);
+            ch.close();
+            try {
+              global.history.replaceState(null, "", global.location.pathname);
+            } catch (_) {
+              // not this page's URL
+            }
+            global.close();
+          }
+        };
+        ch.postMessage({ state: state, url: href });
+      });
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /**
+   * Signs in again with what an API's step-up error (code
+   * insufficient_user_authentication, from gopkce.fetch) asked for: its
+   * acrValues as essential and its maxAge. In a popup unless options.popup
+   * is false (then a redirect); other options are startLogin's.
+   */
+  function stepUp(error, options) {
+    const o = Object.assign({}, options);
+    const popup = o.popup !== false;
+    delete o.popup;
+    if (!error || error.code !== "insufficient_user_authentication") {
+      return Promise.reject(popupError("invalid_argument", "stepUp takes the insufficient_user_authentication error gopkce.fetch rejected with"));
+    }
+    if (error.acrValues) {
+      o.acrValues = error.acrValues;
+      o.acrEssential = true;
+    }
+    if (typeof error.maxAge === "number") {
+      o.maxAge = error.maxAge;
+    }
+    return popup ? loginWithPopup(o) : ns.startLogin(o);
   }
 
   function configure(config) {
@@ -395,7 +607,14 @@
         return response;
       }
       const challenge = response.headers.get("WWW-Authenticate") || "";
-      const fresh = await impl[EXPORT_API_TOKEN](request.url, { rejected: token, challenge: challenge });
+      // insufficient_user_authentication (RFC 9470 §3) rejects with the
+      // acrValues and maxAge the API asked for: see stepUp.
+      const fresh = await impl[EXPORT_API_TOKEN](request.url, { rejected: token, challenge: challenge }).catch(function (err) {
+        if (response.body) {
+          response.body.cancel().catch(function () {});
+        }
+        throw err;
+      });
       if (!fresh) {
         return response;
       }
@@ -418,6 +637,9 @@
     getClaims: call(EXPORT_GET_CLAIMS),
     getUnverifiedAccessTokenClaims: call(EXPORT_GET_UNVERIFIED_ACCESS_TOKEN_CLAIMS),
     getSession: call(EXPORT_GET_SESSION),
+    getUserInfo: call(EXPORT_GET_USER_INFO),
+    loginWithPopup: loginWithPopup,
+    stepUp: stepUp,
     logout: call(EXPORT_LOGOUT),
     fetch: apiFetch,
     load: load,

@@ -25,4 +25,7 @@ export const {
   logout,
   on,
   fetch,
+  getUserInfo,
+  loginWithPopup,
+  stepUp,
 } = gopkce;
