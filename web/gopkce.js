@@ -547,7 +547,7 @@
     if (typeof error.maxAge === "number") {
       o.maxAge = error.maxAge;
     }
-    return popup ? loginWithPopup(o) : ns.startLogin(o);
+    return popup ? loginWithPopup(o) : ns[EXPORT_START_LOGIN](o);
   }
 
   function configure(config) {
