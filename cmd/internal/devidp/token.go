@@ -300,6 +300,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 		"scope": scope, "auth_time": u.AuthTime.Unix(), "iat": now.Unix(), "exp": exp.Unix(),
 		"jti": randomID(12), "username": u.Name, "gid": grant,
 	}
+	s.userClaimsLocked(at, u)
 	resp := map[string]any{
 		"access_token": s.sign(at),
 		"token_type":   "Bearer",
@@ -312,6 +313,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 			"email": u.email(), "email_verified": true, "name": u.Name, "cognito:username": u.Name,
 			"user_id": u.userID(), "full_name": u.Name, "avatar_url": u.avatar(),
 		}
+		s.userClaimsLocked(id, u)
 		if nonce != "" {
 			id["nonce"] = nonce
 		}
