@@ -69,6 +69,7 @@
   // the stored one.
   let fast = null;
   let configuring = 0;
+  let configured = Promise.resolve(); // the last configure, settled
   const stats = { fast: 0, go: 0 };
 
   function storedRecord() {
@@ -402,28 +403,34 @@
     if ("navigate" in o) {
       return Promise.reject(popupError("invalid_argument", "loginWithPopup: navigate is not an option of a popup login"));
     }
-    if (popupLogin !== null && !popupLogin.closed) {
-      popupLogin.focus();
+    if (popupLogin !== null && !popupLogin.w.closed) {
+      popupLogin.w.focus();
       return Promise.reject(popupError("popup_in_progress", "a popup login is already open"));
     }
     const w = global.open("about:blank", POPUP_NAME, "popup,width=520,height=680");
     if (!w) {
       return Promise.reject(popupError("popup_blocked", "the browser blocked the popup: call loginWithPopup from a click"));
     }
-    popupLogin = w;
+    if (popupLogin !== null) {
+      // Its popup reads closed: closed by the user or severed by the
+      // provider's COOP, which the page cannot tell apart. This call
+      // replaces it.
+      popupLogin.fail(popupError("popup_closed", "the popup login was replaced by a new one"));
+    }
     o.navigate = false;
     return new Promise(function (resolve, reject) {
       let state = null;
       let settled = false;
       let sent = false; // the popup was sent to the provider
-      let seen = false; // the popup was seen open on another origin
       const ch = new BroadcastChannel(POPUP_CHANNEL);
+      const self = { w: w, fail: fail };
+      popupLogin = self;
       function end() {
         settled = true;
         clearInterval(poll);
         clearTimeout(timer);
         ch.close();
-        if (popupLogin === w) {
+        if (popupLogin === self) {
           popupLogin = null;
         }
       }
@@ -452,23 +459,15 @@
           reject(err);
         });
       };
-      // popup.closed is reliable while the popup shows this origin or a
-      // provider page seen open; a provider page with
-      // Cross-Origin-Opener-Policy severs the popup, which then reads as
-      // closed at once: such a login waits for its result or the timeout.
+      // popup.closed is reliable only while the popup is still this
+      // page's blank one. Once it left for the provider, a
+      // Cross-Origin-Opener-Policy (the provider's, or this page's
+      // same-origin) severs it, and Chromium then reports it closed, at
+      // once or after it was seen open: a closed popup and a severed one
+      // look the same, so the login waits for its result or the timeout.
       const poll = setInterval(function () {
-        if (w.closed) {
-          if (!sent || seen) {
-            fail(popupError("popup_closed", "the popup was closed before the login completed"));
-          }
-          return;
-        }
-        if (sent && !seen) {
-          try {
-            void w.location.href;
-          } catch (_) {
-            seen = true;
-          }
+        if (w.closed && !sent) {
+          fail(popupError("popup_closed", "the popup was closed before the login completed"));
         }
       }, 250);
       const timer = setTimeout(function () {
@@ -476,7 +475,10 @@
       }, timeout * 1000);
       api
         .then(function (impl) {
-          return impl[EXPORT_START_LOGIN](o);
+          // After a configure still in flight (one made before this call).
+          return configured.then(function () {
+            return impl[EXPORT_START_LOGIN](o);
+          });
         })
         .then(function (url) {
           if (settled) {
@@ -574,6 +576,7 @@
     };
     const p = goConfigure.apply(null, arguments);
     p.then(done, done);
+    configured = p.then(function () {}, function () {});
     return p;
   }
 
