@@ -340,7 +340,13 @@
   // in it is lost. loginWithPopup is called in the click's task, so that
   // the browser lets the popup open.
   async function popupLogin() {
-    await gopkce.loginWithPopup({ returnTo: location.pathname + location.search + location.hash });
+    phase = "exchange";
+    try {
+      await gopkce.loginWithPopup({ returnTo: location.pathname + location.search + location.hash });
+    } finally {
+      phase = "";
+    }
+    await recordExchange();
     record({
       type: "popup", title: "Signed in in a popup",
       note: "The callback page in the popup handed the code to this page over a BroadcastChannel and closed; this page exchanged it and never navigated.",

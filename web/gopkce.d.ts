@@ -199,9 +199,11 @@ export interface Gopkce {
   /**
    * Signs in in a popup opened at once (call it from a click); resolves
    * once the session is stored, the page never navigating. Rejects with
-   * "popup_blocked", "popup_closed", "popup_timeout", "popup_in_progress"
-   * (a popup login is open: it is focused, not replaced) or the provider's
-   * error; no pending login is left behind.
+   * "popup_blocked", "popup_closed" (closed while still blank, or
+   * replaced by a later call), "popup_timeout" (a popup closed at the
+   * provider is seen only then: a COOP-severed popup reads closed),
+   * "popup_in_progress" (the previous popup is still blank: it is focused)
+   * or the provider's error; no pending login is left behind.
    */
   loginWithPopup(options?: LoginOptions & { timeoutSeconds?: number }): Promise<{ returnTo: string }>;
   /**

@@ -386,9 +386,10 @@
    * Signs in in a popup; resolves with {returnTo} once the session is
    * stored, the page never navigating. Options: those of startLogin
    * (navigate excepted) and timeoutSeconds (default 300). Rejects with
-   * popup_blocked, popup_closed, popup_timeout, popup_in_progress (a
-   * popup login is already open: it is focused, not replaced), or the
-   * provider's error; no pending login is left behind.
+   * popup_blocked, popup_closed (closed while still blank, or replaced by
+   * a later call), popup_timeout, popup_in_progress (the previous popup is
+   * still blank: it is focused), or the provider's error; no pending login
+   * is left behind.
    */
   function loginWithPopup(options) {
     const o = Object.assign({}, options);

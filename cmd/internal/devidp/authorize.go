@@ -211,5 +211,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("devidp: logout_uri %q is not registered for client %q (registered: %q)", target, c.ID, c.LogoutURIs), http.StatusBadRequest)
 		return
 	}
+	s.endSession(w, r)
 	http.Redirect(w, r, target, http.StatusFound)
 }

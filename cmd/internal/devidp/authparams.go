@@ -167,3 +167,15 @@ func (s *Server) userClaimsLocked(claims map[string]any, u user) {
 		claims["acr"] = u.ACR
 	}
 }
+
+// endSession ends the browser's provider session, at /logout.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	delete(s.auth.sessions, c.Value)
+	s.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}

@@ -78,6 +78,16 @@ func TestPromptNoneNeedsAProviderSession(t *testing.T) {
 	if n := len(f.s.AuthorizeRequests()); n != 5 {
 		t.Errorf("%d authorize requests recorded, want 5", n)
 	}
+	// Logout ends the provider session.
+	resp, err := f.hc.Get(f.srv.URL + "/logout?client_id=spa&logout_uri=" + url.QueryEscape("http://127.0.0.1:8080/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	q.Set("prompt", "none")
+	if got := redirectError(t, f.authorize(t, q)); got != "login_required" {
+		t.Fatalf("prompt=none after logout: error %q, want login_required", got)
+	}
 }
 
 func TestFormPrefillAndPromptLogin(t *testing.T) {
