@@ -174,3 +174,14 @@ func TestUserInfo(t *testing.T) {
 		t.Fatalf("bad token: %d", resp.StatusCode)
 	}
 }
+
+func TestPageCOOP(t *testing.T) {
+	f := newFixture(t, Cognito)
+	if got := f.authorize(t, authQuery()).Header.Get("Cross-Origin-Opener-Policy"); got != "" {
+		t.Fatalf("COOP %q by default", got)
+	}
+	f.s.SetPageCOOP(true)
+	if got := f.authorize(t, authQuery()).Header.Get("Cross-Origin-Opener-Policy"); got != "same-origin" {
+		t.Fatalf("COOP %q, want same-origin", got)
+	}
+}
