@@ -99,12 +99,21 @@ func (e *e2e) clickForPopup(ctx context.Context, click func()) (context.Context,
 	case <-wctx.Done():
 		e.tb.Fatal("no popup opened within 15 s")
 	}
-	p, pcancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
-	e.tb.Cleanup(pcancel)
-	if err := chromedp.Do(p); err != nil {
-		e.tb.Fatalf("attaching to the popup: %v", err)
+	// Attaching fails when the popup navigates meanwhile (from blank to
+	// the provider): then again. Detached, not closed, on a failure.
+	for attempt := 1; ; attempt++ {
+		p, pcancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel())
+		err := chromedp.Do(p)
+		if err == nil {
+			e.tb.Cleanup(pcancel)
+			return p, id
+		}
+		pcancel()
+		if attempt == 5 {
+			e.tb.Fatalf("attaching to the popup: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return p, id
 }
 
 // popupRun is runFromClick that returns the popup it opened.
