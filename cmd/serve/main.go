@@ -67,6 +67,9 @@ type options struct {
 	m2mScope           string
 	m2mAPI             string
 
+	// idpCOOP: the development provider sends Cross-Origin-Opener-Policy.
+	idpCOOP bool
+
 	// configHook lets tests change the page's configuration.
 	configHook func(cfg map[string]any)
 	// dpop is the page's dpop option; idpDPoP and dpopNonce turn DPoP
@@ -88,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.buildOnly, "build", false, "build web/gopkce.wasm with its .br and .gz, print the sizes and exit")
 	fs.BoolVar(&o.noBuild, "no-build", false, "do not rebuild a missing or stale web/gopkce.wasm")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log")
+	fs.BoolVar(&o.idpCOOP, "idp-coop", false, "development provider: send Cross-Origin-Opener-Policy: same-origin, as Microsoft's sign-in pages do (a popup login must not need window.opener)")
 	fs.StringVar(&o.refreshMode, "refresh-mode", "cognito", "development provider's refresh behaviour: cognito (no new refresh token) or rotating (new one each time, reuse revokes the grant)")
 	fs.DurationVar(&o.accessTTL, "access-ttl", time.Hour, "development provider's access-token lifetime (try 30s to watch refreshes)")
 	fs.Var(&o.redirectURIs, "redirect-uri", "development provider: register this redirect URI (exactly) for client gopkce-demo and allow CORS from its origin; repeat for several")
@@ -255,6 +259,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 			return fail(err)
 		}
 		st.idp = idp
+		idp.SetPageCOOP(o.idpCOOP)
 		ao.Provider = app.DevProvider(issuer)
 		st.serve(idpLn, idp.Handler())
 	}

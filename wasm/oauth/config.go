@@ -125,6 +125,14 @@ type Config struct {
 	// [AzureB2CPreset]. At most one is set.
 	Cognito  *CognitoSettings
 	AzureB2C *AzureB2CSettings
+	// EntraID and EntraExternalID are the Microsoft Entra presets; see
+	// [EntraIDPreset] and [EntraExternalIDPreset].
+	EntraID         *EntraSettings
+	EntraExternalID *EntraSettings
+	// UserinfoEndpoint is OpenID Connect's UserInfo endpoint (Core §5.3);
+	// it comes from discovery or a preset (Cognito's /oauth2/userInfo)
+	// when empty.
+	UserinfoEndpoint string
 	// ClockLeeway is the clock skew tolerated on the ID token's exp, nbf and
 	// iat: [DefaultClockLeeway] unless ClockLeewaySet (a page that sets
 	// clockLeewaySeconds, 0 included).
@@ -335,6 +343,7 @@ func (c *Config) Validate() error {
 		{"postLogoutRedirectUri", c.PostLogoutRedirectURI},
 		{"discoveryUrl", c.DiscoveryURL},
 		{"jwksUri", c.JWKSURI},
+		{"userinfoEndpoint", c.UserinfoEndpoint},
 	} {
 		if f.v == "" {
 			continue
@@ -347,17 +356,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	for k, v := range c.ExtraParams {
-		if looksSecret(k) {
-			return configError("extraParams."+k, "a client secret must never be in a browser")
-		}
-		if looksClientCredentials(k) || v == "client_credentials" {
-			return configError("extraParams."+k, errClientCredentials)
-		}
-		if reservedParams[paramName(k)] || paramName(k) == "" {
-			return configError("extraParams."+k, "is set by gopkce and cannot be overridden")
-		}
-		if strings.ContainsAny(v, "\x00") {
-			return configError("extraParams."+k, "contains a NUL character")
+		if err := checkExtraParam(k, v); err != nil {
+			return configError("extraParams."+k, err.Error())
 		}
 	}
 	switch c.Storage {

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
@@ -60,7 +61,8 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 	case ts.IDToken == "":
 		return nil, idTokenError(CheckPresent, "the login asked for openid and the token response has no ID token")
 	default:
-		if _, err := c.verifier(prov).Verify(ctx, ts.IDToken, IDTokenExpect{Nonce: p.Nonce}); err != nil {
+		want := IDTokenExpect{Nonce: p.Nonce, MaxAge: p.MaxAge, ACR: strings.Fields(p.ACR)}
+		if _, err := c.verifier(prov).Verify(ctx, ts.IDToken, want); err != nil {
 			return nil, err
 		}
 	}

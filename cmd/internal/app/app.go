@@ -45,6 +45,9 @@ type Provider struct {
 	IssParameterSupported bool
 	// API is the URL of an API the demo calls with the bearer token.
 	API string
+	// StepUpAPI is an API on API's origin that may demand a stronger
+	// sign-in (RFC 9470), for the demo's step-up action, or "".
+	StepUpAPI string
 }
 
 // DevProvider is the development provider (cmd/internal/devidp) at issuer,
@@ -60,6 +63,7 @@ func DevProvider(issuer string) Provider {
 		Scope:                 "openid email profile",
 		IssParameterSupported: true,
 		API:                   issuer + "/api/me",
+		StepUpAPI:             issuer + "/api/strong",
 	}
 }
 
@@ -199,6 +203,9 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("app: site URL %q: %w", o.SiteURL, err)
 	}
 	pageConfig := map[string]any{"gopkce": o.PageConfig(), "api": o.Provider.API}
+	if o.Provider.StepUpAPI != "" {
+		pageConfig["stepUpApi"] = o.Provider.StepUpAPI
+	}
 	if o.M2M != nil {
 		pageConfig["m2m"] = M2MPath
 	}

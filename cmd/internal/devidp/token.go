@@ -321,6 +321,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 		at["cnf"] = map[string]any{"jkt": jkt}
 		typ = "DPoP"
 	}
+	s.userClaimsLocked(at, u)
 	resp := map[string]any{
 		"access_token": s.sign(at),
 		"token_type":   typ,
@@ -333,6 +334,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 			"email": u.email(), "email_verified": true, "name": u.Name, "cognito:username": u.Name,
 			"user_id": u.userID(), "full_name": u.Name, "avatar_url": u.avatar(),
 		}
+		s.userClaimsLocked(id, u)
 		if nonce != "" {
 			id["nonce"] = nonce
 		}

@@ -58,6 +58,11 @@ const (
 	ProviderError     Code = "provider_error"
 	InvalidDiscovery  Code = "invalid_discovery"
 	OriginNotAllowed  Code = "origin_not_allowed"
+	// InsufficientUserAuthentication is RFC 9470 §3's WWW-Authenticate
+	// error, which the core passes on with what the API asked for.
+	InsufficientUserAuthentication Code = "insufficient_user_authentication"
+	// InvalidUserinfo: the UserInfo endpoint's answer is refused.
+	InvalidUserinfo Code = "invalid_userinfo"
 	// InvalidResponse is both sides': an answer that is not a token
 	// response (RFC 6749 §5.1), or a provider error code that is not well
 	// formed.
