@@ -207,8 +207,14 @@ func (h *Client) Scrub(e *Error, fields map[string]json.RawMessage, sent url.Val
 // Revoke asks the provider to revoke a refresh token (RFC 7009 §2.1). The
 // provider answers 200 for tokens it does not know (§2.2).
 func (h *Client) Revoke(ctx context.Context, refreshToken string) error {
+	return h.RevokeHint(ctx, refreshToken, "refresh_token")
+}
+
+// RevokeHint revokes token with the given token_type_hint (RFC 7009 §2.1):
+// "refresh_token" or "access_token".
+func (h *Client) RevokeHint(ctx context.Context, refreshToken, hint string) error {
 	status, _, body, err := h.post(ctx, h.RevocationEndpoint, url.Values{
-		"token": {refreshToken}, "token_type_hint": {"refresh_token"},
+		"token": {refreshToken}, "token_type_hint": {hint},
 	})
 	switch {
 	case err != nil:
