@@ -107,7 +107,10 @@ func TestSameOriginChecks(t *testing.T) {
 	variants := []variant{
 		{"no request header", func(h http.Header, _ string) { h.Del(RequestHeader) }},
 		{"request header 0", func(h http.Header, _ string) { h.Set(RequestHeader, "0") }},
-		{"cross-site", func(h http.Header, _ string) { h.Set("Origin", "https://evil.example"); h.Set("Sec-Fetch-Site", "cross-site") }},
+		{"cross-site", func(h http.Header, _ string) {
+			h.Set("Origin", "https://evil.example")
+			h.Set("Sec-Fetch-Site", "cross-site")
+		}},
 		{"same-site other origin", func(h http.Header, _ string) {
 			h.Set("Origin", "https://other.example.com")
 			h.Set("Sec-Fetch-Site", "same-site")

@@ -330,5 +330,3 @@ func fromProvider(err error) error {
 	}
 	return &Error{Code: pe.Code, Description: pe.Description, Status: pe.Status, ProviderStatus: pe.ProviderStatus, RetryAfter: pe.RetryAfter}
 }
-
-

@@ -163,4 +163,3 @@ func (c *capReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
