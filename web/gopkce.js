@@ -383,12 +383,16 @@
    * origin_not_allowed before anything is sent. On a 401 whose
    * WWW-Authenticate says error="invalid_token" (RFC 6750 §3.1) it
    * refreshes once and retries once; any other answer is returned as is.
+   * With a backend for frontend (bff), see bffFetch.
    */
   function apiFetch(input, init) {
     return api.then(async function (impl) {
       const request = new Request(input, init);
       const retry = request.clone(); // a body can be read once: keep a copy
       const token = await impl[EXPORT_API_TOKEN](request.url);
+      if (typeof token === "object") {
+        return bffFetch(impl, request, token);
+      }
       request.headers.set("Authorization", "Bearer " + token);
       const response = await fetch(request);
       if (response.status !== 401) {
@@ -405,6 +409,57 @@
       retry.headers.set("Authorization", "Bearer " + fresh);
       return fetch(retry);
     });
+  }
+
+  /**
+   * gopkce.fetch with a backend for frontend (configuration key bff): the
+   * request goes to the server's proxy route for its URL (route: the
+   * module's answer), same-origin with the page's cookies; the server adds
+   * the token. On the proxy's 401 for an expired token, or an API's
+   * error="invalid_token", the module refreshes once under its cross-tab
+   * lock, and the request is sent once more.
+   */
+  async function bffFetch(impl, request, route) {
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+    const send = function (r) {
+      const headers = new Headers(request.headers);
+      headers.delete("Authorization");
+      Object.keys(r.headers).forEach(function (k) {
+        headers.set(k, r.headers[k]);
+      });
+      return fetch(r.url, {
+        method: request.method,
+        headers: headers,
+        body: body,
+        credentials: "same-origin",
+        mode: "same-origin",
+        cache: request.cache,
+        signal: request.signal,
+      });
+    };
+    const response = await send(route);
+    if (response.status !== 401) {
+      return response;
+    }
+    let challenge = response.headers.get("WWW-Authenticate") || "";
+    if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+      try {
+        const e = await response.clone().json();
+        if (e && e.error === route.expired) {
+          challenge = route.expired;
+        }
+      } catch (_) {
+        // not the proxy's error: the challenge decides
+      }
+    }
+    const next = await impl[EXPORT_API_TOKEN](request.url, { rejected: route.handle, challenge: challenge });
+    if (!next) {
+      return response;
+    }
+    if (response.body) {
+      response.body.cancel().catch(function () {});
+    }
+    return send(next);
   }
 
   const ns = {

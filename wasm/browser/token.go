@@ -7,6 +7,7 @@ import (
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/internal/names"
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -42,6 +43,21 @@ func apiToken(args []js.Value) (any, error) {
 		if v := args[1].Get("challenge"); v.Type() == js.TypeString {
 			challenge = v.String()
 		}
+	}
+	if c.Config().BFF != "" {
+		// {url, handle, headers, expired}: the proxy route's URL, the
+		// session generation that stands for the token the server sends,
+		// the headers the server requires, and the proxy's error code for
+		// an expired token; "" when the 401 stands.
+		url, handle, err := c.BFFRequest(context.Background(), args[0].String(), rejected, challenge)
+		if err != nil || url == "" {
+			return "", err
+		}
+		return map[string]any{
+			"url": url, "handle": handle,
+			"headers": map[string]any{protocol.RequestHeader: protocol.RequestHeaderValue},
+			"expired": string(protocol.TokenExpired),
+		}, nil
 	}
 	return c.APIToken(context.Background(), args[0].String(), rejected, challenge)
 }

@@ -22,6 +22,9 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 		"client_id":     {c.cfg.ClientID},
 		"code_verifier": {p.Verifier},
 	}
+	if c.cfg.BFF != "" && p.Nonce != "" {
+		form.Set("nonce", p.Nonce) // the server verifies the ID token it keeps
+	}
 	now := c.opts.Now()
 	tr, err := c.tokenRequest(ctx, form)
 	if err != nil {
@@ -30,6 +33,8 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 	ts := c.newTokenSet(tr, now)
 	ts.LoginAt = now.UnixMilli()
 	switch {
+	case c.cfg.BFF != "":
+		c.withBFFSession(ctx, ts, "")
 	case p.Nonce == "":
 		ts.IDToken = "" // not asked for, not verified: not kept
 	case ts.IDToken == "":

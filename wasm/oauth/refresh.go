@@ -27,6 +27,9 @@ type TokenOptions struct {
 // provider refused the refresh token (tokens are then cleared);
 // network_error for transient failures (tokens are kept).
 func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
+	if c.cfg.BFF != "" {
+		return "", errTokensOnServer()
+	}
 	ts, err := c.Tokens(ctx, opts)
 	if err != nil {
 		return "", err
@@ -269,6 +272,9 @@ func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string,
 	}
 	if next.Scope == "" {
 		next.Scope = prev.Scope
+	}
+	if c.cfg.BFF != "" {
+		c.withBFFSession(ctx, next, prev.BFFSession)
 	}
 	// The rotated refresh token is stored before anyone sees the new access
 	// token: after a rotation it is the only one the provider still

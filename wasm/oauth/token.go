@@ -63,6 +63,9 @@ func (c *Client) tokenRequest(ctx context.Context, form weburl.Values) (*tokenRe
 	if header == nil {
 		header = func(string) string { return "" }
 	}
+	if c.cfg.BFF != "" {
+		return parseBFFTokenResponse(resp.Status, header, body, c.opts.Now())
+	}
 	return parseTokenResponse(resp.Status, header, body, c.opts.Now())
 }
 

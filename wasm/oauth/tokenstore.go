@@ -37,6 +37,10 @@ type TokenSet struct {
 	// the configured default), in milliseconds; 0 when the stored set
 	// lacks it. The refresh margin never exceeds half of it.
 	Lifetime int64 `json:"lifetime,omitempty"`
+	// BFFSession is a backend for frontend's view of the session (the
+	// claims of the ID token it verified, its proxy routes) as JSON; the
+	// access token is then its session handle ([Config.BFF]).
+	BFFSession string `json:"bff_session,omitempty"`
 }
 
 // CanRefresh reports whether the session has a refresh token: in the token
@@ -83,7 +87,7 @@ func decodeTokens(raw string) (*TokenSet, bool) {
 		V: int(f.Int64("v")), AccessToken: f.String("access_token"), TokenType: f.String("token_type"),
 		IDToken: f.String("id_token"), RefreshToken: f.String("refresh_token"), Scope: f.String("scope"),
 		HandlerHeld: f.Bool("handler_held"), ExpiresAt: f.Int64("expires_at"), LoginAt: f.Int64("login_at"),
-		Lifetime: f.Int64("lifetime"),
+		Lifetime: f.Int64("lifetime"), BFFSession: f.String("bff_session"),
 	}
 	return ts, f.Bad == ""
 }
@@ -113,6 +117,9 @@ func encodeTokens(ts *TokenSet) []byte {
 	o.Int("login_at", ts.LoginAt)
 	if ts.Lifetime != 0 {
 		o.Int("lifetime", ts.Lifetime)
+	}
+	if ts.BFFSession != "" {
+		o.String("bff_session", ts.BFFSession)
 	}
 	return o.Bytes()
 }
