@@ -244,6 +244,9 @@
   // decoded for display only (the API verifies it).
   async function loadClaims() {
     const idClaims = await gopkce.getClaims();
+    if (idClaims && config.bff) {
+      return { claims: idClaims, source: "the ID token, verified by the backend for frontend, which keeps it" };
+    }
     if (idClaims) {
       return { claims: idClaims, source: "the ID token, verified: signature, iss, aud, exp and nonce" };
     }
@@ -302,7 +305,7 @@
   // is ticked: a refresh on demand, made by a timer.
   function scheduleAuto() {
     clearTimeout(autoTimer);
-    if (!$("auto-refresh").checked || !expiresAt) return;
+    if (!$("auto-refresh").checked || !expiresAt || config.bff) return;
     const wait = Math.max(1000, expiresAt - margin() * 1000 - Date.now() + 250);
     autoTimer = setTimeout(() => {
       phase = "refresh";
@@ -397,6 +400,12 @@
     const page = await resp.json();
     config = page.gopkce;
     apiURL = page.api;
+    if (config.bff) {
+      // Backend for frontend: the server keeps every token, so there is no
+      // getToken(); gopkce.fetch refreshes on demand.
+      $("refresh").hidden = true;
+      $("auto-refresh").closest("label").hidden = true;
+    }
     $("margin").textContent = margin() + " s";
     $("api-url").textContent = apiURL;
     try {

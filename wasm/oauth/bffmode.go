@@ -181,7 +181,9 @@ func (c *Client) BFFRequest(ctx context.Context, rawURL, rejected, challenge str
 	}
 	ts, err := c.Tokens(ctx, TokenOptions{})
 	if err == nil && rejected != "" && ts.AccessToken == rejected {
-		ts, err = c.Tokens(ctx, TokenOptions{ForceRefresh: true})
+		// Refreshed unless the stored handle is no longer the rejected one
+		// once the lock is held: another tab refreshed meanwhile.
+		ts, err = c.refreshShared(ctx, rejected, true)
 	}
 	if err != nil {
 		return "", "", err

@@ -77,6 +77,7 @@ type Server struct {
 	apiRequests, apiRejects int
 	revocations             int
 	recordsAPI              recordsAPI
+	issued                  []string // every token string answered (issued.go)
 }
 
 type user struct {

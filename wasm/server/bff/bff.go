@@ -225,7 +225,7 @@ func New(cfg Config) (*Handler, error) {
 	if keys == nil {
 		keys = oauth.NewRemoteKeys(cfg.JWKSURI, oauthhttp.New(h.prov.HTTP), nil, cfg.Now, cfg.Timeout)
 	}
-	h.verifier = &oauth.IDTokenVerifier{Issuer: cfg.Issuer, ClientID: cfg.ClientID, Keys: keys, Signatures: oauthjwt.Verifier{}, Now: cfg.Now}
+	h.verifier = &oauth.IDTokenVerifier{Issuer: cfg.Issuer, ClientID: cfg.ClientID, Keys: keys, Signatures: oauthjwt.Verifier{}, Now: cfg.Now, Leeway: oauth.DefaultClockLeeway}
 	h.jar, err = newJar(append([][]byte{cfg.CookieKey}, cfg.PreviousCookieKeys...), loopback, cfg.ClientID, cfg.Origin, cfg.TokenEndpoint, cfg.Rand)
 	if err != nil {
 		return nil, bad("CookieKey", err.Error())
