@@ -57,10 +57,12 @@ type e2eOptions struct {
 	storage       string
 	lifetime      string
 	configHook    func(map[string]any)
-	tokenHandler  bool             // -token-handler: the confidential client behind /oauth/
-	authStyle     string           // -auth-style; default client_secret_basic
-	bff           bool             // -bff: the backend for frontend at /bff/
-	bffNow        func() time.Time // the backend for frontend's clock
+	tokenHandler  bool   // -token-handler: the confidential client behind /oauth/
+	authStyle     string // -auth-style; default client_secret_basic
+
+	bff    bool             // -bff: the backend for frontend at /bff/
+	bffNow func() time.Time // the backend for frontend's clock
+
 	// bench serves the benchmark pages under /bench/ (bench_pages_test.go).
 	bench bool
 	// web is the site directory when not the demo's (web/ of the module).
