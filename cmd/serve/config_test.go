@@ -38,6 +38,12 @@ func TestPageConfigMatchesConfigKeys(t *testing.T) {
 				t.Fatalf("config %+v", c)
 			}
 		}},
+		{"backend for frontend", []string{"-bff"}, func(t *testing.T, c oauth.Config) {
+			if c.BFF != "/bff" || c.TokenEndpoint != "" || c.RevocationEndpoint != "" || c.Storage != oauth.StorageLocal ||
+				c.ClientID != devConfidentialID || len(c.APIOrigins) != 1 {
+				t.Fatalf("config %+v", c)
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, err := parseFlags(append([]string{"-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-quiet", "-web", web}, tc.args...), io.Discard)
