@@ -125,6 +125,12 @@ func (l *lockedBuffer) String() string {
 
 func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	tb.Helper()
+	return startEdgeWith(tb, accessTTL, nil)
+}
+
+// startEdgeWith is startEdge with more vars, or other values.
+func startEdgeWith(tb testing.TB, accessTTL time.Duration, extra map[string]string) *edge {
+	tb.Helper()
 	browser := browsertest.New(tb)
 	root, err := build.ModuleRoot(".")
 	if err != nil {
@@ -171,6 +177,9 @@ func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 		"REVOCATION_ENDPOINT": issuer + "/oauth2/revoke",
 		"M2M_TOKEN_ENDPOINT":  p.TokenEndpoint, "M2M_CLIENT_ID": edgeM2MID, "M2M_SCOPE": "api/write",
 		"M2M_API": issuer + "/api/records",
+	}
+	for k, v := range extra {
+		vars[k] = strings.ReplaceAll(v, "{issuer}", issuer)
 	}
 	// Secrets as `wrangler secret put` would hold them: from a file, never
 	// on the command line (other users can read a process's arguments).
