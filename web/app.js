@@ -270,6 +270,9 @@
   // decoded for display only (the API verifies it).
   async function loadClaims() {
     const idClaims = await gopkce.getClaims();
+    if (idClaims && config.bff) {
+      return { claims: idClaims, source: "the ID token, verified by the backend for frontend, which keeps it" };
+    }
     if (idClaims) {
       return { claims: idClaims, source: "the ID token, verified: signature, iss, aud, exp and nonce" };
     }
@@ -331,7 +334,7 @@
   // is ticked: a refresh on demand, made by a timer.
   function scheduleAuto() {
     clearTimeout(autoTimer);
-    if (!$("auto-refresh").checked || !expiresAt) return;
+    if (!$("auto-refresh").checked || !expiresAt || config.bff) return;
     const wait = Math.max(1000, expiresAt - margin() * 1000 - Date.now() + 250);
     autoTimer = setTimeout(() => {
       phase = "refresh";
@@ -510,6 +513,12 @@
     apiURL = page.api;
     stepUpURL = page.stepUpApi || "";
     $("step-up").hidden = !stepUpURL;
+    if (config.bff) {
+      // Backend for frontend: the server keeps every token, so there is no
+      // getToken(); gopkce.fetch refreshes on demand.
+      $("refresh").hidden = true;
+      $("auto-refresh").closest("label").hidden = true;
+    }
     $("margin").textContent = margin() + " s";
     $("api-url").textContent = apiURL;
     try {

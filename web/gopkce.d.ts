@@ -30,6 +30,8 @@ export type ErrorCode =
   | "popup_closed"
   | "popup_timeout"
   | "popup_in_progress"
+  | "tokens_on_server"
+  | "route_not_allowed"
   // Codes the provider sends back that are registered for OAuth 2.0 and
   // OpenID Connect; any other provider code is "provider_error", with the
   // provider's code in providerCode.
@@ -94,6 +96,8 @@ export interface Config {
   tokenEndpoint?: string;
   /** same-origin path of a server-side token handler (`"/oauth"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie */
   tokenHandler?: string;
+  /** same-origin path of a server-side backend for frontend (`"/bff"`), instead of `tokenEndpoint` or `tokenHandler`: it holds the secret and every token; `getToken` refuses with `tokens_on_server`, and `gopkce.fetch` sends API calls through its proxy */
+  bff?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
   /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter); an origin the browser writes otherwise (`http://[0:0:0:0:0:0:0:1]`, `:0443`, `http://127.1`) is refused with the form to use */
@@ -261,6 +265,9 @@ export interface Gopkce {
    * before anything is sent. A 401 whose WWW-Authenticate says
    * error="invalid_token" makes one refresh and one retry; every other
    * response is returned as is. Rejects like getToken (login_required...).
+   * With `bff`, the request goes to the server's proxy route for its URL
+   * (a URL under no route rejects with "route_not_allowed"), which adds the
+   * token; the proxy's 401 "token_expired" makes one refresh and one retry.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /**

@@ -403,7 +403,7 @@
   const POPUP_NAME = "gopkce-login";
   let popupLogin = null; // the popup window of the login in flight
 
-  function popupError(code, message) {
+  function loaderError(code, message) {
     const e = new Error("gopkce: " + code + ": " + message);
     e.name = "GopkceError";
     e.code = code;
@@ -445,25 +445,25 @@
       timeout = o.timeoutSeconds;
       delete o.timeoutSeconds;
       if (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600) {
-        return Promise.reject(popupError("invalid_argument", "loginWithPopup: timeoutSeconds must be a number of seconds from 1 to 3600"));
+        return Promise.reject(loaderError("invalid_argument", "loginWithPopup: timeoutSeconds must be a number of seconds from 1 to 3600"));
       }
     }
     if ("navigate" in o) {
-      return Promise.reject(popupError("invalid_argument", "loginWithPopup: navigate is not an option of a popup login"));
+      return Promise.reject(loaderError("invalid_argument", "loginWithPopup: navigate is not an option of a popup login"));
     }
     if (popupLogin !== null && !popupLogin.w.closed) {
       popupLogin.w.focus();
-      return Promise.reject(popupError("popup_in_progress", "a popup login is already open"));
+      return Promise.reject(loaderError("popup_in_progress", "a popup login is already open"));
     }
     const w = global.open("about:blank", POPUP_NAME, "popup,width=520,height=680");
     if (!w) {
-      return Promise.reject(popupError("popup_blocked", "the browser blocked the popup: call loginWithPopup from a click"));
+      return Promise.reject(loaderError("popup_blocked", "the browser blocked the popup: call loginWithPopup from a click"));
     }
     if (popupLogin !== null) {
       // Its popup reads closed: closed by the user or severed by the
       // provider's COOP, which the page cannot tell apart. This call
       // replaces it.
-      popupLogin.fail(popupError("popup_closed", "the popup login was replaced by a new one"));
+      popupLogin.fail(loaderError("popup_closed", "the popup login was replaced by a new one"));
     }
     o.navigate = false;
     return new Promise(function (resolve, reject) {
@@ -515,11 +515,11 @@
       // look the same, so the login waits for its result or the timeout.
       const poll = setInterval(function () {
         if (w.closed && !sent) {
-          fail(popupError("popup_closed", "the popup was closed before the login completed"));
+          fail(loaderError("popup_closed", "the popup was closed before the login completed"));
         }
       }, 250);
       const timer = setTimeout(function () {
-        fail(popupError("popup_timeout", "the popup login did not complete within " + timeout + " s"));
+        fail(loaderError("popup_timeout", "the popup login did not complete within " + timeout + " s"));
       }, timeout * 1000);
       api
         .then(function (impl) {
@@ -588,7 +588,7 @@
     const popup = o.popup !== false;
     delete o.popup;
     if (!error || error.code !== "insufficient_user_authentication") {
-      return Promise.reject(popupError("invalid_argument", "stepUp takes the insufficient_user_authentication error gopkce.fetch rejected with"));
+      return Promise.reject(loaderError("invalid_argument", "stepUp takes the insufficient_user_authentication error gopkce.fetch rejected with"));
     }
     if (error.acrValues) {
       o.acrValues = error.acrValues;
@@ -700,6 +700,7 @@
    * retries once; with DPoP, use_dpop_nonce with a new DPoP-Nonce, or a
    * proof refused for the device's clock, retries once too; any other
    * answer is returned as is.
+   * With a backend for frontend (bff), see bffFetch.
    */
   function apiFetch(input, init) {
     // Before the module runs, a request to one of the origins the record
@@ -723,6 +724,9 @@
         await early;
       }
       const h = await impl[EXPORT_API_TOKEN](request.method, request.url);
+      if (h && typeof h.url === "string") {
+        return bffFetch(impl, request, h);
+      }
       return send(request, h);
     });
   }
@@ -736,6 +740,9 @@
     return api.then(async function (impl) {
       const nonce = opts && typeof opts.nonce === "string" ? opts.nonce : "";
       const h = await impl[EXPORT_API_TOKEN](String(method), String(url), { nonce: nonce });
+      if (h && typeof h.url === "string") {
+        throw loaderError("tokens_on_server", "the tokens live on the server (bff): call the API with gopkce.fetch, which goes through the server's proxy");
+      }
       const out = { Authorization: h.authorization };
       if (h.dpop) {
         out.DPoP = h.dpop;
@@ -790,6 +797,57 @@
       await impl[EXPORT_API_TOKEN](request.method, request.url, { responseNonce: n }).catch(function () {});
     }
     return response;
+  }
+
+  /**
+   * gopkce.fetch with a backend for frontend (configuration key bff): the
+   * request goes to the server's proxy route for its URL (route: the
+   * module's answer), same-origin with the page's cookies; the server adds
+   * the token. On the proxy's 401 for an expired token, or an API's
+   * error="invalid_token", the module refreshes once under its cross-tab
+   * lock, and the request is sent once more.
+   */
+  async function bffFetch(impl, request, route) {
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+    const send = function (r) {
+      const headers = new Headers(request.headers);
+      headers.delete("Authorization");
+      Object.keys(r.headers).forEach(function (k) {
+        headers.set(k, r.headers[k]);
+      });
+      return fetch(r.url, {
+        method: request.method,
+        headers: headers,
+        body: body,
+        credentials: "same-origin",
+        mode: "same-origin",
+        cache: request.cache,
+        signal: request.signal,
+      });
+    };
+    const response = await send(route);
+    if (response.status !== 401) {
+      return response;
+    }
+    let challenge = response.headers.get("WWW-Authenticate") || "";
+    if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+      try {
+        const e = await response.clone().json();
+        if (e && e.error === route.expired) {
+          challenge = route.expired;
+        }
+      } catch (_) {
+        // not the proxy's error: the challenge decides
+      }
+    }
+    const next = await impl[EXPORT_API_TOKEN](request.method, request.url, { rejected: route.handle, challenge: challenge });
+    if (!next) {
+      return response;
+    }
+    if (response.body) {
+      response.body.cancel().catch(function () {});
+    }
+    return send(next);
   }
 
   const ns = {

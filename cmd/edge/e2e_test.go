@@ -125,15 +125,16 @@ func (l *lockedBuffer) String() string {
 
 func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	tb.Helper()
-	return startEdgeWith(tb, accessTTL, false)
+	return startEdgeWith(tb, accessTTL, false, nil)
 }
 
-// startEdgeWith starts the worker; with local, under the committed
-// configuration `wrangler dev --env local-confidential --env-file
-// local-confidential.env` against a development provider that registers
-// what `go run ./cmd/serve` registers. Only the addresses are overridden,
-// for free ports: the client ids and the secrets are the committed ones.
-func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
+// startEdgeWith starts the worker, with extra vars (or other values); with
+// local, under the committed configuration `wrangler dev --env
+// local-confidential --env-file local-confidential.env` against a
+// development provider that registers what `go run ./cmd/serve`
+// registers. Only the addresses are overridden, for free ports: the client
+// ids and the secrets are the committed ones.
+func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool, extra map[string]string) *edge {
 	tb.Helper()
 	browser := browsertest.New(tb)
 	root, err := build.ModuleRoot(".")
@@ -186,6 +187,9 @@ func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
 		"REVOCATION_ENDPOINT": issuer + "/oauth2/revoke",
 		"M2M_TOKEN_ENDPOINT":  p.TokenEndpoint, "M2M_CLIENT_ID": edgeM2MID, "M2M_SCOPE": "api/write",
 		"M2M_API": issuer + "/api/records",
+	}
+	for k, v := range extra {
+		vars[k] = strings.ReplaceAll(v, "{issuer}", issuer)
 	}
 	// Secrets as `wrangler secret put` would hold them: from a file, never
 	// on the command line (other users can read a process's arguments).
@@ -457,7 +461,7 @@ func TestEdgeE2E(t *testing.T) {
 // environment and local-confidential.env) runs the token handler and the
 // machine-to-machine card against the development provider, offline.
 func TestEdgeLocalConfidential(t *testing.T) {
-	e := startEdgeWith(t, time.Hour, true)
+	e := startEdgeWith(t, time.Hour, true, nil)
 	e.do(chromedp.Navigate(e.site + "/"))
 	if got := e.ready(); got != "true" {
 		t.Fatalf("page ready state %q", got)

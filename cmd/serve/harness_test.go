@@ -59,6 +59,10 @@ type e2eOptions struct {
 	configHook    func(map[string]any)
 	tokenHandler  bool   // -token-handler: the confidential client behind /oauth/
 	authStyle     string // -auth-style; default client_secret_basic
+
+	bff    bool             // -bff: the backend for frontend at /bff/
+	bffNow func() time.Time // the backend for frontend's clock
+
 	// bench serves the benchmark pages under /bench/ (bench_pages_test.go).
 	bench bool
 	// web is the site directory when not the demo's (web/ of the module).
@@ -106,6 +110,7 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	if eo.authStyle != "" {
 		o.authStyle = eo.authStyle
 	}
+	o.bff, o.bffNow = eo.bff, eo.bffNow
 	if eo.bench {
 		o.wrapSite = benchPages
 	}

@@ -147,6 +147,16 @@ type Config struct {
 	// the handler keeps it in an HttpOnly cookie. TokenEndpoint is then
 	// not set.
 	TokenHandler string
+	// BFF is the same-origin path of a backend for frontend
+	// (draft-ietf-oauth-browser-based-apps §6.1; the Go one is package
+	// [github.com/gopkce/gopkce/wasm/server/bff]), such as "/bff". The
+	// module then works as with [Config.TokenHandler] (which validation
+	// sets to the same path), but the server keeps every token: its token
+	// answers carry a session handle in place of the access token, the
+	// claims come from its session endpoint, [Client.Token] refuses with
+	// tokens_on_server, and [Client.APIToken] maps API URLs to the
+	// server's proxy routes.
+	BFF string
 	// APIOrigins are the origins that [Client.APIToken] (gopkce.fetch)
 	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
 	// the redirect URI's origin, the page's own, only.
@@ -281,6 +291,9 @@ func (c *Config) Validate() error {
 		return configError("clientId", "is required")
 	}
 	if err := c.applyPresets(); err != nil {
+		return err
+	}
+	if err := c.checkBFF(); err != nil {
 		return err
 	}
 	switch {

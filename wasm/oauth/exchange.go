@@ -40,6 +40,9 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 			return nil, NewError(CodeInvalidLoginState, "the DPoP key made for this login is gone (logged out in another tab, or the site's data was cleared); start the login again")
 		}
 	}
+	if c.cfg.BFF != "" && p.Nonce != "" {
+		form.Set("nonce", p.Nonce) // the server verifies the ID token it keeps
+	}
 	now := c.opts.Now()
 	tr, err := c.tokenRequest(ctx, form, key)
 	if err != nil {
@@ -56,6 +59,8 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 		ts.JKT = p.JKT
 	}
 	switch {
+	case c.cfg.BFF != "":
+		c.withBFFSession(ctx, ts, "")
 	case p.Nonce == "":
 		ts.IDToken = "" // not asked for, not verified: not kept
 	case ts.IDToken == "":

@@ -165,5 +165,5 @@ func (c *Config) applyPresets() error {
 func (c *Config) needsDiscovery() bool {
 	return c.Discovery || c.DiscoveryURL != "" ||
 		c.AuthorizationEndpoint == "" || c.TokenEndpoint == "" && c.TokenHandler == "" ||
-		c.hasOpenID() && c.JWKSURI == ""
+		c.hasOpenID() && c.JWKSURI == "" && c.BFF == "" // a backend for frontend verifies the ID token
 }

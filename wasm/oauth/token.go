@@ -112,7 +112,12 @@ func (c *Client) sendTokenRequest(ctx context.Context, req *Request) (*tokenResp
 	if len(body) > MaxTokenResponseBytes {
 		return nil, header, &Error{Code: CodeInvalidResponse, Status: resp.Status, msg: "token response is larger than " + strconv.Itoa(MaxTokenResponseBytes) + " bytes"}
 	}
-	tr, err := parseTokenResponse(resp.Status, header, body, c.opts.Now())
+	var tr *tokenResponse
+	if c.cfg.BFF != "" {
+		tr, err = parseBFFTokenResponse(resp.Status, header, body, c.opts.Now())
+	} else {
+		tr, err = parseTokenResponse(resp.Status, header, body, c.opts.Now())
+	}
 	return tr, header, err
 }
 

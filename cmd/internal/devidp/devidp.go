@@ -85,6 +85,7 @@ type Server struct {
 	holds                   hold // hold.go
 	dpop                    dpopState
 	auth                    authParams // prompt, max_age, acr, userinfo (authparams.go)
+	issued                  []string   // every token string answered (issued.go)
 }
 
 type user struct {

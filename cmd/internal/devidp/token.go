@@ -231,6 +231,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.successes[grant]++
+	s.recordIssuedLocked(resp)
 	s.mu.Unlock()
 	writeJSON(w, 200, resp)
 }

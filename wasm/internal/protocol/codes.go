@@ -82,6 +82,17 @@ const (
 	CookieMissing    Code = "cookie_missing"
 	CookieInvalid    Code = "cookie_invalid"
 	CookieExpired    Code = "cookie_expired"
+	// The backend for frontend's: the proxy answers TokenExpired (JSON,
+	// HTTP 401) when the access token it holds has expired, for it never
+	// refreshes behind the page's back: the page refreshes once under its
+	// cross-tab lock and retries once. TokensOnServer is the core's
+	// getToken refusal in that mode; UpstreamRedirect an API that answered
+	// a redirect, which is not followed with the token; RouteNotAllowed a
+	// URL under no route of the proxy's allow-list.
+	TokenExpired     Code = "token_expired"
+	TokensOnServer   Code = "tokens_on_server"
+	UpstreamRedirect Code = "upstream_redirect"
+	RouteNotAllowed  Code = "route_not_allowed"
 )
 
 // Registered reports whether c is one of the codes registered for OAuth

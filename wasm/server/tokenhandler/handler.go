@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
+	upstream "github.com/gopkce/gopkce/wasm/server/internal/provider"
 )
 
 // AuthStyle is how the handler authenticates to the token endpoint.
@@ -129,6 +130,7 @@ type Handler struct {
 	cfg        Config
 	client     *http.Client
 	box        *cookieBox
+	prov       *upstream.Client
 	cookieName string
 	secure     bool
 	log        *slog.Logger
@@ -191,13 +193,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	client := &http.Client{Timeout: cfg.Timeout}
-	if cfg.HTTPClient != nil {
-		c := *cfg.HTTPClient
-		client = &c
-	}
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client := upstream.NoRedirects(cfg.HTTPClient, cfg.Timeout)
 	h := &Handler{cfg: cfg, client: client, cookieName: CookieName, secure: true, log: cfg.Logger}
+	h.prov = h.providerClient()
 	if loopback {
 		h.cookieName, h.secure = LoopbackCookieName, false
 	}
@@ -376,7 +374,7 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, in url.Va
 		return writeTokens(w, fields, false)
 	}
 	exp := now.Add(h.cfg.RefreshTokenLifetime)
-	if err := h.putCookie(w, sealed{V: 1, RefreshToken: rt, LoginAt: now.Unix(), Expires: exp.Unix(), Grant: in.Get(protocol.GrantParam)}, now); err != nil {
+	if err := h.putCookie(w, sealedCookie{V: 1, RefreshToken: rt, LoginAt: now.Unix(), Expires: exp.Unix(), Grant: in.Get(protocol.GrantParam)}, now); err != nil {
 		return err
 	}
 	return writeTokens(w, fields, true)
@@ -463,15 +461,15 @@ func (h *Handler) checkClientID(in url.Values) error {
 	return nil
 }
 
-func (h *Handler) readCookie(r *http.Request, now time.Time) (sealed, error) {
+func (h *Handler) readCookie(r *http.Request, now time.Time) (sealedCookie, error) {
 	c, err := r.Cookie(h.cookieName)
 	if err != nil || c.Value == "" {
-		return sealed{}, cookieErr(CodeCookieMissing, "no session cookie: log in again")
+		return sealedCookie{}, cookieErr(CodeCookieMissing, "no session cookie: log in again")
 	}
 	return h.box.open(c.Value, now)
 }
 
-func (h *Handler) putCookie(w http.ResponseWriter, s sealed, now time.Time) error {
+func (h *Handler) putCookie(w http.ResponseWriter, s sealedCookie, now time.Time) error {
 	v, err := h.box.seal(s)
 	if err != nil {
 		return err

@@ -398,7 +398,7 @@ func TestCookieRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := f.clock()
-		v, err := h.box.seal(sealed{V: 1, RefreshToken: firstRT, LoginAt: now.Unix(), Expires: now.Add(lifetime).Unix()})
+		v, err := h.box.seal(sealedCookie{V: 1, RefreshToken: firstRT, LoginAt: now.Unix(), Expires: now.Add(lifetime).Unix()})
 		if err != nil {
 			t.Fatal(err)
 		}
