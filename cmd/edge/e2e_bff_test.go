@@ -19,7 +19,9 @@ import (
 // call through the proxy, and no token the provider issued in anything the
 // page holds.
 func TestEdgeBFF(t *testing.T) {
-	e := startEdgeWith(t, time.Hour, false, map[string]string{"BFF": "true", "JWKS_URI": "{issuer}/.well-known/jwks.json"})
+	e := startEdgeWith(t, time.Hour, false, map[string]string{"BFF": "true", "JWKS_URI": "{issuer}/.well-known/jwks.json",
+		// /api/m2m serves only users signed in through the token handler.
+		"M2M_TOKEN_ENDPOINT": "", "M2M_CLIENT_ID": "", "M2M_SCOPE": "", "M2M_API": ""})
 	e.do(chromedp.Navigate(e.site + "/"))
 	if got := e.ready(); got != "true" {
 		t.Fatalf("fresh page ready state %q", got)

@@ -189,6 +189,10 @@ func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool, extra map
 		"M2M_API": issuer + "/api/records",
 	}
 	for k, v := range extra {
+		if v == "" {
+			delete(vars, k) // unset
+			continue
+		}
 		vars[k] = strings.ReplaceAll(v, "{issuer}", issuer)
 	}
 	// Secrets as `wrangler secret put` would hold them: from a file, never

@@ -100,7 +100,10 @@ func (e *e2e) clickForPopup(ctx context.Context, click func()) (context.Context,
 		e.tb.Fatal("no popup opened within 15 s")
 	}
 	// Attaching fails when the popup navigates meanwhile (from blank to
-	// the provider): then again. Detached, not closed, on a failure.
+	// the provider): then again. A provider page that sends
+	// Cross-Origin-Opener-Policy moves the popup to a new browsing context
+	// group, under a new target: then the page target at the provider is
+	// the popup. Detached, not closed, on a failure.
 	for attempt := 1; ; attempt++ {
 		p, pcancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel())
 		err := chromedp.Do(p)
@@ -109,8 +112,15 @@ func (e *e2e) clickForPopup(ctx context.Context, click func()) (context.Context,
 			return p, id
 		}
 		pcancel()
-		if attempt == 5 {
+		if attempt == 20 {
 			e.tb.Fatalf("attaching to the popup: %v", err)
+		}
+		if infos, terr := chromedp.Targets(ctx); terr == nil {
+			for _, i := range infos {
+				if i.Type == "page" && i.TargetID != id && strings.HasPrefix(i.URL, e.idp.Issuer()) {
+					id = i.TargetID
+				}
+			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -187,7 +197,7 @@ func (e *e2e) holdModule(ctx context.Context) (release func()) {
 		e.tb.Fatal(err)
 	}
 	e.do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/gopkce.wasm*"}}})
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/gopkce*.wasm*"}}})
 		return err
 	}))
 	return func() {
