@@ -20,20 +20,7 @@ import (
 // page holds.
 func TestEdgeBFF(t *testing.T) {
 	e := startEdgeWith(t, time.Hour, false, map[string]string{"BFF": "true", "JWKS_URI": "{issuer}/.well-known/jwks.json"})
-	e.do(chromedp.Navigate(e.site + "/"))
-	if got := e.ready(); got != "true" {
-		t.Fatalf("fresh page ready state %q", got)
-	}
-	e.do(
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "edge-bff"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
-	if got := e.ready(); got != "true" {
-		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
-			evalJS[string](e, `document.getElementById("error").textContent`))
-	}
+	e.login("edge-bff")
 	e.do(chromedp.WaitVisible(chromedp.ID("logged-in")))
 	if who := evalJS[string](e, `document.getElementById("who").textContent`); !strings.Contains(who, "edge-bff") {
 		t.Fatalf("signed in as %q", who)
