@@ -287,9 +287,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.Status >= 500 || e.Code == "invalid_client" || e.Code == "unauthorized_client" {
 			level = slog.LevelError
 		}
-		if !e.written {
-			writeError(w, e)
-		}
+		writeError(w, e)
 	}
 	attrs = append(attrs, slog.Int("status", status), slog.Duration("duration", h.cfg.Now().Sub(start)))
 	h.log.LogAttrs(r.Context(), level, "bff", attrs...)

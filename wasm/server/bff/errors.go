@@ -5,21 +5,16 @@ import (
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/server/internal/gate"
+	"github.com/gopkce/gopkce/wasm/server/internal/provider"
 )
 
 // Error is a refusal of the handler or of the provider. It never holds a
-// token, a code, a cookie value or the client secret.
-type Error struct {
-	// Code is one of wasm/internal/protocol's or the provider's OAuth
-	// error code (RFC 6749 §5.2).
-	Code        string
-	Description string
-	// Status is the HTTP status the handler answers with.
-	Status         int
-	ProviderStatus int
-	RetryAfter     int
-	written        bool // the answer has been sent (a proxied body cut off)
-}
+// token, a code, a cookie value or the client secret. Its fields are the
+// provider client's (wasm/server/internal/provider): Code, one of
+// wasm/internal/protocol's or the provider's OAuth error code (RFC 6749
+// §5.2); Description; Status, the HTTP status the handler answers with;
+// ProviderStatus; RetryAfter, in seconds.
+type Error provider.Error
 
 func (e *Error) Error() string { return protocol.ErrorText("bff", e.Code, e.Description, nil) }
 
