@@ -179,8 +179,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
-	if !strings.HasPrefix(cfg.Prefix, "/") || strings.HasSuffix(cfg.Prefix, "/") {
-		return nil, bad("Prefix", `must start with "/" and not end with one`)
+	if err := gate.CheckPrefix(cfg.Prefix); err != nil {
+		return nil, bad("Prefix", err.Error())
 	}
 	if cfg.RefreshTokenLifetime <= 0 {
 		cfg.RefreshTokenLifetime = DefaultRefreshTokenLifetime
@@ -283,10 +283,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.ProviderStatus != 0 {
 			attrs = append(attrs, slog.Int("provider_status", e.ProviderStatus))
 		}
-		level = slog.LevelWarn
-		if e.Status >= 500 || e.Code == "invalid_client" || e.Code == "unauthorized_client" {
-			level = slog.LevelError
-		}
+		level = gate.RefusalLevel(e.Status, e.Code)
 		writeError(w, e)
 	}
 	attrs = append(attrs, slog.Int("status", status), slog.Duration("duration", h.cfg.Now().Sub(start)))

@@ -36,7 +36,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
@@ -176,8 +175,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
-	if !strings.HasPrefix(cfg.Prefix, "/") || strings.HasSuffix(cfg.Prefix, "/") {
-		return nil, bad("Prefix", `must start with "/" and not end with one`)
+	if err := gate.CheckPrefix(cfg.Prefix); err != nil {
+		return nil, bad("Prefix", err.Error())
 	}
 	if cfg.RefreshTokenLifetime <= 0 {
 		cfg.RefreshTokenLifetime = DefaultRefreshTokenLifetime
@@ -228,11 +227,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e = &Error{Code: CodeServerError, Status: http.StatusInternalServerError}
 		}
 		status, code = e.Status, e.Code
-		if e.Status >= 500 || e.Code == "invalid_client" || e.Code == "unauthorized_client" {
-			level = slog.LevelError // the deployment, not the user, must act
-		} else {
-			level = slog.LevelWarn
-		}
+		level = gate.RefusalLevel(e.Status, e.Code)
 		writeError(w, e)
 	}
 	attrs := []slog.Attr{slog.String("op", op), slog.Int("status", status), slog.Duration("duration", h.cfg.Now().Sub(start))}
