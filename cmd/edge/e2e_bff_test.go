@@ -22,20 +22,7 @@ func TestEdgeBFF(t *testing.T) {
 	e := startEdgeWith(t, time.Hour, false, map[string]string{"BFF": "true", "JWKS_URI": "{issuer}/.well-known/jwks.json",
 		// /api/m2m serves only users signed in through the token handler.
 		"M2M_TOKEN_ENDPOINT": "", "M2M_CLIENT_ID": "", "M2M_SCOPE": "", "M2M_API": ""})
-	e.do(chromedp.Navigate(e.site + "/"))
-	if got := e.ready(); got != "true" {
-		t.Fatalf("fresh page ready state %q", got)
-	}
-	e.do(
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "edge-bff"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
-	if got := e.ready(); got != "true" {
-		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
-			evalJS[string](e, `document.getElementById("error").textContent`))
-	}
+	e.login("edge-bff")
 	e.do(chromedp.WaitVisible(chromedp.ID("logged-in")))
 	if who := evalJS[string](e, `document.getElementById("who").textContent`); !strings.Contains(who, "edge-bff") {
 		t.Fatalf("signed in as %q", who)

@@ -300,6 +300,26 @@ func (e *edge) ready() string {
 	return browsertest.Ready(e.tb, e.browser)
 }
 
+// login opens the demo page and signs in as user on the development
+// provider's page, back through the callback to a started page.
+func (e *edge) login(user string) {
+	e.tb.Helper()
+	e.do(chromedp.Navigate(e.site + "/"))
+	if got := e.ready(); got != "true" {
+		e.tb.Fatalf("fresh page ready state %q", got)
+	}
+	e.do(
+		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), user),
+		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
+	)
+	if got := e.ready(); got != "true" {
+		e.tb.Fatalf("after login the page's ready state is %q; error shown: %s", got,
+			evalJS[string](e, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`))
+	}
+}
+
 // storedTokens is the page's stored token sets, as JSON ("{}" when none).
 // With the token handler tokens are shared by every tab: IndexedDB.
 func (e *edge) storedTokens() string {
@@ -363,20 +383,7 @@ func TestEdgeE2E(t *testing.T) {
 
 	// Login: the site's button, the provider's page, back to the callback;
 	// the code is exchanged by the worker.
-	e.do(chromedp.Navigate(e.site + "/"))
-	if got := e.ready(); got != "true" {
-		t.Fatalf("fresh page ready state %q", got)
-	}
-	e.do(
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "edge-user"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
-	if got := e.ready(); got != "true" {
-		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
-			evalJS[string](e, `document.getElementById("error").textContent`))
-	}
+	e.login("edge-user")
 	e.do(chromedp.WaitVisible(chromedp.ID("logged-in")))
 	if who := evalJS[string](e, `document.getElementById("who").textContent`); !strings.Contains(who, "edge-user") {
 		t.Fatalf("signed in as %q", who)
@@ -466,20 +473,7 @@ func TestEdgeE2E(t *testing.T) {
 // machine-to-machine card against the development provider, offline.
 func TestEdgeLocalConfidential(t *testing.T) {
 	e := startEdgeWith(t, time.Hour, true, nil)
-	e.do(chromedp.Navigate(e.site + "/"))
-	if got := e.ready(); got != "true" {
-		t.Fatalf("page ready state %q", got)
-	}
-	e.do(
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "local-user"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
-	if got := e.ready(); got != "true" {
-		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
-			evalJS[string](e, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`))
-	}
+	e.login("local-user")
 	if n := e.idp.TokenSuccesses("authorization_code"); n != 1 {
 		t.Fatalf("%d code exchanges by the token handler", n)
 	}

@@ -238,15 +238,23 @@ func (e *e2e) pendingLogins(ctx context.Context) int {
 // result fails the test.
 func (e *e2e) getTokenInTabs(n int, tabs ...context.Context) [][]string {
 	e.tb.Helper()
+	return inTabs[string](e, n, `gopkce.getToken()`, tabs...)
+}
+
+// inTabs evaluates call, a promise of a T, n times at once in each tab,
+// all tabs at the same time, and returns each tab's results. Any rejection
+// or a missing result fails the test.
+func inTabs[T any](e *e2e, n int, call string, tabs ...context.Context) [][]T {
+	e.tb.Helper()
 	var wg sync.WaitGroup
-	results := make([][]string, len(tabs))
+	results := make([][]T, len(tabs))
 	errs := make([]error, len(tabs))
 	for i, tab := range tabs {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 			defer cancel()
-			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]string](
-				`Promise.all(Array.from({length: `+strconv.Itoa(n)+`}, () => gopkce.getToken()))`, chromedp.EvalAwaitPromise))
+			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]T](
+				`Promise.all(Array.from({length: `+strconv.Itoa(n)+`}, () => `+call+`))`, chromedp.EvalAwaitPromise))
 		})
 	}
 	wg.Wait()

@@ -78,13 +78,9 @@ func parseBFFTokenResponse(status int, header func(string) string, body []byte, 
 	if r.AccessToken, err = stringField(fields, protocol.SessionHandle, true); err != nil {
 		return nil, bad("the backend for frontend's answer has no " + protocol.SessionHandle)
 	}
-	if r.Scope, err = stringField(fields, "scope", false); err != nil {
+	if err := r.readCommon(fields); err != nil {
 		return nil, bad(err.Error())
 	}
-	if r.ExpiresIn, err = expiresIn(fields["expires_in"]); err != nil {
-		return nil, bad(err.Error())
-	}
-	r.HandlerHeld, _ = fields[protocol.RefreshTokenHeld].(bool)
 	return &r, nil
 }
 

@@ -18,14 +18,8 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	tok, ok := bearerToken(w, r)
+	claims, ok := bearerClaims(w, r, s.Verify)
 	if !ok {
-		return
-	}
-	claims, err := s.Verify(tok)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
 		return
 	}
 	u := userFor(claims["username"].(string), s.now())
@@ -49,14 +43,8 @@ func (s *Server) strong(w http.ResponseWriter, r *http.Request) {
 	if s.preflight(w, r) {
 		return
 	}
-	tok, ok := bearerToken(w, r)
+	claims, ok := bearerClaims(w, r, s.Verify)
 	if !ok {
-		return
-	}
-	claims, err := s.Verify(tok)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
 		return
 	}
 	acr, _ := claims["acr"].(string)

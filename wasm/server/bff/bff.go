@@ -50,6 +50,7 @@ import (
 	"github.com/gopkce/gopkce/wasm/oauth"
 	"github.com/gopkce/gopkce/wasm/oauth/oauthhttp"
 	"github.com/gopkce/gopkce/wasm/oauth/oauthjwt"
+	"github.com/gopkce/gopkce/wasm/server/internal/gate"
 	"github.com/gopkce/gopkce/wasm/server/internal/provider"
 )
 
@@ -154,12 +155,12 @@ func New(cfg Config) (*Handler, error) {
 		if v == "" && !(name == "JWKSURI" && cfg.Keys != nil) {
 			return nil, bad(name, "is required")
 		}
-		if v != "" && checkURL(v) != nil {
-			return nil, bad(name, checkURL(v).Error())
+		if v != "" && gate.CheckEndpoint(v) != nil {
+			return nil, bad(name, gate.CheckEndpoint(v).Error())
 		}
 	}
-	if cfg.RevocationEndpoint != "" && checkURL(cfg.RevocationEndpoint) != nil {
-		return nil, bad("RevocationEndpoint", checkURL(cfg.RevocationEndpoint).Error())
+	if cfg.RevocationEndpoint != "" && gate.CheckEndpoint(cfg.RevocationEndpoint) != nil {
+		return nil, bad("RevocationEndpoint", gate.CheckEndpoint(cfg.RevocationEndpoint).Error())
 	}
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, bad("ClientID and ClientSecret", "are required (a BFF is a confidential client)")
@@ -171,15 +172,15 @@ func New(cfg Config) (*Handler, error) {
 	default:
 		return nil, bad("AuthStyle", fmt.Sprintf("%q: want %s or %s", cfg.AuthStyle, ClientSecretBasic, ClientSecretPost))
 	}
-	loopback, err := checkOrigin(cfg.Origin)
+	loopback, err := gate.CheckOrigin(cfg.Origin)
 	if err != nil {
 		return nil, bad("Origin", err.Error())
 	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
-	if !strings.HasPrefix(cfg.Prefix, "/") || strings.HasSuffix(cfg.Prefix, "/") {
-		return nil, bad("Prefix", `must start with "/" and not end with one`)
+	if err := gate.CheckPrefix(cfg.Prefix); err != nil {
+		return nil, bad("Prefix", err.Error())
 	}
 	if cfg.RefreshTokenLifetime <= 0 {
 		cfg.RefreshTokenLifetime = DefaultRefreshTokenLifetime
@@ -282,13 +283,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.ProviderStatus != 0 {
 			attrs = append(attrs, slog.Int("provider_status", e.ProviderStatus))
 		}
-		level = slog.LevelWarn
-		if e.Status >= 500 || e.Code == "invalid_client" || e.Code == "unauthorized_client" {
-			level = slog.LevelError
-		}
-		if !e.written {
-			writeError(w, e)
-		}
+		level = gate.RefusalLevel(e.Status, e.Code)
+		writeError(w, e)
 	}
 	attrs = append(attrs, slog.Int("status", status), slog.Duration("duration", h.cfg.Now().Sub(start)))
 	h.log.LogAttrs(r.Context(), level, "bff", attrs...)
@@ -330,55 +326,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (op string, stat
 	return h.token(w, r)
 }
 
-// checkSameOrigin refuses what may be a cross-site request (CSRF): the
-// custom header must be there; Fetch Metadata, when sent, must say
-// same-origin; the Origin must be exactly the page's. A proxied GET or
-// HEAD may come without Origin (browsers send none on a same-origin GET),
-// and must then carry Sec-Fetch-Site: same-origin.
+// checkSameOrigin refuses what may be a cross-site request (CSRF); see
+// [gate.SameOrigin]. Only a proxied GET or HEAD may come without Origin.
 func (h *Handler) checkSameOrigin(r *http.Request, proxied bool) error {
-	forbidden := func(desc string) error {
-		return &Error{Code: string(protocol.Forbidden), Status: http.StatusForbidden, Description: desc}
-	}
-	if r.Header.Get(RequestHeader) != protocol.RequestHeaderValue {
-		return forbidden("the " + RequestHeader + " header is missing")
-	}
-	sites := r.Header.Values("Sec-Fetch-Site")
-	if len(sites) > 1 || len(sites) == 1 && sites[0] != "same-origin" {
-		return forbidden("the request is not same-origin")
-	}
-	origins := r.Header.Values("Origin")
-	if len(origins) == 0 && proxied && (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(sites) == 1 {
-		return nil
-	}
-	if len(origins) != 1 || origins[0] != h.cfg.Origin {
-		return forbidden("the request's Origin is not the application's")
+	if why := gate.SameOrigin(r, h.cfg.Origin, proxied); why != "" {
+		return &Error{Code: string(protocol.Forbidden), Status: http.StatusForbidden, Description: why}
 	}
 	return nil
-}
-
-func checkURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return errors.New("must be an absolute URL without credentials or fragment")
-	}
-	if u.Scheme == "https" || u.Scheme == "http" && protocol.IsLoopback(u.Hostname()) {
-		return nil
-	}
-	return errors.New("must use https (http only on a loopback host)")
-}
-
-func checkOrigin(s string) (loopback bool, err error) {
-	u, perr := url.Parse(s)
-	if perr != nil || u.Host == "" || u.Scheme+"://"+u.Host != s || strings.ToLower(s) != s {
-		return false, errors.New(`must be an origin such as "https://app.example.com" (lower case, no path)`)
-	}
-	switch {
-	case u.Scheme == "https":
-		return false, nil
-	case u.Scheme == "http" && protocol.IsLoopback(u.Hostname()):
-		return true, nil
-	}
-	return false, errors.New("must use https (http only on a loopback host)")
 }
 
 func checkRoute(r Route, prefix string) (route, error) {
@@ -388,7 +342,7 @@ func checkRoute(r Route, prefix string) (route, error) {
 	if strings.HasPrefix(r.Path, prefix+"/") {
 		return route{}, fmt.Errorf("path %q is under the handler's prefix %q", r.Path, prefix)
 	}
-	if err := checkURL(r.Upstream); err != nil {
+	if err := gate.CheckEndpoint(r.Upstream); err != nil {
 		return route{}, fmt.Errorf("upstream %q %v", r.Upstream, err)
 	}
 	u, _ := url.Parse(r.Upstream)

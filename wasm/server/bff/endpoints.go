@@ -328,5 +328,6 @@ func fromProvider(err error) error {
 	if err == nil || !errors.As(err, &pe) {
 		return err
 	}
-	return &Error{Code: pe.Code, Description: pe.Description, Status: pe.Status, ProviderStatus: pe.ProviderStatus, RetryAfter: pe.RetryAfter}
+	e := Error(*pe)
+	return &e
 }

@@ -758,9 +758,6 @@ func TestErrorsAreTyped(t *testing.T) {
 	if !errors.Is(e, &Error{Code: CodeCookieExpired}) || errors.Is(e, &Error{Code: CodeCookieInvalid}) {
 		t.Fatal("errors.Is by code")
 	}
-	if (&Error{Code: CodeCookieInvalid}).wireCode() != "invalid_grant" || (&Error{Code: CodeForbidden}).wireCode() != CodeForbidden {
-		t.Fatal("wire codes")
-	}
 }
 
 // The browser's side of the timeouts: a body that trickles in is cut off
