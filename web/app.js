@@ -11,6 +11,7 @@
   const AUTO = "gopkce-demo:auto-refresh";
   let config = {};
   let apiURL = "";
+  let stepUpURL = "";
   let expiresAt = 0;
   let tickTimer = 0;
   let autoTimer = 0;
@@ -269,6 +270,9 @@
   // decoded for display only (the API verifies it).
   async function loadClaims() {
     const idClaims = await gopkce.getClaims();
+    if (idClaims && config.bff) {
+      return { claims: idClaims, source: "the ID token, verified by the backend for frontend, which keeps it" };
+    }
     if (idClaims) {
       return { claims: idClaims, source: "the ID token, verified: signature, iss, aud, exp and nonce" };
     }
@@ -330,7 +334,7 @@
   // is ticked: a refresh on demand, made by a timer.
   function scheduleAuto() {
     clearTimeout(autoTimer);
-    if (!$("auto-refresh").checked || !expiresAt) return;
+    if (!$("auto-refresh").checked || !expiresAt || config.bff) return;
     const wait = Math.max(1000, expiresAt - margin() * 1000 - Date.now() + 250);
     autoTimer = setTimeout(() => {
       phase = "refresh";
@@ -380,6 +384,63 @@
     $("login").removeAttribute("aria-busy");
   }
 
+  // popupLogin signs in in a popup: this page never navigates, so nothing
+  // in it is lost. loginWithPopup is called in the click's task, so that
+  // the browser lets the popup open.
+  async function popupLogin() {
+    phase = "exchange";
+    try {
+      await gopkce.loginWithPopup({ returnTo: location.pathname + location.search + location.hash });
+    } finally {
+      phase = "";
+    }
+    await recordExchange();
+    record({
+      type: "popup", title: "Signed in in a popup",
+      note: "The callback page in the popup handed the code to this page over a BroadcastChannel and closed; this page exchanged it and never navigated.",
+    });
+    await render();
+  }
+
+  // callStepUpAPI calls an API that may answer 401 with
+  // error="insufficient_user_authentication" (RFC 9470): gopkce.fetch
+  // rejects with what it asks for, stepUp signs in again with it (in a
+  // popup, or by redirect when the popup is blocked), and the call is made
+  // once more.
+  async function callStepUpAPI() {
+    let resp;
+    try {
+      resp = await gopkce.fetch(stepUpURL, { credentials: "omit" });
+    } catch (err) {
+      if (err.code !== "insufficient_user_authentication") throw err;
+      record({
+        type: "step_up", title: "The API asks for a stronger sign-in",
+        details: [["acr_values", err.acrValues || "—"], ["max_age", err.maxAge === undefined ? "—" : String(err.maxAge)]],
+      });
+      try {
+        await gopkce.stepUp(err);
+      } catch (e) {
+        if (e.code !== "popup_blocked") throw e;
+        await gopkce.stepUp(err, { popup: false, returnTo: location.pathname });
+        return;
+      }
+      await render();
+      resp = await gopkce.fetch(stepUpURL, { credentials: "omit" });
+    }
+    await showAPIResponse(resp);
+  }
+
+  async function showAPIResponse(resp) {
+    let text = await resp.text();
+    try {
+      text = JSON.stringify(JSON.parse(text), null, 2);
+    } catch (_) {
+      // not JSON: shown as it came
+    }
+    $("api-result").textContent = "HTTP " + resp.status + "\n" + text;
+    $("api-result").dataset.status = String(resp.status);
+  }
+
   let loggingOut = false;
 
   async function logout() {
@@ -405,15 +466,7 @@
   }
 
   async function callAPI() {
-    const resp = await gopkce.fetch(apiURL, { credentials: "omit" });
-    let text = await resp.text();
-    try {
-      text = JSON.stringify(JSON.parse(text), null, 2);
-    } catch (_) {
-      // not JSON: shown as it came
-    }
-    $("api-result").textContent = "HTTP " + resp.status + "\n" + text;
-    $("api-result").dataset.status = String(resp.status);
+    await showAPIResponse(await gopkce.fetch(apiURL, { credentials: "omit" }));
   }
 
   async function main() {
@@ -421,6 +474,8 @@
     $("login").addEventListener("click", (e) => guarded(e.currentTarget, login));
     // Back from the provider through the back/forward cache: idle again.
     addEventListener("pageshow", (e) => e.persisted && loginIdle());
+    $("popup-login").addEventListener("click", (e) => guarded(e.currentTarget, popupLogin));
+    $("step-up").addEventListener("click", (e) => guarded(e.currentTarget, callStepUpAPI));
     $("refresh").addEventListener("click", (e) =>
       guarded(e.currentTarget, async () => {
         phase = "refresh";
@@ -456,6 +511,14 @@
     const page = await resp.json();
     config = page.gopkce;
     apiURL = page.api;
+    stepUpURL = page.stepUpApi || "";
+    $("step-up").hidden = !stepUpURL;
+    if (config.bff) {
+      // Backend for frontend: the server keeps every token, so there is no
+      // getToken(); gopkce.fetch refreshes on demand.
+      $("refresh").hidden = true;
+      $("auto-refresh").closest("label").hidden = true;
+    }
     $("margin").textContent = margin() + " s";
     $("api-url").textContent = apiURL;
     try {

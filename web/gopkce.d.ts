@@ -24,6 +24,14 @@ export type ErrorCode =
   | "load_error"
   | "internal_error"
   | "origin_not_allowed"
+  | "insufficient_user_authentication"
+  | "invalid_userinfo"
+  | "popup_blocked"
+  | "popup_closed"
+  | "popup_timeout"
+  | "popup_in_progress"
+  | "tokens_on_server"
+  | "route_not_allowed"
   // Codes the provider sends back that are registered for OAuth 2.0 and
   // OpenID Connect; any other provider code is "provider_error", with the
   // provider's code in providerCode.
@@ -72,9 +80,13 @@ export interface GopkceError extends Error {
    * The ID token check that failed (invalid_id_token, or login_required
    * after a refresh whose ID token was refused): "present", "format", "alg",
    * "iss", "aud", "azp", "exp", "nbf", "iat", "sub", "nonce", "auth_time",
-   * "kid" or "signature". For invalid_discovery, `field` names the member.
+   * "kid" or "signature"; also "acr". For invalid_discovery, `field` names the member.
    */
   check?: string;
+  /** insufficient_user_authentication: the acr_values the API asked for (RFC 9470). */
+  acrValues?: string;
+  /** insufficient_user_authentication: the max_age the API asked for, in seconds. */
+  maxAge?: number;
 }
 
 export interface Config {
@@ -84,6 +96,8 @@ export interface Config {
   tokenEndpoint?: string;
   /** same-origin path of a server-side token handler (`"/oauth"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie */
   tokenHandler?: string;
+  /** same-origin path of a server-side backend for frontend (`"/bff"`), instead of `tokenEndpoint` or `tokenHandler`: it holds the secret and every token; `getToken` refuses with `tokens_on_server`, and `gopkce.fetch` sends API calls through its proxy */
+  bff?: string;
   /** the public client (there is no secret in a browser) */
   clientId: string;
   /** sent exactly as given; the callback URL must be the same URL (scheme, host, port and path; host case, a default port and an empty path as `/` do not matter); an origin the browser writes otherwise (`http://[0:0:0:0:0:0:0:1]`, `:0443`, `http://127.1`) is refused with the form to use */
@@ -102,6 +116,12 @@ export interface Config {
   cognito?: { domain: string; userPoolId: string };
   /** Azure AD B2C preset: discovery under `authority` (the policy's `.../v2.0` URL), 24-hour SPA refresh tokens */
   azureB2C?: { authority: string };
+  /** Microsoft Entra ID preset (workforce): discovery under `https://login.microsoftonline.com/<tenant>/v2.0`; `tenant` is the tenant's id, a domain, `common`, `organizations` or `consumers` (the ID token's `iss` is then checked with its `tid`); scope `openid profile offline_access` when none is set; 24-hour SPA refresh tokens */
+  entraId?: { tenant: string };
+  /** Microsoft Entra External ID preset: discovery under `https://<tenant>.ciamlogin.com/<tenant>.onmicrosoft.com/v2.0`; `tenant` is the subdomain; scope `openid profile offline_access` when none is set; 24-hour SPA refresh tokens */
+  entraExternalId?: { tenant: string };
+  /** OpenID Connect UserInfo endpoint (Core §5.3; Cognito `/oauth2/userInfo`), read by `getUserInfo`. Default: from discovery or a preset */
+  userinfoEndpoint?: string;
   /** clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600). Default: `300` */
   clockLeewaySeconds?: number;
   /** the provider always sends `iss` (its `authorization_response_iss_parameter_supported`): a callback without it is refused. Default: `false` */
@@ -164,12 +184,51 @@ export interface GopkceEvent {
   fromOtherTab: boolean;
 }
 
+/** Per-call authorization-request parameters (OpenID Connect Core §3.1.2.1). */
+export interface LoginOptions {
+  returnTo?: string;
+  prompt?: string;
+  loginHint?: string;
+  /** max_age: the ID token's auth_time is then required and checked. */
+  maxAge?: number;
+  acrValues?: string;
+  /** the ID token's acr must be one of acrValues. */
+  acrEssential?: boolean;
+  uiLocales?: string;
+  /** further parameters, under the rules of the configuration's extraParams. */
+  extraParams?: Record<string, string>;
+}
+
 export interface Gopkce {
   /** Resolves when the module runs; rejects with code "load_error". */
   readonly ready: Promise<void>;
   configure(config: Config): Promise<void>;
   /** Redirects to the provider; resolves with the authorization URL. */
-  startLogin(options?: { returnTo?: string; navigate?: boolean }): Promise<string>;
+  startLogin(options?: LoginOptions & { navigate?: boolean }): Promise<string>;
+  /**
+   * Signs in in a popup opened at once (call it from a click); resolves
+   * once the session is stored, the page never navigating. Rejects with
+   * "popup_blocked", "popup_closed" (closed while still blank, or
+   * replaced by a later call), "popup_timeout" (a popup closed at the
+   * provider is seen only then: a COOP-severed popup reads closed),
+   * "popup_in_progress" (the previous popup is still blank: it is focused)
+   * or the provider's error; no pending login is left behind.
+   */
+  loginWithPopup(options?: LoginOptions & { timeoutSeconds?: number }): Promise<{ returnTo: string }>;
+  /**
+   * Signs in again with what an "insufficient_user_authentication" error
+   * of gopkce.fetch asked for (RFC 9470): in a popup, or by redirect with
+   * popup: false. The new session replaces the old one only once its ID
+   * token passed every check.
+   */
+  stepUp(error: GopkceError, options?: LoginOptions & { popup?: boolean; timeoutSeconds?: number }): Promise<unknown>;
+  /**
+   * The UserInfo endpoint's claims (OpenID Connect Core §5.3) for the
+   * current access token; its sub must be the ID token's. Rejects with
+   * "invalid_userinfo" (error.check: status, format, size, sub, or an ID
+   * token check of a signed answer) or like getToken.
+   */
+  getUserInfo(): Promise<Record<string, unknown> | null>;
   /** Validates the callback and exchanges the code once. */
   handleCallback(url?: string): Promise<{ returnTo: string }>;
   /**
@@ -206,6 +265,9 @@ export interface Gopkce {
    * before anything is sent. A 401 whose WWW-Authenticate says
    * error="invalid_token" makes one refresh and one retry; every other
    * response is returned as is. Rejects like getToken (login_required...).
+   * With `bff`, the request goes to the server's proxy route for its URL
+   * (a URL under no route rejects with "route_not_allowed"), which adds the
+   * token; the proxy's 401 "token_expired" makes one refresh and one retry.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /**

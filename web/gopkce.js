@@ -27,6 +27,7 @@
   const EXPORT_GET_SESSION = "getSession";
   const EXPORT_LOGOUT = "logout";
   const EXPORT_API_TOKEN = "apiToken";
+  const EXPORT_GET_USER_INFO = "getUserInfo";
   const LOGIN_PREFIX = "gopkce:login:";
   const CALLBACK_PREFIX = "gopkce:callback:";
   const FAST_RECORD_KEY = "gopkce:fast";
@@ -70,6 +71,7 @@
   // the stored one.
   let fast = null;
   let configuring = 0;
+  let configured = Promise.resolve(); // the last configure, settled
   const stats = { fast: 0, go: 0 };
 
   function storedRecord() {
@@ -381,8 +383,221 @@
   const goHandleCallback = call(EXPORT_HANDLE_CALLBACK);
 
   function handleCallback(url) {
+    const relayed = popupRelay(url, arguments);
+    if (relayed !== null) {
+      return relayed;
+    }
     preRedeem(url);
     return goHandleCallback.apply(null, arguments);
+  }
+
+  // Popup login. The popup is opened at once, in the caller's task (a
+  // click's), blank, and sent to the provider when the URL is ready. The
+  // redirect page in the popup has no pending login of its own (the
+  // opener started it): its handleCallback hands the callback URL to the
+  // opener over a BroadcastChannel, which needs no window.opener and so
+  // survives a provider page with Cross-Origin-Opener-Policy, and closes
+  // itself once the opener took it. The opener exchanges the code as a
+  // redirect's callback would (redeemed once in IndexedDB).
+  const POPUP_CHANNEL = "gopkce:popup";
+  const POPUP_NAME = "gopkce-login";
+  let popupLogin = null; // the popup window of the login in flight
+
+  function loaderError(code, message) {
+    const e = new Error("gopkce: " + code + ": " + message);
+    e.name = "GopkceError";
+    e.code = code;
+    e.description = "";
+    return e;
+  }
+
+  function stateOf(url) {
+    try {
+      return new URL(url).searchParams.get("state");
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function dropLogin(state) {
+    try {
+      if (state) {
+        global.sessionStorage.removeItem(LOGIN_PREFIX + state);
+      }
+    } catch (_) {
+      // nothing stored
+    }
+  }
+
+  /**
+   * Signs in in a popup; resolves with {returnTo} once the session is
+   * stored, the page never navigating. Options: those of startLogin
+   * (navigate excepted) and timeoutSeconds (default 300). Rejects with
+   * popup_blocked, popup_closed (closed while still blank, or replaced by
+   * a later call), popup_timeout, popup_in_progress (the previous popup is
+   * still blank: it is focused), or the provider's error; no pending login
+   * is left behind.
+   */
+  function loginWithPopup(options) {
+    const o = Object.assign({}, options);
+    let timeout = 300;
+    if (o.timeoutSeconds !== undefined) {
+      timeout = o.timeoutSeconds;
+      delete o.timeoutSeconds;
+      if (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600) {
+        return Promise.reject(loaderError("invalid_argument", "loginWithPopup: timeoutSeconds must be a number of seconds from 1 to 3600"));
+      }
+    }
+    if ("navigate" in o) {
+      return Promise.reject(loaderError("invalid_argument", "loginWithPopup: navigate is not an option of a popup login"));
+    }
+    if (popupLogin !== null && !popupLogin.w.closed) {
+      popupLogin.w.focus();
+      return Promise.reject(loaderError("popup_in_progress", "a popup login is already open"));
+    }
+    const w = global.open("about:blank", POPUP_NAME, "popup,width=520,height=680");
+    if (!w) {
+      return Promise.reject(loaderError("popup_blocked", "the browser blocked the popup: call loginWithPopup from a click"));
+    }
+    if (popupLogin !== null) {
+      // Its popup reads closed: closed by the user or severed by the
+      // provider's COOP, which the page cannot tell apart. This call
+      // replaces it.
+      popupLogin.fail(loaderError("popup_closed", "the popup login was replaced by a new one"));
+    }
+    o.navigate = false;
+    return new Promise(function (resolve, reject) {
+      let state = null;
+      let settled = false;
+      let sent = false; // the popup was sent to the provider
+      const ch = new BroadcastChannel(POPUP_CHANNEL);
+      const self = { w: w, fail: fail };
+      popupLogin = self;
+      function end() {
+        settled = true;
+        clearInterval(poll);
+        clearTimeout(timer);
+        ch.close();
+        if (popupLogin === self) {
+          popupLogin = null;
+        }
+      }
+      function fail(err) {
+        if (settled) {
+          return;
+        }
+        end();
+        dropLogin(state);
+        try {
+          w.close();
+        } catch (_) {
+          // severed
+        }
+        reject(err);
+      }
+      ch.onmessage = function (ev) {
+        const m = ev.data;
+        if (settled || !m || state === null || m.state !== state || typeof m.url !== "string") {
+          return;
+        }
+        ch.postMessage({ ack: state });
+        end();
+        goHandleCallback(m.url).then(resolve, function (err) {
+          dropLogin(state);
+          reject(err);
+        });
+      };
+      // popup.closed is reliable only while the popup is still this
+      // page's blank one. Once it left for the provider, a
+      // Cross-Origin-Opener-Policy (the provider's, or this page's
+      // same-origin) severs it, and Chromium then reports it closed, at
+      // once or after it was seen open: a closed popup and a severed one
+      // look the same, so the login waits for its result or the timeout.
+      const poll = setInterval(function () {
+        if (w.closed && !sent) {
+          fail(loaderError("popup_closed", "the popup was closed before the login completed"));
+        }
+      }, 250);
+      const timer = setTimeout(function () {
+        fail(loaderError("popup_timeout", "the popup login did not complete within " + timeout + " s"));
+      }, timeout * 1000);
+      api
+        .then(function (impl) {
+          // After a configure still in flight (one made before this call).
+          return configured.then(function () {
+            return impl[EXPORT_START_LOGIN](o);
+          });
+        })
+        .then(function (url) {
+          if (settled) {
+            dropLogin(stateOf(url));
+            return;
+          }
+          state = stateOf(url);
+          w.location.href = url;
+          sent = true;
+        }, fail);
+    });
+  }
+
+  // On a redirect page without a pending login for its state, in a popup:
+  // the callback URL goes to the opener, and the popup closes once the
+  // opener took it (the call then never settles). Without an answer
+  // within 2 s it is handled here as any callback. null: not a popup's.
+  function popupRelay(url, args) {
+    try {
+      const href = typeof url === "string" ? url : global.location.href;
+      const state = stateOf(href);
+      if (!state || typeof BroadcastChannel !== "function" || global.sessionStorage.getItem(LOGIN_PREFIX + state) !== null) {
+        return null;
+      }
+      return new Promise(function (resolve, reject) {
+        const ch = new BroadcastChannel(POPUP_CHANNEL);
+        const t = setTimeout(function () {
+          ch.close();
+          preRedeem(url);
+          goHandleCallback.apply(null, args).then(resolve, reject);
+        }, 2000);
+        ch.onmessage = function (ev) {
+          if (ev.data && ev.data.ack === state) {
+            clearTimeout(t);
+            ch.close();
+            try {
+              global.history.replaceState(null, "", global.location.pathname);
+            } catch (_) {
+              // not this page's URL
+            }
+            global.close();
+          }
+        };
+        ch.postMessage({ state: state, url: href });
+      });
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /**
+   * Signs in again with what an API's step-up error (code
+   * insufficient_user_authentication, from gopkce.fetch) asked for: its
+   * acrValues as essential and its maxAge. In a popup unless options.popup
+   * is false (then a redirect); other options are startLogin's.
+   */
+  function stepUp(error, options) {
+    const o = Object.assign({}, options);
+    const popup = o.popup !== false;
+    delete o.popup;
+    if (!error || error.code !== "insufficient_user_authentication") {
+      return Promise.reject(loaderError("invalid_argument", "stepUp takes the insufficient_user_authentication error gopkce.fetch rejected with"));
+    }
+    if (error.acrValues) {
+      o.acrValues = error.acrValues;
+      o.acrEssential = true;
+    }
+    if (typeof error.maxAge === "number") {
+      o.maxAge = error.maxAge;
+    }
+    return popup ? loginWithPopup(o) : ns[EXPORT_START_LOGIN](o);
   }
 
   function configure(config) {
@@ -410,6 +625,7 @@
     };
     const p = goConfigure.apply(null, arguments);
     p.then(done, done);
+    configured = p.then(function () {}, function () {});
     if (fast !== null && fresh() !== undefined) {
       // Exactly the configuration the module accepted when it kept this
       // record, with its session live: configure resolves now, and the
@@ -484,6 +700,7 @@
    * retries once; with DPoP, use_dpop_nonce with a new DPoP-Nonce, or a
    * proof refused for the device's clock, retries once too; any other
    * answer is returned as is.
+   * With a backend for frontend (bff), see bffFetch.
    */
   function apiFetch(input, init) {
     // Before the module runs, a request to one of the origins the record
@@ -507,6 +724,9 @@
         await early;
       }
       const h = await impl[EXPORT_API_TOKEN](request.method, request.url);
+      if (h && typeof h.url === "string") {
+        return bffFetch(impl, request, h);
+      }
       return send(request, h);
     });
   }
@@ -520,6 +740,9 @@
     return api.then(async function (impl) {
       const nonce = opts && typeof opts.nonce === "string" ? opts.nonce : "";
       const h = await impl[EXPORT_API_TOKEN](String(method), String(url), { nonce: nonce });
+      if (h && typeof h.url === "string") {
+        throw loaderError("tokens_on_server", "the tokens live on the server (bff): call the API with gopkce.fetch, which goes through the server's proxy");
+      }
       const out = { Authorization: h.authorization };
       if (h.dpop) {
         out.DPoP = h.dpop;
@@ -542,11 +765,18 @@
     if (early !== null) {
       await early;
     }
+    // insufficient_user_authentication (RFC 9470 §3) rejects with the
+    // acrValues and maxAge the API asked for: see stepUp.
     const again = await impl[EXPORT_API_TOKEN](request.method, request.url, {
       authorization: h.authorization,
       challenge: got("WWW-Authenticate"),
       dpopNonce: got("DPoP-Nonce"),
       date: got("Date"),
+    }).catch(function (err) {
+      if (response.body) {
+        response.body.cancel().catch(function () {});
+      }
+      throw err;
     });
     if (!again) {
       return response;
@@ -569,6 +799,57 @@
     return response;
   }
 
+  /**
+   * gopkce.fetch with a backend for frontend (configuration key bff): the
+   * request goes to the server's proxy route for its URL (route: the
+   * module's answer), same-origin with the page's cookies; the server adds
+   * the token. On the proxy's 401 for an expired token, or an API's
+   * error="invalid_token", the module refreshes once under its cross-tab
+   * lock, and the request is sent once more.
+   */
+  async function bffFetch(impl, request, route) {
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+    const send = function (r) {
+      const headers = new Headers(request.headers);
+      headers.delete("Authorization");
+      Object.keys(r.headers).forEach(function (k) {
+        headers.set(k, r.headers[k]);
+      });
+      return fetch(r.url, {
+        method: request.method,
+        headers: headers,
+        body: body,
+        credentials: "same-origin",
+        mode: "same-origin",
+        cache: request.cache,
+        signal: request.signal,
+      });
+    };
+    const response = await send(route);
+    if (response.status !== 401) {
+      return response;
+    }
+    let challenge = response.headers.get("WWW-Authenticate") || "";
+    if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+      try {
+        const e = await response.clone().json();
+        if (e && e.error === route.expired) {
+          challenge = route.expired;
+        }
+      } catch (_) {
+        // not the proxy's error: the challenge decides
+      }
+    }
+    const next = await impl[EXPORT_API_TOKEN](request.method, request.url, { rejected: route.handle, challenge: challenge });
+    if (!next) {
+      return response;
+    }
+    if (response.body) {
+      response.body.cancel().catch(function () {});
+    }
+    return send(next);
+  }
+
   const ns = {
     _loader: true,
     /** Resolves when the module is running; rejects with code load_error. */
@@ -580,6 +861,9 @@
     getClaims: call(EXPORT_GET_CLAIMS),
     getUnverifiedAccessTokenClaims: call(EXPORT_GET_UNVERIFIED_ACCESS_TOKEN_CLAIMS),
     getSession: getSession,
+    getUserInfo: call(EXPORT_GET_USER_INFO),
+    loginWithPopup: loginWithPopup,
+    stepUp: stepUp,
     logout: logout,
     fetch: apiFetch,
     getAuthHeaders: getAuthHeaders,

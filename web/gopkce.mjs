@@ -26,4 +26,7 @@ export const {
   on,
   fetch,
   getAuthHeaders,
+  getUserInfo,
+  loginWithPopup,
+  stepUp,
 } = gopkce;

@@ -42,6 +42,10 @@ var bindings = []struct {
 	{"GOPKCE_CLIENT_SECRET", true, "the client secret: the page then exchanges codes and refreshes through the token handler at /oauth/"},
 	{"GOPKCE_COOKIE_KEY", true, "32 bytes of base64 that seal the refresh-token cookie; the same in every isolate (openssl rand -base64 32)"},
 	{"AUTH_STYLE", false, `how the token handler authenticates: "client_secret_basic" (default) or "client_secret_post"`},
+	// The backend for frontend in place of the token handler: the same
+	// secret and key, and the provider's key set.
+	{"BFF", false, `"true": the worker is a backend for frontend at /bff/ and keeps every token; the page reaches the API through its proxy at /api/upstream/ (needs GOPKCE_CLIENT_SECRET, GOPKCE_COOKIE_KEY and JWKS_URI)`},
+	{"JWKS_URI", false, "the provider's key set, with which the backend for frontend verifies ID tokens"},
 	// The demo's machine-to-machine route (POST /api/m2m): on when its
 	// token endpoint is set.
 	{"M2M_TOKEN_ENDPOINT", false, "token endpoint of a client_credentials client"},
@@ -115,6 +119,11 @@ func options(getenv func(string) string) (app.Options, error) {
 			ClientSecret: secret, AuthStyle: style, CookieKey: key,
 			RefreshTokenLifetime: app.RefreshTokenDuration(o.RefreshTokenLifetime),
 		}
+		if err := bffOptions(&o, getenv); err != nil {
+			return app.Options{}, err
+		}
+	} else if getenv("BFF") != "" && getenv("BFF") != "false" {
+		return app.Options{}, bad("GOPKCE_CLIENT_SECRET", "missing: BFF is set, so the backend for frontend is meant to run")
 	} else if getenv("GOPKCE_COOKIE_KEY") != "" {
 		return app.Options{}, bad("GOPKCE_CLIENT_SECRET", "missing: GOPKCE_COOKIE_KEY is set, so the token handler is meant to run")
 	}
@@ -138,4 +147,27 @@ func options(getenv func(string) string) (app.Options, error) {
 		o.RefreshMargin = time.Duration(secs * float64(time.Second))
 	}
 	return o, nil
+}
+
+// bffOptions turns the token handler's settings into the backend for
+// frontend's when the BFF binding says so.
+func bffOptions(o *app.Options, getenv func(string) string) error {
+	switch v := getenv("BFF"); v {
+	case "", "false":
+		return nil
+	case "true":
+	default:
+		return fmt.Errorf("edge: binding BFF: %q is not true or false", v)
+	}
+	jwks := getenv("JWKS_URI")
+	if jwks == "" {
+		return fmt.Errorf("edge: binding JWKS_URI: missing: the backend for frontend verifies ID tokens with the provider's key set")
+	}
+	th := o.TokenHandler
+	o.TokenHandler = nil
+	o.BFF = &app.BFF{
+		ClientSecret: th.ClientSecret, AuthStyle: string(th.AuthStyle), CookieKey: th.CookieKey,
+		JWKSURI: jwks, RefreshTokenLifetime: th.RefreshTokenLifetime,
+	}
+	return nil
 }

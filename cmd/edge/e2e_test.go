@@ -125,15 +125,16 @@ func (l *lockedBuffer) String() string {
 
 func startEdge(tb testing.TB, accessTTL time.Duration) *edge {
 	tb.Helper()
-	return startEdgeWith(tb, accessTTL, false)
+	return startEdgeWith(tb, accessTTL, false, nil)
 }
 
-// startEdgeWith starts the worker; with local, under the committed
-// configuration `wrangler dev --env local-confidential --env-file
-// local-confidential.env` against a development provider that registers
-// what `go run ./cmd/serve` registers. Only the addresses are overridden,
-// for free ports: the client ids and the secrets are the committed ones.
-func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
+// startEdgeWith starts the worker, with extra vars (or other values); with
+// local, under the committed configuration `wrangler dev --env
+// local-confidential --env-file local-confidential.env` against a
+// development provider that registers what `go run ./cmd/serve`
+// registers. Only the addresses are overridden, for free ports: the client
+// ids and the secrets are the committed ones.
+func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool, extra map[string]string) *edge {
 	tb.Helper()
 	browser := browsertest.New(tb)
 	root, err := build.ModuleRoot(".")
@@ -186,6 +187,13 @@ func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool) *edge {
 		"REVOCATION_ENDPOINT": issuer + "/oauth2/revoke",
 		"M2M_TOKEN_ENDPOINT":  p.TokenEndpoint, "M2M_CLIENT_ID": edgeM2MID, "M2M_SCOPE": "api/write",
 		"M2M_API": issuer + "/api/records",
+	}
+	for k, v := range extra {
+		if v == "" {
+			delete(vars, k) // unset
+			continue
+		}
+		vars[k] = strings.ReplaceAll(v, "{issuer}", issuer)
 	}
 	// Secrets as `wrangler secret put` would hold them: from a file, never
 	// on the command line (other users can read a process's arguments).
@@ -292,6 +300,26 @@ func (e *edge) ready() string {
 	return browsertest.Ready(e.tb, e.browser)
 }
 
+// login opens the demo page and signs in as user on the development
+// provider's page, back through the callback to a started page.
+func (e *edge) login(user string) {
+	e.tb.Helper()
+	e.do(chromedp.Navigate(e.site + "/"))
+	if got := e.ready(); got != "true" {
+		e.tb.Fatalf("fresh page ready state %q", got)
+	}
+	e.do(
+		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), user),
+		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
+	)
+	if got := e.ready(); got != "true" {
+		e.tb.Fatalf("after login the page's ready state is %q; error shown: %s", got,
+			evalJS[string](e, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`))
+	}
+}
+
 // storedTokens is the page's stored token sets, as JSON ("{}" when none).
 // With the token handler tokens are shared by every tab: IndexedDB.
 func (e *edge) storedTokens() string {
@@ -355,20 +383,7 @@ func TestEdgeE2E(t *testing.T) {
 
 	// Login: the site's button, the provider's page, back to the callback;
 	// the code is exchanged by the worker.
-	e.do(chromedp.Navigate(e.site + "/"))
-	if got := e.ready(); got != "true" {
-		t.Fatalf("fresh page ready state %q", got)
-	}
-	e.do(
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "edge-user"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
-	if got := e.ready(); got != "true" {
-		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
-			evalJS[string](e, `document.getElementById("error").textContent`))
-	}
+	e.login("edge-user")
 	e.do(chromedp.WaitVisible(chromedp.ID("logged-in")))
 	if who := evalJS[string](e, `document.getElementById("who").textContent`); !strings.Contains(who, "edge-user") {
 		t.Fatalf("signed in as %q", who)
@@ -457,21 +472,8 @@ func TestEdgeE2E(t *testing.T) {
 // environment and local-confidential.env) runs the token handler and the
 // machine-to-machine card against the development provider, offline.
 func TestEdgeLocalConfidential(t *testing.T) {
-	e := startEdgeWith(t, time.Hour, true)
-	e.do(chromedp.Navigate(e.site + "/"))
-	if got := e.ready(); got != "true" {
-		t.Fatalf("page ready state %q", got)
-	}
-	e.do(
-		chromedp.Click(chromedp.ID("login"), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "local-user"),
-		chromedp.Click(chromedp.CSS(`button[value="login"]`)),
-	)
-	if got := e.ready(); got != "true" {
-		t.Fatalf("after login the page's ready state is %q; error shown: %s", got,
-			evalJS[string](e, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`))
-	}
+	e := startEdgeWith(t, time.Hour, true, nil)
+	e.login("local-user")
 	if n := e.idp.TokenSuccesses("authorization_code"); n != 1 {
 		t.Fatalf("%d code exchanges by the token handler", n)
 	}

@@ -23,6 +23,14 @@ func (t contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if req.Body != nil && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
+		// The Workers Request refuses a body on GET and HEAD, and the
+		// fetch package panics on the refusal: a GET with an empty body
+		// reader (a key set's, a proxied call's) goes without one.
+		req.Body.Close()
+		req = req.Clone(ctx)
+		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
+	}
 	done := make(chan roundTrip, 1)
 	go func() {
 		resp, err := t.next.RoundTrip(req)

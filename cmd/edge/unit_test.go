@@ -337,3 +337,68 @@ func TestLocalConfidentialConfig(t *testing.T) {
 		t.Fatalf("token handler %v, m2m %v: both must be on", o.TokenHandler != nil, o.M2M != nil)
 	}
 }
+
+// BFF=true turns the token handler's secret and key into the backend for
+// frontend's, which also needs the provider's key set.
+func TestBFFBindings(t *testing.T) {
+	base := map[string]string{
+		"SITE_URL": "https://gopkce.example.workers.dev", "AUTHORIZATION_ENDPOINT": "https://idp.example/authorize",
+		"TOKEN_ENDPOINT": "https://idp.example/token", "CLIENT_ID": "web", "ISSUER": "https://idp.example",
+		"GOPKCE_CLIENT_SECRET": "s3cret-value", "GOPKCE_COOKIE_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"AUTH_STYLE": "client_secret_post", "BFF": "true", "JWKS_URI": "https://idp.example/jwks", "API": "https://api.example/v1/me",
+	}
+	o, err := options(env(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := o.BFF; b == nil || o.TokenHandler != nil || b.ClientSecret != "s3cret-value" || len(b.CookieKey) != 32 ||
+		b.AuthStyle != "client_secret_post" || b.JWKSURI != "https://idp.example/jwks" {
+		t.Fatalf("backend for frontend %+v, token handler %+v", o.BFF, o.TokenHandler)
+	}
+	if cfg := o.PageConfig(); cfg["bff"] != "/bff" || cfg["tokenEndpoint"] != nil || cfg["tokenHandler"] != nil {
+		t.Fatalf("page configuration %v", cfg)
+	}
+	for _, tc := range []struct{ key, value, want string }{
+		{"JWKS_URI", "", "JWKS_URI"},
+		{"BFF", "yes", "BFF"},
+		{"GOPKCE_CLIENT_SECRET", "", "GOPKCE_CLIENT_SECRET"},
+	} {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		m[tc.key] = tc.value
+		if tc.key == "GOPKCE_CLIENT_SECRET" {
+			delete(m, "GOPKCE_COOKIE_KEY")
+		}
+		if _, err := options(env(m)); err == nil || !strings.Contains(err.Error(), "binding "+tc.want) {
+			t.Errorf("%s=%q: error %v, want one naming %s", tc.key, tc.value, err, tc.want)
+		}
+	}
+}
+
+// bodyTransport records whether a request reached it with a body.
+type bodyTransport struct{ hadBody *bool }
+
+func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	*b.hadBody = r.Body != nil
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(""))}, nil
+}
+
+// A GET with an empty body reader goes without a body: the Workers fetch
+// panics on a GET with one. A POST keeps its body.
+func TestContextTransportGETWithoutBody(t *testing.T) {
+	for _, tc := range []struct {
+		method string
+		want   bool
+	}{{"GET", false}, {"HEAD", false}, {"POST", true}} {
+		var had bool
+		req, _ := http.NewRequest(tc.method, "http://idp.example/jwks", strings.NewReader(""))
+		if _, err := (contextTransport{bodyTransport{&had}}).RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if had != tc.want {
+			t.Errorf("%s: body %v, want %v", tc.method, had, tc.want)
+		}
+	}
+}

@@ -3,8 +3,10 @@ package main
 import (
 	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -28,6 +30,8 @@ const (
 // from the environment.
 type confidential struct {
 	tokenHandler bool
+	bff          bool
+	bffNow       func() time.Time
 	authStyle    tokenhandler.AuthStyle
 	secret       string
 	cookieKey    []byte
@@ -35,17 +39,20 @@ type confidential struct {
 }
 
 func newConfidential(o options) (*confidential, error) {
-	c := &confidential{tokenHandler: o.tokenHandler, authStyle: tokenhandler.AuthStyle(o.authStyle)}
+	c := &confidential{tokenHandler: o.tokenHandler, bff: o.bff, bffNow: o.bffNow, authStyle: tokenhandler.AuthStyle(o.authStyle)}
+	if c.tokenHandler && c.bff {
+		return nil, fmt.Errorf("-token-handler and -bff: choose one")
+	}
 	if c.authStyle != tokenhandler.ClientSecretBasic && c.authStyle != tokenhandler.ClientSecretPost {
 		return nil, fmt.Errorf("-auth-style %q: want client_secret_basic or client_secret_post", o.authStyle)
 	}
 	dev := o.clientID == ""
 	var err error
-	if c.tokenHandler {
+	if c.tokenHandler || c.bff {
 		if dev {
 			c.secret = devidp.DevConfidentialSecret
 		} else if c.secret, err = tokenhandler.SecretFromEnv(envClientSecret); err != nil {
-			return nil, fmt.Errorf("-token-handler with a real provider needs the client secret: %w", err)
+			return nil, fmt.Errorf("-token-handler or -bff with a real provider needs the client secret: %w", err)
 		}
 		if os.Getenv(envCookieKey) != "" || os.Getenv(envCookieKey+"_FILE") != "" {
 			if c.cookieKey, err = tokenhandler.KeyFromEnv(envCookieKey); err != nil {
@@ -89,6 +96,15 @@ func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 		ao.TokenHandler = &app.TokenHandler{ClientSecret: c.secret, AuthStyle: c.authStyle, CookieKey: c.cookieKey,
 			RefreshTokenLifetime: app.RefreshTokenDuration(o.refreshTokenLifetime)}
 	}
+	if c.bff {
+		b := &app.BFF{ClientSecret: c.secret, AuthStyle: string(c.authStyle), CookieKey: c.cookieKey,
+			RefreshTokenLifetime: app.RefreshTokenDuration(o.refreshTokenLifetime), Now: c.bffNow}
+		if idp != nil {
+			ao.Provider.ClientID = devidp.DevConfidentialClientID
+			b.JWKSURI = idp.Issuer() + "/.well-known/jwks.json"
+		}
+		ao.BFF = b
+	}
 	style := oauth2.AuthStyleInHeader
 	switch {
 	case idp != nil && c.tokenHandler: // the route serves users signed in through the handler
@@ -102,4 +118,18 @@ func (c *confidential) apply(ao *app.Options, idp *devidp.Server, o options) {
 			Scopes: strings.Fields(o.m2mScope), AuthStyle: style, API: o.m2mAPI,
 		}
 	}
+}
+
+// printBFFSetup tells an integrator how to point their own page, served
+// by this server on site, at the backend for frontend: the page's
+// configuration has no token endpoint and no secret, and its API calls go
+// through gopkce.fetch.
+func printBFFSetup(w io.Writer, issuer, site string) {
+	p := app.DevProvider(issuer)
+	fmt.Fprintf(w, "  your own page (served by this server, -web DIR): gopkce.configure({ issuer: %q,\n"+
+		"    authorizationEndpoint: %q, logoutEndpoint: %q, clientId: %q,\n"+
+		"    bff: %q, apiOrigins: [%q], redirectUri: location.origin + \"/callback\", scope: %q })\n"+
+		"  then gopkce.fetch(%q) goes through %s%s\n",
+		p.Issuer, p.AuthorizationEndpoint, p.LogoutEndpoint, devidp.DevConfidentialClientID,
+		app.BFFPath, issuer, p.Scope, p.API, site, app.BFFRoutePath)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopkce/gopkce/cmd/internal/devidp"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -35,6 +36,12 @@ func TestPageConfigMatchesConfigKeys(t *testing.T) {
 			if c.ClientID != "spa" || c.Issuer != "https://idp.example.com" || c.AuthorizationEndpoint != "https://idp.example.com/authorize" ||
 				c.TokenEndpoint != "https://idp.example.com/token" || c.EndSessionEndpoint != "https://idp.example.com/logout" ||
 				c.Scope != "openid email" || c.RefreshTokenLifetime != 24*time.Hour {
+				t.Fatalf("config %+v", c)
+			}
+		}},
+		{"backend for frontend", []string{"-bff"}, func(t *testing.T, c oauth.Config) {
+			if c.BFF != "/bff" || c.TokenEndpoint != "" || c.RevocationEndpoint != "" || c.Storage != oauth.StorageLocal ||
+				c.ClientID != devidp.DevConfidentialClientID || len(c.APIOrigins) != 1 {
 				t.Fatalf("config %+v", c)
 			}
 		}},

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,24 +20,7 @@ func dpopRequired(c map[string]any) { c["dpop"] = "required" }
 // fails the test.
 func (e *e2e) fetchInTabs(n int, url string, tabs ...context.Context) [][]int {
 	e.tb.Helper()
-	var wg sync.WaitGroup
-	results := make([][]int, len(tabs))
-	errs := make([]error, len(tabs))
-	for i, tab := range tabs {
-		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
-			defer cancel()
-			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]int](
-				`Promise.all(Array.from({length: `+strconv.Itoa(n)+`}, () => gopkce.fetch(`+jsString(url)+`).then(r => r.status)))`, chromedp.EvalAwaitPromise))
-		})
-	}
-	wg.Wait()
-	for i := range tabs {
-		if errs[i] != nil || len(results[i]) != n {
-			e.tb.Fatalf("tab %d: %v (%d results)", i+1, errs[i], len(results[i]))
-		}
-	}
-	return results
+	return inTabs[int](e, n, `gopkce.fetch(`+jsString(url)+`).then(r => r.status)`, tabs...)
 }
 
 // dpopKeyRecords returns the DPoP key records of the shared database.

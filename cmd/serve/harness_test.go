@@ -59,6 +59,10 @@ type e2eOptions struct {
 	configHook    func(map[string]any)
 	tokenHandler  bool   // -token-handler: the confidential client behind /oauth/
 	authStyle     string // -auth-style; default client_secret_basic
+
+	bff    bool             // -bff: the backend for frontend at /bff/
+	bffNow func() time.Time // the backend for frontend's clock
+
 	// bench serves the benchmark pages under /bench/ (bench_pages_test.go).
 	bench bool
 	// web is the site directory when not the demo's (web/ of the module).
@@ -106,6 +110,7 @@ func newE2E(tb testing.TB, eo e2eOptions) *e2e {
 	if eo.authStyle != "" {
 		o.authStyle = eo.authStyle
 	}
+	o.bff, o.bffNow = eo.bff, eo.bffNow
 	if eo.bench {
 		o.wrapSite = benchPages
 	}
@@ -233,15 +238,23 @@ func (e *e2e) pendingLogins(ctx context.Context) int {
 // result fails the test.
 func (e *e2e) getTokenInTabs(n int, tabs ...context.Context) [][]string {
 	e.tb.Helper()
+	return inTabs[string](e, n, `gopkce.getToken()`, tabs...)
+}
+
+// inTabs evaluates call, a promise of a T, n times at once in each tab,
+// all tabs at the same time, and returns each tab's results. Any rejection
+// or a missing result fails the test.
+func inTabs[T any](e *e2e, n int, call string, tabs ...context.Context) [][]T {
+	e.tb.Helper()
 	var wg sync.WaitGroup
-	results := make([][]string, len(tabs))
+	results := make([][]T, len(tabs))
 	errs := make([]error, len(tabs))
 	for i, tab := range tabs {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 			defer cancel()
-			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]string](
-				`Promise.all(Array.from({length: `+strconv.Itoa(n)+`}, () => gopkce.getToken()))`, chromedp.EvalAwaitPromise))
+			results[i], errs[i] = chromedp.Run(ctx, chromedp.Evaluate[[]T](
+				`Promise.all(Array.from({length: `+strconv.Itoa(n)+`}, () => `+call+`))`, chromedp.EvalAwaitPromise))
 		})
 	}
 	wg.Wait()

@@ -60,12 +60,17 @@ type options struct {
 
 	// Confidential client behind the token handler, and machine to machine.
 	tokenHandler       bool
+	bff                bool
+	bffNow             func() time.Time // tests: the backend for frontend's clock
 	authStyle          string
 	revocationEndpoint string
 	m2mTokenEndpoint   string
 	m2mClientID        string
 	m2mScope           string
 	m2mAPI             string
+
+	// idpCOOP: the development provider sends Cross-Origin-Opener-Policy.
+	idpCOOP bool
 
 	// configHook lets tests change the page's configuration.
 	configHook func(cfg map[string]any)
@@ -88,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.buildOnly, "build", false, "build web/gopkce.wasm with its .br and .gz, print the sizes and exit")
 	fs.BoolVar(&o.noBuild, "no-build", false, "do not rebuild a missing or stale web/gopkce.wasm")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log")
+	fs.BoolVar(&o.idpCOOP, "idp-coop", false, "development provider: send Cross-Origin-Opener-Policy: same-origin, as Microsoft's sign-in pages do (a popup login must not need window.opener)")
 	fs.StringVar(&o.refreshMode, "refresh-mode", "cognito", "development provider's refresh behaviour: cognito (no new refresh token) or rotating (new one each time, reuse revokes the grant)")
 	fs.DurationVar(&o.accessTTL, "access-ttl", time.Hour, "development provider's access-token lifetime (try 30s to watch refreshes)")
 	fs.Var(&o.redirectURIs, "redirect-uri", "development provider: register this redirect URI (exactly) for client gopkce-demo and allow CORS from its origin; repeat for several")
@@ -106,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.refreshTokenLifetime, "refresh-token-lifetime", "cognito", `refresh-token lifetime: "cognito", "azure-b2c-spa" or seconds`)
 	fs.StringVar(&o.api, "api", "", "real provider: URL of an API to call with the bearer token")
 	fs.BoolVar(&o.tokenHandler, "token-handler", false, "confidential client: the page exchanges codes and refreshes through the token handler at /oauth/, which holds the secret and keeps the refresh token in an HttpOnly cookie. Development provider: a confidential client is registered; real provider: the secret comes from $"+envClientSecret+" (or $"+envClientSecret+"_FILE), never a flag")
+	fs.BoolVar(&o.bff, "bff", false, "backend for frontend: the server at /bff/ is the confidential client and keeps every token (access, refresh, ID) in sealed HttpOnly cookies; the page calls the API through its proxy route "+app.BFFRoutePath+". Development provider: a confidential client is registered; real provider: the secret comes from $"+envClientSecret+" (or $"+envClientSecret+"_FILE), and -jwks-uri is needed")
 	fs.StringVar(&o.authStyle, "auth-style", "client_secret_basic", "token handler's client authentication: client_secret_basic (Cognito) or client_secret_post (Azure AD B2C)")
 	fs.StringVar(&o.revocationEndpoint, "revocation-endpoint", "", "real provider: RFC 7009 revocation endpoint, used by the token handler at logout")
 	fs.StringVar(&o.m2mTokenEndpoint, "m2m-token-endpoint", "", "real provider: token endpoint of a client_credentials client for the demo's /api/m2m (secret from $"+envM2MSecret+")")
@@ -159,7 +166,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if st.idp != nil {
 		fmt.Fprintf(stdout, "development identity provider on %s (for development only: any user name signs in)\n", st.idp.Issuer())
-		printDevSetup(stdout, st.idp.Issuer(), st.siteURL, o)
+		if o.bff {
+			printBFFSetup(stdout, st.idp.Issuer(), st.siteURL)
+		} else {
+			printDevSetup(stdout, st.idp.Issuer(), st.siteURL, o)
+		}
+	}
+	if o.bff {
+		fmt.Fprintf(stdout, "backend for frontend on %s%s/ (%s): the server keeps every token; the API is proxied at %s%s\n", st.siteURL, app.BFFPath, o.authStyle, st.siteURL, app.BFFRoutePath)
 	}
 	if o.tokenHandler {
 		fmt.Fprintf(stdout, "token handler on %s%s/ (%s): the page's client is confidential, its refresh token stays in an HttpOnly cookie\n", st.siteURL, app.TokenHandlerPath, o.authStyle)
@@ -255,6 +269,7 @@ func start(o options, stdout, stderr io.Writer) (*stack, error) {
 			return fail(err)
 		}
 		st.idp = idp
+		idp.SetPageCOOP(o.idpCOOP)
 		ao.Provider = app.DevProvider(issuer)
 		st.serve(idpLn, idp.Handler())
 	}

@@ -90,7 +90,7 @@ func configure(args []js.Value) (any, error) {
 		guard = &duplicateGuard{inner: oauth.NewMemoryLocker()}
 		opts.Locker = guard
 	}
-	fast := &fastPath{config: raw, off: !fastPathSafe(cfg.Storage)}
+	fast := &fastPath{config: raw, off: !fastPathSafe(cfg.Storage) || cfg.BFF != ""}
 	if cfg.Storage == oauth.StorageSession {
 		fast.store = &logins
 	}

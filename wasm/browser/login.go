@@ -10,18 +10,24 @@ import (
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
-// startLogin({returnTo, navigate}): stores a new login attempt and sends
-// the browser to the provider (or, with navigate: false, returns the URL).
+// startLogin({returnTo, navigate, prompt, loginHint, maxAge, acrValues,
+// acrEssential, uiLocales, extraParams}): stores a new login attempt and
+// sends the browser to the provider (or, with navigate: false, returns
+// the URL).
 func startLogin(args []js.Value) (any, error) {
 	c, err := current()
 	if err != nil {
 		return nil, err
 	}
-	o, err := parseOptions(names.ExportStartLogin, args, map[string]js.Type{"returnTo": js.TypeString, "navigate": js.TypeBoolean})
+	o, err := parseOptions(names.ExportStartLogin, args, startLoginOptions)
 	if err != nil {
 		return nil, err
 	}
-	u, err := c.StartLogin(o.string("returnTo"))
+	lo, err := loginOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	u, err := c.StartLoginWith(context.Background(), lo)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ func main() {
 	api.Set(names.ExportGetSession, async(getSession))
 	api.Set(names.ExportLogout, async(logout))
 	api.Set(names.ExportAPIToken, async(apiToken))
+	api.Set(names.ExportGetUserInfo, async(getUserInfo))
 	if _, ok := callLoader(names.HookBind, api); !ok {
 		js.Global().Get("console").Call("error", "gopkce: load gopkce.js, which starts this module")
 		return

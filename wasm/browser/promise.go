@@ -118,6 +118,9 @@ func toJSError(err error) js.Value {
 	if oe.Status != 0 {
 		e.Set("status", oe.Status)
 	}
+	if s := oauth.StepUpFrom(err); s != nil {
+		setStepUp(e, s)
+	}
 	return e
 }
 

@@ -7,6 +7,7 @@ import (
 	"syscall/js"
 
 	"github.com/gopkce/gopkce/wasm/internal/names"
+	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/oauth"
 )
 
@@ -45,6 +46,21 @@ func apiToken(args []js.Value) (any, error) {
 			}
 		}
 		return ""
+	}
+	if c.Config().BFF != "" {
+		// {url, handle, headers, expired}: the proxy route's URL, the
+		// session generation that stands for the token the server sends,
+		// the headers the server requires, and the proxy's error code for
+		// an expired token; null when the 401 stands.
+		url, handle, err := c.BFFRequest(context.Background(), args[1].String(), str("rejected"), str("challenge"))
+		if err != nil || url == "" {
+			return nil, err
+		}
+		return map[string]any{
+			"url": url, "handle": handle,
+			"headers": map[string]any{protocol.RequestHeader: protocol.RequestHeaderValue},
+			"expired": string(protocol.TokenExpired),
+		}, nil
 	}
 	if n := str("responseNonce"); n != "" {
 		return nil, c.KeepDPoPNonce(args[1].String(), n)

@@ -49,9 +49,13 @@ func (c *Client) APIHeaders(ctx context.Context, method, rawURL, nonce string, r
 		if bearer {
 			scheme = "Bearer"
 		}
-		switch ChallengeError(retry.Challenge, scheme) {
+		params := ChallengeParams(retry.Challenge, scheme)
+		switch params["error"] {
 		case "invalid_token":
 			force = true
+		case CodeInsufficientUserAuthentication:
+			// RFC 9470 §3: the API wants a stronger or more recent sign-in.
+			return nil, stepUpError(params)
 		case string(protocol.UseDPoPNonce):
 			if bearer || !newNonce {
 				return nil, nil // the same nonce again: a retry would loop

@@ -21,8 +21,11 @@ import (
 // response's WWW-Authenticate header. When the challenge says
 // error="invalid_token" (RFC 6750 §3.1), APIToken returns a refreshed token
 // for one retry: a new one if another caller has refreshed since, else
-// the result of a forced refresh. Otherwise it returns "" and the 401
-// stands.
+// the result of a forced refresh. When it says
+// error="insufficient_user_authentication" (RFC 9470 §3), APIToken returns
+// a [CodeInsufficientUserAuthentication] error carrying the acr_values and
+// max_age the API asked for ([StepUpFrom]). Otherwise it returns "" and
+// the 401 stands.
 func (c *Client) APIToken(ctx context.Context, rawURL, rejected, challenge string) (string, error) {
 	if err := c.checkAPIOrigin(rawURL); err != nil {
 		return "", err
@@ -30,7 +33,11 @@ func (c *Client) APIToken(ctx context.Context, rawURL, rejected, challenge strin
 	if rejected == "" {
 		return c.Token(ctx, TokenOptions{})
 	}
-	if BearerError(challenge) != "invalid_token" {
+	switch params := BearerParams(challenge); params["error"] {
+	case "invalid_token":
+	case CodeInsufficientUserAuthentication:
+		return "", stepUpError(params)
+	default:
 		return "", nil
 	}
 	tok, err := c.Token(ctx, TokenOptions{})

@@ -97,6 +97,11 @@ func TestAPIToken(t *testing.T) {
 			t.Errorf("challenge %q: %q, %v; want no retry", ch, tok, err)
 		}
 	}
+	// insufficient_user_authentication: the step-up error, no refresh.
+	_, err = e.c.APIToken(ctx, "https://api.example.com/", first, `Bearer error="insufficient_user_authentication", acr_values="urn:mfa"`)
+	if s := StepUpFrom(err); code(err) != CodeInsufficientUserAuthentication || s == nil || s.ACRValues != "urn:mfa" {
+		t.Errorf("step-up challenge: %v", err)
+	}
 	if n := p.counts["refresh_token"].Load(); n != 0 {
 		t.Fatalf("%d refreshes without invalid_token", n)
 	}

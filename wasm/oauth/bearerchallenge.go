@@ -10,9 +10,20 @@ func BearerError(header string) string { return ChallengeError(header, "Bearer")
 // ChallengeError returns the error parameter of the challenge of scheme
 // ("Bearer", or "DPoP" for RFC 9449 §7.1) in a WWW-Authenticate header, or
 // "" when there is no such challenge or it has no error.
-func ChallengeError(header, scheme string) string {
+func ChallengeError(header, scheme string) string { return ChallengeParams(header, scheme)["error"] }
+
+// BearerParams returns the auth-params of the first Bearer challenge in a
+// WWW-Authenticate header, names lowercased, or nil when there is none or
+// the header is malformed before it ends.
+func BearerParams(header string) map[string]string { return ChallengeParams(header, "Bearer") }
+
+// ChallengeParams returns the auth-params of the first challenge of scheme
+// in a WWW-Authenticate header, names lowercased, or nil when there is none
+// or the header is malformed before it ends.
+func ChallengeParams(header, scheme string) map[string]string {
 	p := challengeParser{s: header}
-	inBearer := false
+	var params map[string]string
+	inScheme := false
 	for !p.done() {
 		p.skip(" \t,")
 		if p.done() {
@@ -20,7 +31,7 @@ func ChallengeError(header, scheme string) string {
 		}
 		tok := p.token()
 		if tok == "" {
-			return "" // malformed: give up rather than guess
+			return params // malformed: give up rather than guess
 		}
 		p.skip(" \t")
 		if p.peek() == '=' && !p.isToken68End() {
@@ -29,21 +40,29 @@ func ChallengeError(header, scheme string) string {
 			p.skip(" \t")
 			val, ok := p.value()
 			if !ok {
-				return ""
+				return params
 			}
-			if inBearer && strings.EqualFold(tok, "error") {
-				return val
+			if inScheme {
+				if k := strings.ToLower(tok); params[k] == "" {
+					params[k] = val
+				}
 			}
 			continue
 		}
 		// a new challenge: auth-scheme [ 1*SP ( token68 / params ) ]
-		inBearer = strings.EqualFold(tok, scheme)
+		if params != nil {
+			return params // the challenge ended
+		}
+		inScheme = strings.EqualFold(tok, scheme)
+		if inScheme {
+			params = map[string]string{}
+		}
 		p.skip(" \t")
 		if p.isToken68() {
 			p.token68()
 		}
 	}
-	return ""
+	return params
 }
 
 type challengeParser struct {

@@ -117,6 +117,8 @@ type Client struct {
 	// dpopSkew is the server's clock minus the device's, once a proof was
 	// refused for its iat (dpop.go).
 	dpopSkew time.Duration
+	// userinfo is the last UserInfo answer (userinfo.go).
+	userinfo *userinfoCache
 }
 
 // NewClient returns a client for cfg, which must have been validated by

@@ -125,6 +125,14 @@ type Config struct {
 	// [AzureB2CPreset]. At most one is set.
 	Cognito  *CognitoSettings
 	AzureB2C *AzureB2CSettings
+	// EntraID and EntraExternalID are the Microsoft Entra presets; see
+	// [EntraIDPreset] and [EntraExternalIDPreset].
+	EntraID         *EntraSettings
+	EntraExternalID *EntraSettings
+	// UserinfoEndpoint is OpenID Connect's UserInfo endpoint (Core §5.3);
+	// it comes from discovery or a preset (Cognito's /oauth2/userInfo)
+	// when empty.
+	UserinfoEndpoint string
 	// ClockLeeway is the clock skew tolerated on the ID token's exp, nbf and
 	// iat: [DefaultClockLeeway] unless ClockLeewaySet (a page that sets
 	// clockLeewaySeconds, 0 included).
@@ -139,6 +147,16 @@ type Config struct {
 	// the handler keeps it in an HttpOnly cookie. TokenEndpoint is then
 	// not set.
 	TokenHandler string
+	// BFF is the same-origin path of a backend for frontend
+	// (draft-ietf-oauth-browser-based-apps §6.1; the Go one is package
+	// [github.com/gopkce/gopkce/wasm/server/bff]), such as "/bff". The
+	// module then works as with [Config.TokenHandler] (which validation
+	// sets to the same path), but the server keeps every token: its token
+	// answers carry a session handle in place of the access token, the
+	// claims come from its session endpoint, [Client.Token] refuses with
+	// tokens_on_server, and [Client.APIToken] maps API URLs to the
+	// server's proxy routes.
+	BFF string
 	// APIOrigins are the origins that [Client.APIToken] (gopkce.fetch)
 	// gives the token to, in serialised form (see [ParseAPIOrigin]). Empty:
 	// the redirect URI's origin, the page's own, only.
@@ -275,6 +293,9 @@ func (c *Config) Validate() error {
 	if err := c.applyPresets(); err != nil {
 		return err
 	}
+	if err := c.checkBFF(); err != nil {
+		return err
+	}
 	switch {
 	case c.TokenEndpoint != "" && c.TokenHandler != "":
 		return configError("tokenHandler", "set tokenEndpoint (public client) or tokenHandler (a confidential client behind a server-side token handler), not both")
@@ -335,6 +356,7 @@ func (c *Config) Validate() error {
 		{"postLogoutRedirectUri", c.PostLogoutRedirectURI},
 		{"discoveryUrl", c.DiscoveryURL},
 		{"jwksUri", c.JWKSURI},
+		{"userinfoEndpoint", c.UserinfoEndpoint},
 	} {
 		if f.v == "" {
 			continue
@@ -347,17 +369,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	for k, v := range c.ExtraParams {
-		if looksSecret(k) {
-			return configError("extraParams."+k, "a client secret must never be in a browser")
-		}
-		if looksClientCredentials(k) || v == "client_credentials" {
-			return configError("extraParams."+k, errClientCredentials)
-		}
-		if reservedParams[paramName(k)] || paramName(k) == "" {
-			return configError("extraParams."+k, "is set by gopkce and cannot be overridden")
-		}
-		if strings.ContainsAny(v, "\x00") {
-			return configError("extraParams."+k, "contains a NUL character")
+		if err := checkExtraParam(k, v); err != nil {
+			return configError("extraParams."+k, err.Error())
 		}
 	}
 	switch c.Storage {

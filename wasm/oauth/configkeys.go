@@ -57,6 +57,9 @@ var configKeys = []ConfigKey{
 	{Name: "tokenHandler", Default: "none",
 		Doc:  "same-origin path of a server-side token handler (`\"/oauth\"`) for a confidential client, instead of `tokenEndpoint`: it holds the secret and keeps the refresh token in an HttpOnly cookie",
 		Type: tString, set: setString(func(c *Config) *string { return &c.TokenHandler })},
+	{Name: "bff", Default: "none",
+		Doc:  "same-origin path of a server-side backend for frontend (`\"/bff\"`), instead of `tokenEndpoint` or `tokenHandler`: it holds the secret and every token; `getToken` refuses with `tokens_on_server`, and `gopkce.fetch` sends API calls through its proxy",
+		Type: tString, set: setString(func(c *Config) *string { return &c.BFF })},
 	{Name: "clientId", Required: true,
 		Doc:  "the public client (there is no secret in a browser)",
 		Type: tString, set: setString(func(c *Config) *string { return &c.ClientID })},
@@ -92,6 +95,23 @@ var configKeys = []ConfigKey{
 			c.AzureB2C = &AzureB2CSettings{Authority: m["authority"]}
 			return err
 		}},
+	{Name: "entraId", Default: "none",
+		Doc:  "Microsoft Entra ID preset (workforce): discovery under `https://login.microsoftonline.com/<tenant>/v2.0`; `tenant` is the tenant's id, a domain, `common`, `organizations` or `consumers` (the ID token's `iss` is then checked with its `tid`); scope `openid profile offline_access` when none is set; 24-hour SPA refresh tokens",
+		Type: "{ tenant: string }", set: func(c *Config, v any) error {
+			m, err := objectOfStrings(v, "tenant")
+			c.EntraID = &EntraSettings{Tenant: m["tenant"]}
+			return err
+		}},
+	{Name: "entraExternalId", Default: "none",
+		Doc:  "Microsoft Entra External ID preset: discovery under `https://<tenant>.ciamlogin.com/<tenant>.onmicrosoft.com/v2.0`; `tenant` is the subdomain; scope `openid profile offline_access` when none is set; 24-hour SPA refresh tokens",
+		Type: "{ tenant: string }", set: func(c *Config, v any) error {
+			m, err := objectOfStrings(v, "tenant")
+			c.EntraExternalID = &EntraSettings{Tenant: m["tenant"]}
+			return err
+		}},
+	{Name: "userinfoEndpoint", Default: "from discovery or a preset",
+		Doc:  "OpenID Connect UserInfo endpoint (Core §5.3; Cognito `/oauth2/userInfo`), read by `getUserInfo`",
+		Type: tString, set: setString(func(c *Config) *string { return &c.UserinfoEndpoint })},
 	{Name: "clockLeewaySeconds", Default: "`300`",
 		Doc:  "clock skew tolerated on the ID token's `exp`, `nbf` and `iat` (at most 600)",
 		Type: tNumber, set: func(c *Config, v any) (err error) {

@@ -28,6 +28,9 @@ func (c *Client) freshUntil(ts *TokenSet) time.Time {
 
 // served is the token of ts that [Client.Token] returns.
 func (c *Client) served(ts *TokenSet) string {
+	if c.cfg.BFF != "" {
+		return "" // the server keeps every token: nothing is published
+	}
 	if c.cfg.UseIDToken {
 		return ts.IDToken
 	}

@@ -25,6 +25,7 @@ type ProviderMetadata struct {
 	JWKSURI               string `json:"jwks_uri,omitempty"`
 	EndSessionEndpoint    string `json:"end_session_endpoint,omitempty"`
 	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
+	UserinfoEndpoint      string `json:"userinfo_endpoint,omitempty"`
 	// IssParameterSupported: authorization_response_iss_parameter_supported
 	// (RFC 9207 §3).
 	IssParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
@@ -64,6 +65,7 @@ func ParseDiscovery(data []byte, wantIssuer string) (*ProviderMetadata, error) {
 		JWKSURI:               f.String("jwks_uri"),
 		EndSessionEndpoint:    f.String("end_session_endpoint"),
 		RevocationEndpoint:    f.String("revocation_endpoint"),
+		UserinfoEndpoint:      f.String("userinfo_endpoint"),
 		IssParameterSupported: f.Bool("authorization_response_iss_parameter_supported"),
 		CodeChallengeMethods:  f.Strings("code_challenge_methods_supported"),
 		IDTokenAlgorithms:     f.Strings("id_token_signing_alg_values_supported"),
@@ -87,6 +89,7 @@ func ParseDiscovery(data []byte, wantIssuer string) (*ProviderMetadata, error) {
 		{"jwks_uri", m.JWKSURI, false},
 		{"end_session_endpoint", m.EndSessionEndpoint, false},
 		{"revocation_endpoint", m.RevocationEndpoint, false},
+		{"userinfo_endpoint", m.UserinfoEndpoint, false},
 	} {
 		if f.v == "" {
 			if f.required {

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
 	"github.com/gopkce/gopkce/wasm/internal/weburl"
@@ -39,6 +40,9 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 			return nil, NewError(CodeInvalidLoginState, "the DPoP key made for this login is gone (logged out in another tab, or the site's data was cleared); start the login again")
 		}
 	}
+	if c.cfg.BFF != "" && p.Nonce != "" {
+		form.Set("nonce", p.Nonce) // the server verifies the ID token it keeps
+	}
 	now := c.opts.Now()
 	tr, err := c.tokenRequest(ctx, form, key)
 	if err != nil {
@@ -55,12 +59,15 @@ func (c *Client) exchange(ctx context.Context, code string, p *pendingLogin, pro
 		ts.JKT = p.JKT
 	}
 	switch {
+	case c.cfg.BFF != "":
+		c.withBFFSession(ctx, ts, "")
 	case p.Nonce == "":
 		ts.IDToken = "" // not asked for, not verified: not kept
 	case ts.IDToken == "":
 		return nil, idTokenError(CheckPresent, "the login asked for openid and the token response has no ID token")
 	default:
-		if _, err := c.verifier(prov).Verify(ctx, ts.IDToken, IDTokenExpect{Nonce: p.Nonce}); err != nil {
+		want := IDTokenExpect{Nonce: p.Nonce, MaxAge: p.MaxAge, ACR: strings.Fields(p.ACR)}
+		if _, err := c.verifier(prov).Verify(ctx, ts.IDToken, want); err != nil {
 			return nil, err
 		}
 	}

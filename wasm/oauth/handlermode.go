@@ -74,10 +74,13 @@ func (c *Client) logoutAtHandler(ctx context.Context) error {
 	if err != nil {
 		return wrapError(CodeNetworkError, "the token handler's logout failed", err)
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, MaxTokenResponseBytes))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxTokenResponseBytes))
 	resp.Body.Close()
 	if resp.Status != 200 {
 		return &Error{Code: CodeNetworkError, Status: resp.Status, msg: "the token handler's logout answered an error"}
+	}
+	if c.cfg.BFF != "" {
+		return bffRevoked(body)
 	}
 	return nil
 }

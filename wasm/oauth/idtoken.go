@@ -44,8 +44,13 @@ const (
 	// CheckNonce: nonce differs from the login's (§3.1.3.7 11); on refresh,
 	// a nonce that differs from the original ID token's (§12.2).
 	CheckNonce = "nonce"
-	// CheckAuthTime: on refresh, auth_time changed (§12.2).
+	// CheckAuthTime: the login sent max_age and auth_time is missing, not
+	// a number, or older than max_age beyond the leeway (§3.1.3.7 item
+	// 13); on refresh, auth_time changed (§12.2).
 	CheckAuthTime = "auth_time"
+	// CheckACR: the login asked for acr_values as essential and acr is
+	// missing or not one of them (§3.1.3.7 item 12, §5.5.1.1).
+	CheckACR = "acr"
 	// CheckKid: no key of the provider's key set fits the header, even after
 	// one refetch, or several fit and there is no kid (§10.1).
 	CheckKid = "kid"
@@ -137,6 +142,10 @@ type IDTokenExpect struct {
 	// Previous holds the claims of the session's current ID token when
 	// verifying one returned by a refresh (§12.2); nil at login.
 	Previous map[string]any
+	// MaxAge is the login's max_age in seconds, nil when it sent none.
+	MaxAge *int64
+	// ACR lists the acr values the login asked for as essential.
+	ACR []string
 }
 
 // Verify checks raw and returns its claims. Every refusal is an *Error
@@ -184,8 +193,8 @@ func (v *IDTokenVerifier) checkAlg(alg string) error {
 // CheckClaims runs the claim checks of OpenID Connect Core §3.1.3.7 (and
 // §12.2 when want.Previous is set) at time now, without the signature.
 func (v *IDTokenVerifier) CheckClaims(c map[string]any, want IDTokenExpect, now time.Time) error {
-	if iss, ok := c["iss"].(string); !ok || iss != v.Issuer {
-		return idTokenError(CheckIss, "iss is not the issuer "+strconv.Quote(v.Issuer))
+	if err := checkTokenIssuer(c, v.Issuer); err != nil {
+		return err
 	}
 	aud, ok := audiences(c["aud"])
 	if !ok || !slices.Contains(aud, v.ClientID) {
@@ -251,6 +260,30 @@ func (v *IDTokenVerifier) CheckClaims(c map[string]any, want IDTokenExpect, now 
 	} else if want.Nonce != "" {
 		if s, ok := nonce.(string); !ok || s != want.Nonce {
 			return idTokenError(CheckNonce, "nonce is not the one sent with the login")
+		}
+	}
+	return v.checkAuthentication(c, want, now)
+}
+
+// checkAuthentication checks what the login asked of the user's
+// authentication: auth_time within max_age (§3.1.2.1, §3.1.3.7 item 13)
+// and an essential acr (§5.5.1.1).
+func (v *IDTokenVerifier) checkAuthentication(c map[string]any, want IDTokenExpect, now time.Time) error {
+	if want.MaxAge != nil {
+		at, ok := numericDate(c["auth_time"])
+		if !ok {
+			return idTokenError(CheckAuthTime, "the login sent max_age and auth_time is missing or not a number")
+		}
+		if age := now.Sub(at); age > time.Duration(*want.MaxAge)*time.Second+v.Leeway {
+			return idTokenError(CheckAuthTime, "the user authenticated "+strconv.FormatInt(int64(age.Seconds()), 10)+" s ago, more than max_age "+strconv.FormatInt(*want.MaxAge, 10)+" s")
+		}
+		if now.Add(v.Leeway).Before(at) {
+			return idTokenError(CheckAuthTime, "auth_time is in the future")
+		}
+	}
+	if len(want.ACR) > 0 {
+		if acr, _ := c["acr"].(string); !slices.Contains(want.ACR, acr) {
+			return idTokenError(CheckACR, "acr is not one of the essential acr_values "+strconv.Quote(strings.Join(want.ACR, " ")))
 		}
 	}
 	return nil

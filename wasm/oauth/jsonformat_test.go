@@ -38,6 +38,8 @@ type oldPendingLogin struct {
 	ReturnTo    string `json:"return_to"`
 	Created     int64  `json:"created"`
 	JKT         string `json:"jkt,omitempty"`
+	MaxAge      *int64 `json:"max_age,omitempty"`
+	ACR         string `json:"acr,omitempty"`
 }
 
 func checkTokenSetFormat(t *testing.T, ts TokenSet) {
@@ -71,7 +73,7 @@ func checkPendingFormat(t *testing.T, p pendingLogin) {
 		t.Fatal(err)
 	}
 	got, ok := decodePending(string(written))
-	if !ok || oldPendingLogin(*got) != want {
+	if !ok || !reflect.DeepEqual(oldPendingLogin(*got), want) {
 		t.Fatalf("old login state %s read as %+v (%v), encoding/json read %+v", written, got, ok, want)
 	}
 }
@@ -107,6 +109,9 @@ func TestStoredLoginStateFormat(t *testing.T) {
 	checkPendingFormat(t, pendingLogin{V: 1, Verifier: strings.Repeat("v", 43), Issuer: "https://idp.example", ClientID: "c",
 		RedirectURI: "https://app.example/cb?a=1&b=<2>", ReturnTo: "/x?y=1&z=2", Created: 1_800_000_000_000})
 	checkPendingFormat(t, pendingLogin{V: 1, Verifier: "v", Nonce: "n", Created: 1})
+	for _, age := range []int64{0, 600} {
+		checkPendingFormat(t, pendingLogin{V: 1, Verifier: "v", Nonce: "n", Created: 1, MaxAge: &age, ACR: "urn:mfa urn:pwd"})
+	}
 	// Unknown or differently spelled members are refused, as
 	// DisallowUnknownFields did for unknown ones.
 	for _, bad := range []string{`{"v":1,"verifier":"v","x":1}`, `{"v":1,"Verifier":"v"}`, `{"v":1,"created":"1"}`, `{"v":1}{}`} {

@@ -40,6 +40,11 @@ type pendingLogin struct {
 	Created     int64  `json:"created"` // Unix milliseconds
 	// JKT is the thumbprint of the DPoP key made for this login (dpop_jkt).
 	JKT string `json:"jkt,omitempty"`
+	// MaxAge is the login's max_age in seconds, when it sent one.
+	MaxAge *int64 `json:"max_age,omitempty"`
+	// ACR holds the acr values one of which the ID token's acr must be,
+	// when the login asked for them as essential.
+	ACR string `json:"acr,omitempty"`
 }
 
 // prunePendingLogins drops expired or unreadable attempts and keeps at most
@@ -132,11 +137,17 @@ func (p *pendingLogin) encode() []byte {
 	if p.JKT != "" {
 		o.String("jkt", p.JKT)
 	}
+	if p.MaxAge != nil {
+		o.Int("max_age", *p.MaxAge)
+	}
+	if p.ACR != "" {
+		o.String("acr", p.ACR)
+	}
 	return o.Bytes()
 }
 
 // pendingMembers are the member names of a stored pendingLogin.
-var pendingMembers = []string{"v", "verifier", "nonce", "issuer", "client_id", "redirect_uri", "return_to", "created", "jkt"}
+var pendingMembers = []string{"v", "verifier", "nonce", "issuer", "client_id", "redirect_uri", "return_to", "created", "jkt", "max_age", "acr"}
 
 // decodePending reads a stored pendingLogin: exactly one JSON object with
 // no member but pendingMembers, exactly spelled, each of its type (null:
@@ -155,7 +166,11 @@ func decodePending(raw string) (*pendingLogin, bool) {
 	p := &pendingLogin{
 		V: int(f.Int64("v")), Verifier: f.String("verifier"), Nonce: f.String("nonce"), Issuer: f.String("issuer"),
 		ClientID: f.String("client_id"), RedirectURI: f.String("redirect_uri"), ReturnTo: f.String("return_to"),
-		Created: f.Int64("created"), JKT: f.String("jkt"),
+		Created: f.Int64("created"), JKT: f.String("jkt"), ACR: f.String("acr"),
+	}
+	if v, ok := o["max_age"]; ok && v != nil {
+		n := f.Int64("max_age")
+		p.MaxAge = &n
 	}
 	return p, f.Bad == ""
 }

@@ -16,6 +16,7 @@ type Preset struct {
 	RevocationEndpoint    string
 	LogoutEndpoint        string
 	JWKSURI               string
+	UserinfoEndpoint      string
 	// DiscoveryURL is set when the endpoints come from a discovery document.
 	DiscoveryURL         string
 	RefreshTokenLifetime time.Duration
@@ -79,6 +80,7 @@ func CognitoPreset(domain, userPoolID string) (*Preset, error) {
 		RevocationEndpoint:    base + "/oauth2/revoke",
 		LogoutEndpoint:        base + "/logout",
 		JWKSURI:               issuer + "/.well-known/jwks.json",
+		UserinfoEndpoint:      base + "/oauth2/userInfo",
 		RefreshTokenLifetime:  LifetimeCognito,
 	}, nil
 }
@@ -100,13 +102,24 @@ func AzureB2CPreset(authority string) (*Preset, error) {
 	return &Preset{DiscoveryURL: a + WellKnownPath, RefreshTokenLifetime: LifetimeAzureB2CSPA}, nil
 }
 
+// countSet counts the true values.
+func countSet(set ...bool) int {
+	n := 0
+	for _, b := range set {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // MaxClockLeeway bounds clockLeewaySeconds.
 const MaxClockLeeway = 10 * time.Minute
 
 // applyPresets fills what a preset gives and the page left empty.
 func (c *Config) applyPresets() error {
-	if c.Cognito != nil && c.AzureB2C != nil {
-		return configError("cognito", "set cognito or azureB2C, not both")
+	if n := countSet(c.Cognito != nil, c.AzureB2C != nil, c.EntraID != nil, c.EntraExternalID != nil); n > 1 {
+		return configError("cognito", "set one preset at most: cognito, azureB2C, entraId or entraExternalId")
 	}
 	var p *Preset
 	var err error
@@ -115,8 +128,15 @@ func (c *Config) applyPresets() error {
 		p, err = CognitoPreset(c.Cognito.Domain, c.Cognito.UserPoolID)
 	case c.AzureB2C != nil:
 		p, err = AzureB2CPreset(c.AzureB2C.Authority)
+	case c.EntraID != nil:
+		p, err = EntraIDPreset(c.EntraID.Tenant)
+	case c.EntraExternalID != nil:
+		p, err = EntraExternalIDPreset(c.EntraExternalID.Tenant)
 	default:
 		return nil
+	}
+	if err == nil && (c.EntraID != nil || c.EntraExternalID != nil) {
+		fill(&c.Scope, entraScope)
 	}
 	if err != nil {
 		return err
@@ -128,6 +148,7 @@ func (c *Config) applyPresets() error {
 	}
 	fill(&c.RevocationEndpoint, p.RevocationEndpoint)
 	fill(&c.JWKSURI, p.JWKSURI)
+	fill(&c.UserinfoEndpoint, p.UserinfoEndpoint)
 	fill(&c.DiscoveryURL, p.DiscoveryURL)
 	if c.EndSessionEndpoint == "" {
 		fill(&c.LogoutEndpoint, p.LogoutEndpoint)
@@ -144,5 +165,5 @@ func (c *Config) applyPresets() error {
 func (c *Config) needsDiscovery() bool {
 	return c.Discovery || c.DiscoveryURL != "" ||
 		c.AuthorizationEndpoint == "" || c.TokenEndpoint == "" && c.TokenHandler == "" ||
-		c.hasOpenID() && c.JWKSURI == ""
+		c.hasOpenID() && c.JWKSURI == "" && c.BFF == "" // a backend for frontend verifies the ID token
 }

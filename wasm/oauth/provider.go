@@ -16,6 +16,7 @@ type providerInfo struct {
 	endSessionEndpoint    string
 	revocationEndpoint    string
 	jwksURI               string
+	userinfoEndpoint      string
 	issParameterSupported bool
 	// algorithms are the ID token algorithms the provider lists; nil:
 	// every supported one.
@@ -29,7 +30,7 @@ func (c *Client) staticProvider() *providerInfo {
 	return &providerInfo{
 		issuer: cfg.Issuer, authorizationEndpoint: cfg.AuthorizationEndpoint, tokenEndpoint: cfg.TokenEndpoint,
 		logoutEndpoint: cfg.LogoutEndpoint, endSessionEndpoint: cfg.EndSessionEndpoint,
-		revocationEndpoint: cfg.RevocationEndpoint, jwksURI: cfg.JWKSURI,
+		revocationEndpoint: cfg.RevocationEndpoint, jwksURI: cfg.JWKSURI, userinfoEndpoint: cfg.UserinfoEndpoint,
 		issParameterSupported: cfg.IssParameterSupported,
 	}
 }
@@ -43,6 +44,7 @@ func (c *Client) withDiscovery(m *ProviderMetadata) *providerInfo {
 	fill(&p.tokenEndpoint, m.TokenEndpoint)
 	fill(&p.revocationEndpoint, m.RevocationEndpoint)
 	fill(&p.jwksURI, m.JWKSURI)
+	fill(&p.userinfoEndpoint, m.UserinfoEndpoint)
 	if p.logoutEndpoint == "" {
 		fill(&p.endSessionEndpoint, m.EndSessionEndpoint)
 	}

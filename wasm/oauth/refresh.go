@@ -28,6 +28,9 @@ type TokenOptions struct {
 // provider refused the refresh token (tokens are then cleared);
 // network_error for transient failures (tokens are kept).
 func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
+	if c.cfg.BFF != "" {
+		return "", errTokensOnServer()
+	}
 	ts, err := c.Tokens(ctx, opts)
 	if err != nil {
 		return "", err
@@ -307,6 +310,9 @@ func (c *Client) acceptRefresh(ctx context.Context, prev *TokenSet, sent string,
 	}
 	if next.Scope == "" {
 		next.Scope = prev.Scope
+	}
+	if c.cfg.BFF != "" {
+		c.withBFFSession(ctx, next, prev.BFFSession)
 	}
 	// Stored only over the session it refreshed (grant.go): a logout or a
 	// new login while the request was out wins.

@@ -26,6 +26,23 @@ func (c *Client) StartLogin(returnTo string) (string, error) {
 // StartLoginContext is [Client.StartLogin] with a context for the
 // discovery and key-set requests.
 func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string, error) {
+	return c.StartLoginWith(ctx, LoginOptions{ReturnTo: returnTo})
+}
+
+// StartLoginWith is [Client.StartLogin] with the per-call parameters of o
+// (prompt, login_hint, max_age, acr_values, ui_locales and others). The
+// login remembers max_age and, when essential, acr_values: the callback
+// then refuses an ID token without auth_time, authenticated too long ago,
+// or with another acr (OpenID Connect Core §3.1.3.7 item 13, §5.5.1.1).
+func (c *Client) StartLoginWith(ctx context.Context, o LoginOptions) (string, error) {
+	returnTo := o.ReturnTo
+	extra, err := o.params()
+	if err != nil {
+		return "", err
+	}
+	if (o.MaxAge != nil || o.ACREssential) && !c.cfg.hasOpenID() {
+		return "", NewError(CodeInvalidArgument, "startLogin: maxAge and acrEssential are checked in the ID token: add openid to the scope")
+	}
 	if returnTo == "" {
 		returnTo = "/"
 	}
@@ -56,7 +73,10 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	}
 	p := pendingLogin{
 		V: 1, Verifier: verifier, Issuer: prov.issuer, ClientID: c.cfg.ClientID,
-		RedirectURI: c.cfg.RedirectURI, ReturnTo: returnTo, Created: c.opts.Now().UnixMilli(),
+		RedirectURI: c.cfg.RedirectURI, ReturnTo: returnTo, Created: c.opts.Now().UnixMilli(), MaxAge: o.MaxAge,
+	}
+	if o.ACREssential {
+		p.ACR = strings.Join(strings.Fields(o.ACRValues), " ")
 	}
 	if c.cfg.hasOpenID() {
 		if p.Nonce, err = randomString(c.opts.Rand, 24); err != nil {
@@ -82,7 +102,7 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 	if err := c.opts.LoginStorage.Set(loginPrefix+state, string(data)); err != nil {
 		return "", wrapError(CodeStorageError, "cannot store the login state", err)
 	}
-	u := c.AuthorizeURL(state, challenge, p.Nonce)
+	u := c.authorizeURL(extra, state, challenge, p.Nonce)
 	if p.JKT != "" {
 		u += "&dpop_jkt=" + p.JKT // base64url: nothing to escape
 	}
@@ -94,10 +114,11 @@ func (c *Client) StartLoginContext(ctx context.Context, returnTo string) (string
 // code_challenge and code_challenge_method=S256, then scope and nonce when
 // set, then the extra parameters.
 func (c *Client) AuthorizeURL(state, challenge, nonce string) string {
-	q := weburl.Values{}
-	for k, v := range c.cfg.ExtraParams {
-		q.Set(k, v)
-	}
+	return c.authorizeURL(nil, state, challenge, nonce)
+}
+
+func (c *Client) authorizeURL(extra map[string]string, state, challenge, nonce string) string {
+	q := c.authorizeQuery(extra)
 	q.Set("response_type", "code")
 	q.Set("client_id", c.cfg.ClientID)
 	q.Set("redirect_uri", c.cfg.RedirectURI)

@@ -112,7 +112,12 @@ func (c *Client) sendTokenRequest(ctx context.Context, req *Request) (*tokenResp
 	if len(body) > MaxTokenResponseBytes {
 		return nil, header, &Error{Code: CodeInvalidResponse, Status: resp.Status, msg: "token response is larger than " + strconv.Itoa(MaxTokenResponseBytes) + " bytes"}
 	}
-	tr, err := parseTokenResponse(resp.Status, header, body, c.opts.Now())
+	var tr *tokenResponse
+	if c.cfg.BFF != "" {
+		tr, err = parseBFFTokenResponse(resp.Status, header, body, c.opts.Now())
+	} else {
+		tr, err = parseTokenResponse(resp.Status, header, body, c.opts.Now())
+	}
 	return tr, header, err
 }
 
@@ -167,14 +172,24 @@ func parseTokenResponse(status int, header func(string) string, body []byte, now
 	if r.IDToken, err = stringField(fields, "id_token", false); err != nil {
 		return nil, bad(err.Error())
 	}
-	if r.Scope, err = stringField(fields, "scope", false); err != nil {
+	if err := r.readCommon(fields); err != nil {
 		return nil, bad(err.Error())
+	}
+	return &r, nil
+}
+
+// readCommon reads what every successful token response may carry besides
+// its tokens: scope and expires_in (RFC 6749 §5.1), and whether the server
+// part holds a refresh token.
+func (r *tokenResponse) readCommon(fields map[string]any) (err error) {
+	if r.Scope, err = stringField(fields, "scope", false); err != nil {
+		return err
 	}
 	if r.ExpiresIn, err = expiresIn(fields["expires_in"]); err != nil {
-		return nil, bad(err.Error())
+		return err
 	}
 	r.HandlerHeld, _ = fields[protocol.RefreshTokenHeld].(bool)
-	return &r, nil
+	return nil
 }
 
 // parseOAuthError reads an RFC 6749 §5.2 error body, or returns nil.

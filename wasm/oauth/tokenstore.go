@@ -44,6 +44,10 @@ type TokenSet struct {
 	// JKT is the thumbprint of the DPoP key the tokens are bound to
 	// (RFC 9449 §6.1), or empty for Bearer tokens.
 	JKT string `json:"jkt,omitempty"`
+	// BFFSession is a backend for frontend's view of the session (the
+	// claims of the ID token it verified, its proxy routes) as JSON; the
+	// access token is then its session handle ([Config.BFF]).
+	BFFSession string `json:"bff_session,omitempty"`
 }
 
 // CanRefresh reports whether the session has a refresh token: in the token
@@ -91,6 +95,7 @@ func decodeTokens(raw string) (*TokenSet, bool) {
 		IDToken: f.String("id_token"), RefreshToken: f.String("refresh_token"), Scope: f.String("scope"),
 		HandlerHeld: f.Bool("handler_held"), ExpiresAt: f.Int64("expires_at"), LoginAt: f.Int64("login_at"),
 		Lifetime: f.Int64("lifetime"), Grant: f.String("grant"), Gen: f.Int64("gen"), JKT: f.String("jkt"),
+		BFFSession: f.String("bff_session"),
 	}
 	return ts, f.Bad == ""
 }
@@ -129,6 +134,9 @@ func encodeTokens(ts *TokenSet) []byte {
 	}
 	if ts.JKT != "" {
 		o.String("jkt", ts.JKT)
+	}
+	if ts.BFFSession != "" {
+		o.String("bff_session", ts.BFFSession)
 	}
 	return o.Bytes()
 }

@@ -45,6 +45,9 @@ type Provider struct {
 	IssParameterSupported bool
 	// API is the URL of an API the demo calls with the bearer token.
 	API string
+	// StepUpAPI is an API on API's origin that may demand a stronger
+	// sign-in (RFC 9470), for the demo's step-up action, or "".
+	StepUpAPI string
 }
 
 // DevProvider is the development provider (cmd/internal/devidp) at issuer,
@@ -60,6 +63,7 @@ func DevProvider(issuer string) Provider {
 		Scope:                 "openid email profile",
 		IssParameterSupported: true,
 		API:                   issuer + "/api/me",
+		StepUpAPI:             issuer + "/api/strong",
 	}
 }
 
@@ -91,6 +95,10 @@ type Options struct {
 	// client: the page exchanges codes and refreshes through the token
 	// handler mounted at /oauth/ (see confidential.go).
 	TokenHandler *TokenHandler
+	// BFF, when set, makes Provider.ClientID a confidential client behind
+	// the backend for frontend at /bff/, which keeps every token and
+	// proxies Provider.API (see bff.go).
+	BFF *BFF
 	// M2M, when set, mounts POST /api/m2m: a server-side call of a
 	// protected API with a client_credentials token (see confidential.go).
 	M2M *M2M
@@ -145,6 +153,9 @@ func (o Options) PageConfig() map[string]any {
 		cfg["tokenHandler"] = TokenHandlerPath
 		cfg["storage"] = "local" // one refresh-token cookie per browser: one session for every tab
 	}
+	if o.BFF != nil {
+		bffPageConfig(cfg)
+	}
 	if api := Origins(p.API); len(api) > 0 {
 		cfg["apiOrigins"] = api // gopkce.fetch sends the token there only
 	}
@@ -161,6 +172,14 @@ func (o Options) PageConfig() map[string]any {
 // JWKSURI when it is not.
 func (o Options) ConnectOrigins() []string {
 	p := o.Provider
+	if o.BFF != nil {
+		// Every call goes to the page's own origin: the API through the
+		// proxy. Discovery only for an authorization endpoint not given.
+		if p.AuthorizationEndpoint == "" || p.DiscoveryURL != "" {
+			return Origins(p.discoveryURL())
+		}
+		return nil
+	}
 	if o.TokenHandler != nil {
 		// The token endpoint is the server's business.
 		return Origins(p.discoveryURL(), p.JWKSURI, p.API)
@@ -199,6 +218,9 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("app: site URL %q: %w", o.SiteURL, err)
 	}
 	pageConfig := map[string]any{"gopkce": o.PageConfig(), "api": o.Provider.API}
+	if o.Provider.StepUpAPI != "" {
+		pageConfig["stepUpApi"] = o.Provider.StepUpAPI
+	}
 	if o.M2M != nil {
 		pageConfig["m2m"] = M2MPath
 	}
@@ -221,8 +243,16 @@ func New(o Options) (http.Handler, error) {
 	if err := o.mountConfidential(mux); err != nil {
 		return nil, err
 	}
+	logw := o.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	bh, err := o.mountBFF(logw)
+	if err != nil {
+		return nil, err
+	}
 	toSite := canonicalLoopback(o.SiteURL)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serveBFF(bh, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if toSite != nil && toSite(w, r) {
 			return
 		}
@@ -234,7 +264,7 @@ func New(o Options) (http.Handler, error) {
 			return
 		}
 		mux.ServeHTTP(w, r)
-	}), nil
+	})), nil
 }
 
 // clean reports whether ServeMux would route p without redirecting.

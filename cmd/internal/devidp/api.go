@@ -119,15 +119,3 @@ func (s *Server) apiCredentials(w http.ResponseWriter, r *http.Request) (string,
 	tok, ok := bearerToken(w, r)
 	return "Bearer", tok, ok
 }
-
-// bearerToken returns the request's bearer token (RFC 6750 §2.1), or
-// answers 401 with a challenge (§3) and returns false.
-func bearerToken(w http.ResponseWriter, r *http.Request) (string, bool) {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "Authorization: Bearer <token> required"})
-		return "", false
-	}
-	return tok, true
-}

@@ -92,7 +92,9 @@ input[type=text]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid
 <form method="post" action="/oauth2/authorize">
 {{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}<label for="username">User name</label>
-<input type="text" id="username" name="username" autocomplete="username" autofocus>
+<input type="text" id="username" name="username" value="{{.Fields.username}}" autocomplete="username" autofocus>
+<label for="acr">Authentication level reached (acr; empty: none)</label>
+<input type="text" id="acr" name="acr" value="{{.Fields.acr}}">
 <div class="row"><button id="login" name="action" value="login">Sign in</button>
 <button id="cancel" name="action" value="cancel">Cancel</button></div>
 </form></main></body></html>`))
@@ -125,20 +127,26 @@ func (s *Server) acceptAuthRequest(w http.ResponseWriter, r *http.Request, q url
 // authorize: GET /oauth2/authorize shows the login page.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if ar, ok := s.acceptAuthRequest(w, r, q); ok {
+	s.recordAuthorize(q)
+	ar, ok := s.acceptAuthRequest(w, r, q)
+	switch {
+	case !ok:
+	case checkOIDCParams(q) != "":
+		s.redirectError(w, r, ar, checkOIDCParams(q), "prompt or max_age is malformed")
+	case !s.silentLogin(w, r, ar, q):
 		s.renderLogin(w, ar, q, "")
 	}
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, ar authRequest, q url.Values, msg string) {
 	params := map[string]string{}
-	for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce", "scope", "response_type", "dpop_jkt"} {
+	for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce", "scope", "response_type", "prompt", "max_age", "acr_values", "login_hint", "dpop_jkt"} {
 		if q.Has(k) {
 			params[k] = q.Get(k)
 		}
 	}
 	s.pageHeaders(w, ar)
-	loginPage.Execute(w, map[string]any{"Params": params, "Error": msg})
+	loginPage.Execute(w, map[string]any{"Params": params, "Error": msg, "Fields": formFields(q)})
 }
 
 // login: POST /oauth2/authorize signs the user in and redirects back with
@@ -150,8 +158,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.PostForm
 	action, name := q.Get("action"), strings.TrimSpace(q.Get("username"))
+	form := url.Values{"acr": {q.Get("acr")}}
 	q.Del("action")
 	q.Del("username")
+	q.Del("acr")
 	ar, ok := s.acceptAuthRequest(w, r, q)
 	if !ok {
 		return
@@ -164,13 +174,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, ar, q, "Enter a user name.")
 		return
 	}
+	s.issueCode(w, r, ar, s.signedIn(w, form, userFor(name, s.now())))
+}
+
+// issueCode redirects back with a code for u (single use, 5 minutes,
+// bound to client, redirect and challenge).
+func (s *Server) issueCode(w http.ResponseWriter, r *http.Request, ar authRequest, u user) {
 	now := s.now()
 	code := randomID(32)
 	s.mu.Lock()
 	s.pruneLocked()
 	s.codes[code] = &codeGrant{
 		client: ar.client.ID, redirect: ar.redirect, challenge: ar.challenge, nonce: ar.nonce, scope: ar.scope,
-		user: userFor(name, now), expires: now.Add(s.codeTTL), grant: randomID(12), jkt: ar.dpopJKT,
+		user: u, expires: now.Add(s.codeTTL), grant: randomID(12), jkt: ar.dpopJKT,
 	}
 	s.mu.Unlock()
 	back := url.Values{"code": {code}, "iss": {s.issuer}}
@@ -200,5 +216,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("devidp: logout_uri %q is not registered for client %q (registered: %q)", target, c.ID, c.LogoutURIs), http.StatusBadRequest)
 		return
 	}
+	s.endSession(w, r)
 	http.Redirect(w, r, target, http.StatusFound)
 }

@@ -67,14 +67,8 @@ func (s *Server) records(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	tok, ok := bearerToken(w, r)
+	claims, ok := bearerClaims(w, r, s.verifyAccess)
 	if !ok {
-		return
-	}
-	claims, err := s.verifyAccess(tok)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devidp", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
 		return
 	}
 	scope, _ := claims["scope"].(string)

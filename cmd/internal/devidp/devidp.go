@@ -5,7 +5,9 @@
 //
 // Endpoints: /oauth2/authorize (a login page), /oauth2/token,
 // /oauth2/revoke (RFC 7009), /logout,
-// /.well-known/openid-configuration, /.well-known/jwks.json, and /api/me, a
+// /.well-known/openid-configuration, /.well-known/jwks.json, /oauth2/userInfo
+// (OpenID Connect Core §5.3), /api/strong (an API demanding a stronger
+// sign-in, RFC 9470), and /api/me, a
 // protected demo API that checks the bearer token's signature and expiry.
 package devidp
 
@@ -82,12 +84,15 @@ type Server struct {
 	recordsAPI              recordsAPI
 	holds                   hold // hold.go
 	dpop                    dpopState
+	auth                    authParams // prompt, max_age, acr, userinfo (authparams.go)
+	issued                  []string   // every token string answered (issued.go)
 }
 
 type user struct {
 	Name     string
 	Sub      string
 	AuthTime time.Time
+	ACR      string // the level the sign-in reached, or ""
 }
 
 type codeGrant struct {
@@ -220,11 +225,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("/api/me", s.me)
 	mux.HandleFunc("/api/records", s.records)
+	mux.HandleFunc("/api/strong", s.strong)
+	mux.HandleFunc("/oauth2/userInfo", s.userinfo)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
+		s.mu.Lock()
+		if s.auth.coop {
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		}
+		s.mu.Unlock()
 		mux.ServeHTTP(w, r)
 	})
 }
@@ -251,7 +263,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"token_endpoint":                                 s.issuer + "/oauth2/token",
 		"jwks_uri":                                       s.issuer + "/.well-known/jwks.json",
 		"end_session_endpoint":                           s.issuer + "/logout",
-		"userinfo_endpoint":                              s.issuer + "/api/me",
+		"userinfo_endpoint":                              s.issuer + "/oauth2/userInfo",
 		"response_types_supported":                       []string{"code"},
 		"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials"},
 		"code_challenge_methods_supported":               []string{"S256"},

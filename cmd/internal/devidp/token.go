@@ -231,6 +231,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.successes[grant]++
+	s.recordIssuedLocked(resp)
 	s.mu.Unlock()
 	writeJSON(w, 200, resp)
 }
@@ -321,6 +322,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 		at["cnf"] = map[string]any{"jkt": jkt}
 		typ = "DPoP"
 	}
+	s.userClaimsLocked(at, u)
 	resp := map[string]any{
 		"access_token": s.sign(at),
 		"token_type":   typ,
@@ -333,6 +335,7 @@ func (s *Server) tokensLocked(client, scope, nonce, grant string, u user, refres
 			"email": u.email(), "email_verified": true, "name": u.Name, "cognito:username": u.Name,
 			"user_id": u.userID(), "full_name": u.Name, "avatar_url": u.avatar(),
 		}
+		s.userClaimsLocked(id, u)
 		if nonce != "" {
 			id["nonce"] = nonce
 		}

@@ -26,6 +26,7 @@ var Loader = []Name{
 	{"EXPORT_GET_SESSION", ExportGetSession},
 	{"EXPORT_LOGOUT", ExportLogout},
 	{"EXPORT_API_TOKEN", ExportAPIToken},
+	{"EXPORT_GET_USER_INFO", ExportGetUserInfo},
 
 	{"LOGIN_PREFIX", LoginPrefix},
 	{"CALLBACK_PREFIX", CallbackPrefix},

@@ -99,6 +99,7 @@ const (
 	ExportGetSession                     = "getSession"
 	ExportLogout                         = "logout"
 	ExportAPIToken                       = "apiToken"
+	ExportGetUserInfo                    = "getUserInfo"
 )
 
 // The fast path's record: a JSON object the module hands the loader

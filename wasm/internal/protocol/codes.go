@@ -58,6 +58,11 @@ const (
 	ProviderError     Code = "provider_error"
 	InvalidDiscovery  Code = "invalid_discovery"
 	OriginNotAllowed  Code = "origin_not_allowed"
+	// InsufficientUserAuthentication is RFC 9470 §3's WWW-Authenticate
+	// error, which the core passes on with what the API asked for.
+	InsufficientUserAuthentication Code = "insufficient_user_authentication"
+	// InvalidUserinfo: the UserInfo endpoint's answer is refused.
+	InvalidUserinfo Code = "invalid_userinfo"
 	// InvalidResponse is both sides': an answer that is not a token
 	// response (RFC 6749 §5.1), or a provider error code that is not well
 	// formed.
@@ -77,6 +82,17 @@ const (
 	CookieMissing    Code = "cookie_missing"
 	CookieInvalid    Code = "cookie_invalid"
 	CookieExpired    Code = "cookie_expired"
+	// The backend for frontend's: the proxy answers TokenExpired (JSON,
+	// HTTP 401) when the access token it holds has expired, for it never
+	// refreshes behind the page's back: the page refreshes once under its
+	// cross-tab lock and retries once. TokensOnServer is the core's
+	// getToken refusal in that mode; UpstreamRedirect an API that answered
+	// a redirect, which is not followed with the token; RouteNotAllowed a
+	// URL under no route of the proxy's allow-list.
+	TokenExpired     Code = "token_expired"
+	TokensOnServer   Code = "tokens_on_server"
+	UpstreamRedirect Code = "upstream_redirect"
+	RouteNotAllowed  Code = "route_not_allowed"
 )
 
 // Registered reports whether c is one of the codes registered for OAuth

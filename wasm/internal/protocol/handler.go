@@ -29,3 +29,19 @@ const (
 // for another grant, so that a cookie set out of order (a refresh's answer
 // arriving after a newer login's) never serves another session.
 const GrantParam = "gopkce_grant"
+
+// The backend for frontend's interface (draft-ietf-oauth-browser-based-apps
+// §6.1), beside the token handler's: the same [RequestHeader], [TokenPath]
+// and [LogoutPath] under its prefix ("/bff"), and these.
+const (
+	// SessionPath: POST /bff/session answers the session as JavaScript
+	// may see it (loggedIn, expiry, the verified ID token's claims, the
+	// proxy's routes), never a token.
+	SessionPath = "/session"
+	// SessionHandle is the member of the backend for frontend's answer to
+	// a code exchange or refresh that stands for the access token it
+	// keeps: a random name of this generation of the session, which
+	// grants nothing, so that tabs can tell whether another one has
+	// refreshed already.
+	SessionHandle = "session_handle"
+)

@@ -1,21 +1,21 @@
 package tokenhandler
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/gopkce/gopkce/wasm/server/internal/sealed"
 )
 
 // maxCookieBytes bounds a Set-Cookie value: browsers keep at least 4096
 // bytes of name and value per cookie (RFC 6265 §6.1).
 const maxCookieBytes = 4000
 
-// sealed is the plaintext of the refresh-token cookie.
-type sealed struct {
+// sealedCookie is the plaintext of the refresh-token cookie.
+type sealedCookie struct {
 	V            int    `json:"v"`
 	RefreshToken string `json:"rt"`
 	// LoginAt is when the login that issued the grant completed (Unix
@@ -28,67 +28,41 @@ type sealed struct {
 	Grant string `json:"gid,omitempty"`
 }
 
-// cookieBox seals and opens the cookie with AES-GCM (NIST SP 800-38D): a
-// random 96-bit nonce per seal, and additional data that binds the cookie
-// to its name, client, origin and token endpoint, so a cookie sealed by
-// another deployment sharing the key is refused as foreign.
-// Cookies are sealed with the first key; previous keys still open them, so
-// that a key can be replaced without ending every session.
-type cookieBox struct {
-	aead  cipher.AEAD
-	older []cipher.AEAD
-	ad    []byte
-	rand  io.Reader
-}
+// cookieBox seals and opens the cookie (wasm/server/internal/sealed):
+// AES-GCM with additional data that binds the cookie to its name, client,
+// origin and token endpoint, so a cookie sealed by another deployment
+// sharing the key is refused as foreign. Cookies are sealed with the first
+// key; previous keys still open them, so that a key can be replaced
+// without ending every session.
+type cookieBox struct{ box *sealed.Box }
 
 func newCookieBox(keys [][]byte, name, clientID, origin, tokenEndpoint string, rnd io.Reader) (*cookieBox, error) {
-	b := &cookieBox{rand: rnd}
-	b.ad = []byte("gopkce/tokenhandler/v1\x00" + name + "\x00" + clientID + "\x00" + origin + "\x00" + tokenEndpoint)
-	for i, key := range keys {
-		block, err := aes.NewCipher(key)
-		if err != nil {
-			return nil, err
-		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			b.aead = aead
-		} else {
-			b.older = append(b.older, aead)
-		}
+	ad := []byte("gopkce/tokenhandler/v1\x00" + name + "\x00" + clientID + "\x00" + origin + "\x00" + tokenEndpoint)
+	b, err := sealed.New(keys, ad, rnd)
+	if err != nil {
+		return nil, err
 	}
-	return b, nil
+	return &cookieBox{box: b}, nil
 }
 
-func (b *cookieBox) seal(s sealed) (string, error) {
+func (b *cookieBox) seal(s sealedCookie) (string, error) {
 	plain, _ := json.Marshal(s)
-	nonce := make([]byte, b.aead.NonceSize(), b.aead.NonceSize()+len(plain)+b.aead.Overhead())
-	if _, err := io.ReadFull(b.rand, nonce); err != nil {
+	out, err := b.box.Seal(plain)
+	if err != nil {
 		return "", &Error{Code: CodeServerError, Status: http.StatusInternalServerError, Description: "no random source", err: err}
 	}
-	out := base64.RawURLEncoding.EncodeToString(b.aead.Seal(nonce, nonce, plain, b.ad))
 	return out, nil
 }
 
 // open returns the cookie's content, or a typed error: CodeCookieInvalid
 // when it does not authenticate, CodeCookieExpired past its lifetime.
-func (b *cookieBox) open(value string, now time.Time) (sealed, error) {
-	var s sealed
-	raw, err := base64.RawURLEncoding.DecodeString(value)
-	ns := b.aead.NonceSize()
-	if err != nil || len(raw) < ns+b.aead.Overhead() {
-		return s, cookieErr(CodeCookieInvalid, "the session cookie is malformed")
-	}
-	plain, err := b.aead.Open(nil, raw[:ns], raw[ns:], b.ad)
-	for _, old := range b.older {
-		if err == nil {
-			break
-		}
-		plain, err = old.Open(nil, raw[:ns], raw[ns:], b.ad)
-	}
+func (b *cookieBox) open(value string, now time.Time) (sealedCookie, error) {
+	var s sealedCookie
+	plain, err := b.box.Open(value)
 	if err != nil {
+		if _, derr := base64.RawURLEncoding.DecodeString(value); derr != nil || len(value) < sealed.SealedLen(0) {
+			return s, cookieErr(CodeCookieInvalid, "the session cookie is malformed")
+		}
 		return s, cookieErr(CodeCookieInvalid, "the session cookie was altered or sealed for another client")
 	}
 	if json.Unmarshal(plain, &s) != nil || s.V != 1 || s.RefreshToken == "" {

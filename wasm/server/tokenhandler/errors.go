@@ -71,15 +71,3 @@ func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Code == e.Code
 }
-
-// wireCode is the OAuth error code the browser receives. Cookie refusals
-// are invalid_grant (RFC 6749 §5.2: the refresh token is invalid or
-// expired), so the browser module ends the session and asks for a login;
-// the handler's own code stays in the log.
-func (e *Error) wireCode() string {
-	switch e.Code {
-	case CodeCookieMissing, CodeCookieInvalid, CodeCookieExpired:
-		return string(protocol.InvalidGrant)
-	}
-	return e.Code
-}

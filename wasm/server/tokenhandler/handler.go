@@ -36,10 +36,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gopkce/gopkce/wasm/internal/protocol"
+	"github.com/gopkce/gopkce/wasm/server/internal/gate"
+	upstream "github.com/gopkce/gopkce/wasm/server/internal/provider"
 )
 
 // AuthStyle is how the handler authenticates to the token endpoint.
@@ -129,6 +130,7 @@ type Handler struct {
 	cfg        Config
 	client     *http.Client
 	box        *cookieBox
+	prov       *upstream.Client
 	cookieName string
 	secure     bool
 	log        *slog.Logger
@@ -137,11 +139,11 @@ type Handler struct {
 // New checks cfg and returns a handler.
 func New(cfg Config) (*Handler, error) {
 	bad := func(field, msg string) error { return fmt.Errorf("tokenhandler: %s %s", field, msg) }
-	if err := checkEndpoint(cfg.TokenEndpoint); err != nil {
+	if err := gate.CheckEndpoint(cfg.TokenEndpoint); err != nil {
 		return nil, bad("TokenEndpoint", err.Error())
 	}
 	if cfg.RevocationEndpoint != "" {
-		if err := checkEndpoint(cfg.RevocationEndpoint); err != nil {
+		if err := gate.CheckEndpoint(cfg.RevocationEndpoint); err != nil {
 			return nil, bad("RevocationEndpoint", err.Error())
 		}
 	}
@@ -158,7 +160,7 @@ func New(cfg Config) (*Handler, error) {
 	default:
 		return nil, bad("AuthStyle", fmt.Sprintf("%q: want %s or %s", cfg.AuthStyle, ClientSecretBasic, ClientSecretPost))
 	}
-	loopback, err := checkOrigin(cfg.Origin)
+	loopback, err := gate.CheckOrigin(cfg.Origin)
 	if err != nil {
 		return nil, bad("Origin", err.Error())
 	}
@@ -173,8 +175,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
-	if !strings.HasPrefix(cfg.Prefix, "/") || strings.HasSuffix(cfg.Prefix, "/") {
-		return nil, bad("Prefix", `must start with "/" and not end with one`)
+	if err := gate.CheckPrefix(cfg.Prefix); err != nil {
+		return nil, bad("Prefix", err.Error())
 	}
 	if cfg.RefreshTokenLifetime <= 0 {
 		cfg.RefreshTokenLifetime = DefaultRefreshTokenLifetime
@@ -191,13 +193,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	client := &http.Client{Timeout: cfg.Timeout}
-	if cfg.HTTPClient != nil {
-		c := *cfg.HTTPClient
-		client = &c
-	}
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client := upstream.NoRedirects(cfg.HTTPClient, cfg.Timeout)
 	h := &Handler{cfg: cfg, client: client, cookieName: CookieName, secure: true, log: cfg.Logger}
+	h.prov = h.providerClient()
 	if loopback {
 		h.cookieName, h.secure = LoopbackCookieName, false
 	}
@@ -229,11 +227,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e = &Error{Code: CodeServerError, Status: http.StatusInternalServerError}
 		}
 		status, code = e.Status, e.Code
-		if e.Status >= 500 || e.Code == "invalid_client" || e.Code == "unauthorized_client" {
-			level = slog.LevelError // the deployment, not the user, must act
-		} else {
-			level = slog.LevelWarn
-		}
+		level = gate.RefusalLevel(e.Status, e.Code)
 		writeError(w, e)
 	}
 	attrs := []slog.Attr{slog.String("op", op), slog.Int("status", status), slog.Duration("duration", h.cfg.Now().Sub(start))}
@@ -290,21 +284,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (op string, stat
 	return op, 0, &Error{Code: CodeUnsupportedGrantType, Status: http.StatusBadRequest, Description: "only authorization_code and refresh_token"}
 }
 
-// checkSameOrigin refuses what may be a cross-site request (CSRF):
-// the Origin must be exactly the configured one, the custom header must be
-// there, and Fetch Metadata, when sent, must say same-origin.
+// checkSameOrigin refuses what may be a cross-site request (CSRF); see
+// [gate.SameOrigin]. Every request must carry the Origin.
 func (h *Handler) checkSameOrigin(r *http.Request) error {
-	forbidden := func(desc string) error {
-		return &Error{Code: CodeForbidden, Status: http.StatusForbidden, Description: desc}
-	}
-	if origins := r.Header.Values("Origin"); len(origins) != 1 || origins[0] != h.cfg.Origin {
-		return forbidden("the request's Origin is not the application's")
-	}
-	if r.Header.Get(RequestHeader) != protocol.RequestHeaderValue {
-		return forbidden("the " + RequestHeader + " header is missing")
-	}
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return forbidden("the request is not same-origin")
+	if why := gate.SameOrigin(r, h.cfg.Origin, false); why != "" {
+		return &Error{Code: CodeForbidden, Status: http.StatusForbidden, Description: why}
 	}
 	return nil
 }
@@ -376,7 +360,7 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, in url.Va
 		return writeTokens(w, fields, false)
 	}
 	exp := now.Add(h.cfg.RefreshTokenLifetime)
-	if err := h.putCookie(w, sealed{V: 1, RefreshToken: rt, LoginAt: now.Unix(), Expires: exp.Unix(), Grant: in.Get(protocol.GrantParam)}, now); err != nil {
+	if err := h.putCookie(w, sealedCookie{V: 1, RefreshToken: rt, LoginAt: now.Unix(), Expires: exp.Unix(), Grant: in.Get(protocol.GrantParam)}, now); err != nil {
 		return err
 	}
 	return writeTokens(w, fields, true)
@@ -463,15 +447,15 @@ func (h *Handler) checkClientID(in url.Values) error {
 	return nil
 }
 
-func (h *Handler) readCookie(r *http.Request, now time.Time) (sealed, error) {
+func (h *Handler) readCookie(r *http.Request, now time.Time) (sealedCookie, error) {
 	c, err := r.Cookie(h.cookieName)
 	if err != nil || c.Value == "" {
-		return sealed{}, cookieErr(CodeCookieMissing, "no session cookie: log in again")
+		return sealedCookie{}, cookieErr(CodeCookieMissing, "no session cookie: log in again")
 	}
 	return h.box.open(c.Value, now)
 }
 
-func (h *Handler) putCookie(w http.ResponseWriter, s sealed, now time.Time) error {
+func (h *Handler) putCookie(w http.ResponseWriter, s sealedCookie, now time.Time) error {
 	v, err := h.box.seal(s)
 	if err != nil {
 		return err
@@ -492,56 +476,13 @@ func writeTokens(w http.ResponseWriter, fields map[string]json.RawMessage, held 
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
+	if err := gate.WriteJSON(w, status, v); err != nil {
 		return &Error{Code: CodeServerError, Status: http.StatusInternalServerError, err: err}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(data)
 	return nil
 }
 
 // writeError answers an RFC 6749 §5.2 error body.
 func writeError(w http.ResponseWriter, e *Error) {
-	body := map[string]string{"error": e.wireCode()}
-	if e.Description != "" {
-		body["error_description"] = e.Description
-	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
-	}
-	data, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.Status)
-	w.Write(data)
-}
-
-// checkEndpoint accepts an absolute https URL, or http on a loopback host.
-func checkEndpoint(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return errors.New("must be an absolute URL without credentials or fragment")
-	}
-	if u.Scheme == "https" || u.Scheme == "http" && protocol.IsLoopback(u.Hostname()) {
-		return nil
-	}
-	return errors.New("must use https (http only on a loopback host)")
-}
-
-// checkOrigin accepts "https://host[:port]", or http on a loopback host,
-// exactly as a browser serialises it; it reports whether it is loopback
-// http.
-func checkOrigin(s string) (loopback bool, err error) {
-	u, perr := url.Parse(s)
-	if perr != nil || u.Host == "" || u.Scheme+"://"+u.Host != s || strings.ToLower(s) != s {
-		return false, errors.New(`must be an origin such as "https://app.example.com" (lower case, no path)`)
-	}
-	switch {
-	case u.Scheme == "https":
-		return false, nil
-	case u.Scheme == "http" && protocol.IsLoopback(u.Hostname()):
-		return true, nil
-	}
-	return false, errors.New("must use https (http only on a loopback host)")
+	gate.WriteError(w, e.Status, e.Code, e.Description, e.RetryAfter)
 }
