@@ -72,18 +72,20 @@ func (c *Client) APIHeaders(ctx context.Context, method, rawURL, nonce string, r
 	if err != nil {
 		return nil, err
 	}
+	tok, err := c.presented(ts)
+	if err != nil {
+		return nil, err
+	}
 	if force {
-		_, sent, _ := strings.Cut(retry.Authorization, " ")
-		if ts.AccessToken == sent { // nobody refreshed since
+		// The token sent, access or ID token: unchanged, nobody refreshed
+		// since, so this retry refreshes.
+		if _, sent, _ := strings.Cut(retry.Authorization, " "); tok == sent {
 			if ts, err = c.Tokens(ctx, TokenOptions{ForceRefresh: true}); err != nil {
 				return nil, err
 			}
-		}
-	}
-	tok := ts.AccessToken
-	if c.cfg.UseIDToken {
-		if tok = ts.IDToken; tok == "" {
-			return nil, NewError(CodeLoginRequired, "no ID token in the session (is openid in the scope?)")
+			if tok, err = c.presented(ts); err != nil {
+				return nil, err
+			}
 		}
 	}
 	key, err := c.sessionDPoPKey(ctx, ts)

@@ -35,13 +35,19 @@ func (c *Client) Token(ctx context.Context, opts TokenOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c.cfg.UseIDToken {
-		if ts.IDToken == "" {
-			return "", NewError(CodeLoginRequired, "no ID token in the session (is openid in the scope?)")
-		}
-		return ts.IDToken, nil
+	return c.presented(ts)
+}
+
+// presented is the token of ts that APIs receive: the access token, or the
+// ID token when [Config.UseIDToken] is set.
+func (c *Client) presented(ts *TokenSet) (string, error) {
+	if !c.cfg.UseIDToken {
+		return ts.AccessToken, nil
 	}
-	return ts.AccessToken, nil
+	if ts.IDToken == "" {
+		return "", NewError(CodeLoginRequired, "no ID token in the session (is openid in the scope?)")
+	}
+	return ts.IDToken, nil
 }
 
 // Tokens returns a fresh token set, refreshing it when needed; see

@@ -286,3 +286,25 @@ func TestUseIDTokenAndForceRefresh(t *testing.T) {
 		t.Fatalf("force refresh made %d requests", n)
 	}
 }
+
+// With useToken id_token the API receives the ID token: a 401
+// invalid_token for it forces one refresh (this provider's refresh answer
+// keeps the ID token, so the retry carries the stored one).
+func TestUseIDTokenAPIRetryRefreshes(t *testing.T) {
+	e, p, _ := loggedInWith(t, false, func(cfg *Config) {
+		withOpenID(cfg)
+		cfg.UseIDToken = true
+	})
+	ctx := context.Background()
+	first, err := e.c.APIHeaders(ctx, "GET", "https://app.example.com/api", "", nil)
+	if err != nil || first.Authorization != "Bearer "+e.stored(t).IDToken {
+		t.Fatalf("first attempt: %+v, %v; want the ID token", first, err)
+	}
+	retry, err := e.c.APIHeaders(ctx, "GET", "https://app.example.com/api", "", &APIRetry{Authorization: first.Authorization, Challenge: `Bearer error="invalid_token"`})
+	if err != nil || retry == nil || retry.Authorization != "Bearer "+e.stored(t).IDToken {
+		t.Fatalf("retry: %+v, %v; want the session's ID token", retry, err)
+	}
+	if n := p.counts["refresh_token"].Load(); n != 1 {
+		t.Fatalf("%d refreshes, want 1", n)
+	}
+}
