@@ -191,18 +191,7 @@ func TestExportedFlow(t *testing.T) {
 	g.Set("location", loc)
 	g.Set("history", hist)
 	g.Set("gopkce", ns)
-	call := func(fn func([]js.Value) (any, error), args ...any) (js.Value, js.Value) {
-		f := async(fn)
-		defer f.Release()
-		ch := make(chan [2]js.Value, 1)
-		ok := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- [2]js.Value{arg0(a), js.Undefined()}; return nil })
-		bad := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- [2]js.Value{js.Undefined(), a[0]}; return nil })
-		defer ok.Release()
-		defer bad.Release()
-		f.Invoke(args...).Call("then", ok, bad)
-		r := <-ch
-		return r[0], r[1]
-	}
+	call := invoke
 	obj := func(src string) js.Value { return g.Get("JSON").Call("parse", src) }
 
 	_, e := call(configure, obj(`{"clientId":"c","client_secret":"x","authorizationEndpoint":"`+base+`/a","tokenEndpoint":"`+base+`/token","redirectUri":"`+base+`/callback"}`))
