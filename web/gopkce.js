@@ -72,7 +72,9 @@
   let fast = null;
   let configuring = 0;
   let configured = Promise.resolve(); // the last configure, settled
-  const stats = { fast: 0, go: 0 };
+  // fast and go count getToken's answers; read is when the loader began
+  // reading the module's response (performance.now()).
+  const stats = { fast: 0, go: 0, read: undefined };
 
   function storedRecord() {
     try {
@@ -173,7 +175,7 @@
   function call(name) {
     return function () {
       const args = arguments;
-      return api.then(function (impl) {
+      return module(name !== EXPORT_CONFIGURE).then(function (impl) {
         if (early !== null && name !== EXPORT_CONFIGURE) {
           return early.then(function () {
             return impl[name].apply(null, args);
@@ -337,6 +339,49 @@
     const go = new global.Go();
     url = preloaded() || url;
     const response = fetch(url, { credentials: "same-origin" });
+    response.catch(function () {}); // reported by instantiate
+    if (liveRecord() && typeof document !== "undefined" && document.readyState === "loading") {
+      // A returning user's page answers its first token from the record:
+      // the module's bytes (3.8 MB to decode, even from the HTTP cache)
+      // are read once the page's deferred scripts have sent their first
+      // requests, or as soon as a call needs Go. The request goes out now,
+      // so a transfer the cache cannot serve has started.
+      deferred = function () {
+        instantiate(go, url, response);
+      };
+      document.addEventListener("DOMContentLoaded", function () {
+        setTimeout(module, 0);
+      }, { once: true });
+      return ns.ready;
+    }
+    instantiate(go, url, response);
+    return ns.ready;
+  }
+
+  // deferred starts the module load that load postponed, or is null.
+  let deferred = null;
+
+  // module returns the promise of the module's exports; when now is true
+  // (a call that needs Go), a load postponed by load starts at once.
+  function module(now) {
+    if (deferred !== null && now !== false) {
+      const start = deferred;
+      deferred = null;
+      start();
+    }
+    return api;
+  }
+
+  // liveRecord reports whether a stored fast-path record holds a token
+  // that is not past its deadline.
+  function liveRecord() {
+    const raw = storedRecord();
+    const r = raw === null ? null : adopt(raw, true);
+    return r !== null && Date.now() < r.until;
+  }
+
+  function instantiate(go, url, response) {
+    stats.read = typeof performance !== "undefined" ? performance.now() : 0;
     const instantiated =
       typeof WebAssembly.instantiateStreaming === "function"
         ? WebAssembly.instantiateStreaming(response, go.importObject)
@@ -356,7 +401,6 @@
       .catch(function (err) {
         rejectAPI(loadError("cannot load " + url + ": " + err.message, err));
       });
-    return ns.ready;
   }
 
   // The URL of the page's <link rel="preload"> for the module, or null:
@@ -649,6 +693,7 @@
       mine.catch(function () {}); // reported to the calls that wait for it
       return Promise.resolve();
     }
+    module(true);
     return p;
   }
 
@@ -719,7 +764,7 @@
         return send(request, { authorization: "Bearer " + f.token });
       }
     }
-    return api.then(async function (impl) {
+    return module(true).then(async function (impl) {
       if (early !== null) {
         await early;
       }
@@ -737,7 +782,7 @@
    * {Authorization, DPoP}. opts.nonce is a DPoP-Nonce the server sent.
    */
   function getAuthHeaders(method, url, opts) {
-    return api.then(async function (impl) {
+    return module(true).then(async function (impl) {
       const nonce = opts && typeof opts.nonce === "string" ? opts.nonce : "";
       const h = await impl[EXPORT_API_TOKEN](String(method), String(url), { nonce: nonce });
       if (h && typeof h.url === "string") {
@@ -913,7 +958,7 @@
       redemptions.delete(key);
       return p === undefined ? null : p;
     },
-    // Counts of getToken answers from the fast path and from Go (tests).
+    // The fast path's counts and the moment the module was read (tests).
     _stats: stats,
     // Called by the module: an event for the page's listeners.
     [HOOK_EMIT]: function (type, detail) {

@@ -199,10 +199,10 @@ func buildAssets(web, dir string) (int64, error) {
 		}
 		rewritten := false
 		if path.Ext(name) == ".html" && module != "" {
-			// As the site does on each request: the page's preload link
-			// names the hashed module. Done here so that the page's
+			// As the site does on each request: the page names the
+			// hashed module. Done here so that the page's
 			// precompressed variants hold the rewritten page.
-			if p := hashed.Preload(data, "/"+hashed.Module, "/"+module); !bytes.Equal(p, data) {
+			if p := hashed.Rewrite(data, "/"+hashed.Module, "/"+module); !bytes.Equal(p, data) {
 				data, rewritten = p, true
 			}
 		}

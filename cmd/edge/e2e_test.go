@@ -273,7 +273,7 @@ func startEdgeWith(tb testing.TB, accessTTL time.Duration, local bool, extra map
 	}
 	tb.Logf("wrangler dev ready in %v", time.Since(start).Round(time.Millisecond))
 	// The first read of the module from the worker's assets is slow under
-	// wrangler dev; read it once before a page preloads it, so that the
+	// wrangler dev; read it once before a page loads it, so that the
 	// page's load event is not held by a cold asset store.
 	if resp, err := http.Get(site + "/gopkce.wasm"); err == nil {
 		io.Copy(io.Discard, resp.Body)

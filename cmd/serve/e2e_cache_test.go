@@ -87,10 +87,9 @@ func sent(reqs []netReq) (n int, bytes float64, wasm int) {
 }
 
 // A repeat visit of the demo takes the module from the HTTP cache without
-// a request: the page's preload link names the hashed module, served
-// immutable, and the loader fetches what the link names. The same page
-// preloading gopkce.wasm (ETag, no-cache) revalidates it: one request,
-// a 304. The figures of both recipes are logged (web/doc/embedding.md).
+// a request: the site rewrites the loader's data-wasm to the hashed
+// module, served immutable. The same page naming gopkce.wasm (ETag,
+// no-cache) revalidates it: one request, a 304. The figures of both recipes are logged (web/doc/embedding.md).
 func testDemoRepeatVisit(t *testing.T) {
 	root := ensureBuilt(t)
 	dir := t.TempDir()
@@ -103,10 +102,10 @@ func testDemoRepeatVisit(t *testing.T) {
 			t.Fatal(err)
 		}
 		if f == "index.html" {
-			// The ETag recipe: a preload the site does not rewrite.
-			etag := strings.Replace(string(b), `href="/gopkce.wasm"`, `href="gopkce.wasm"`, 1)
+			// The ETag recipe: a data-wasm the site does not rewrite.
+			etag := strings.Replace(string(b), `data-wasm="/gopkce.wasm"`, `data-wasm="gopkce.wasm"`, 1)
 			if etag == string(b) {
-				t.Fatal("the demo page has no preload link for /gopkce.wasm")
+				t.Fatal(`the demo page has no data-wasm="/gopkce.wasm"`)
 			}
 			if err := os.WriteFile(filepath.Join(dir, "etag.html"), []byte(etag), 0o644); err != nil {
 				t.Fatal(err)

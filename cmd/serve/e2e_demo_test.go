@@ -109,9 +109,8 @@ func testDemoTimeline(t *testing.T) {
 	}
 }
 
-// The demo page preloads the module, and the loader takes the preloaded
-// response: one request for the module per page load.
-func testDemoPreload(t *testing.T) {
+// The demo page asks for the module once per page load.
+func testDemoOneModuleRequest(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
 	ctx := e.browser
 	e.open(ctx, "/")

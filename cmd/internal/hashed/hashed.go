@@ -1,6 +1,6 @@
 // Package hashed names the content-hashed copy of the module,
 // gopkce.<hash>.wasm, that the build writes beside gopkce.wasm, and
-// rewrites a page's preload link to it. The build, the site (cmd/serve and
+// rewrites a page's references to it. The build, the site (cmd/serve and
 // the edge) and the edge's asset build share these rules; web/gopkce.js
 // recognises the same names in a page's preload link.
 //
@@ -49,50 +49,55 @@ func Is(name string) bool {
 	return true
 }
 
-// Preload rewrites, in a page, the href of each <link rel="preload"> that
-// is exactly from (such as "/gopkce.wasm") to to (such as
-// "/gopkce.<hash>.wasm"). The loader takes the module's URL from that
-// link, so the page then makes one request for the module, to a name that
-// can be cached immutably. Other links and text are left as they are; a
-// page without such a link is returned unchanged (the same slice).
-func Preload(page []byte, from, to string) []byte {
+// Rewrite rewrites, in a page, the references to the module that are
+// exactly from (such as "/gopkce.wasm") to to (such as
+// "/gopkce.<hash>.wasm"): the data-wasm attribute of a <script> (the
+// loader's module URL) and the href of a <link rel="preload">. The loader
+// takes the module's URL from either, so the page then asks for a name
+// that can be cached immutably. Other tags and text are left as they are;
+// a page without such a reference is returned unchanged (the same slice).
+func Rewrite(page []byte, from, to string) []byte {
 	var out []byte
-	rest := page
 	done := 0 // bytes of page already copied to out
-	for {
-		i := bytes.Index(rest, []byte("<link"))
-		if i < 0 {
-			break
+	for _, r := range []struct{ tag, must, attr string }{
+		{"<link", `rel="preload"`, `href="`},
+		{"<script", "", `data-wasm="`},
+	} {
+		rest := page
+		for {
+			i := bytes.Index(rest, []byte(r.tag))
+			if i < 0 {
+				break
+			}
+			j := bytes.IndexByte(rest[i:], '>')
+			if j < 0 {
+				break
+			}
+			tag := rest[i : i+j+1]
+			off := len(page) - len(rest) + i // offset of tag in page
+			rest = rest[i+j+1:]
+			if r.must != "" && !bytes.Contains(tag, []byte(r.must)) {
+				continue
+			}
+			k := bytes.Index(tag, []byte(" "+r.attr))
+			if k < 0 {
+				continue
+			}
+			k++
+			v := tag[k+len(r.attr):]
+			end := bytes.IndexByte(v, '"')
+			if end < 0 || string(v[:end]) != from {
+				continue
+			}
+			at := off + k + len(r.attr) // where the value starts
+			out = append(out, page[done:at]...)
+			out = append(out, to...)
+			done = at + len(from)
 		}
-		j := bytes.IndexByte(rest[i:], '>')
-		if j < 0 {
-			break
+		if out != nil {
+			page = append(out, page[done:]...)
+			out, done = nil, 0
 		}
-		tag := rest[i : i+j+1]
-		off := len(page) - len(rest) + i // offset of tag in page
-		rest = rest[i+j+1:]
-		if !bytes.Contains(tag, []byte(`rel="preload"`)) {
-			continue
-		}
-		k := bytes.Index(tag, []byte(`href="`))
-		if k < 0 {
-			continue
-		}
-		v := tag[k+len(`href="`):]
-		end := bytes.IndexByte(v, '"')
-		if end < 0 {
-			continue
-		}
-		if string(v[:end]) != from {
-			continue
-		}
-		at := off + k + len(`href="`) // where the href's value starts
-		out = append(out, page[done:at]...)
-		out = append(out, to...)
-		done = at + len(from)
 	}
-	if out == nil {
-		return page
-	}
-	return append(out, page[done:]...)
+	return page
 }

@@ -37,7 +37,7 @@ func TestIs(t *testing.T) {
 	}
 }
 
-func TestPreload(t *testing.T) {
+func TestRewrite(t *testing.T) {
 	const name = "gopkce.0123456789abcdef.wasm"
 	for _, tc := range []struct{ in, want string }{
 		{`<link rel="preload" href="/gopkce.wasm" as="fetch" crossorigin>`, `<link rel="preload" href="/gopkce.0123456789abcdef.wasm" as="fetch" crossorigin>`},
@@ -48,13 +48,19 @@ func TestPreload(t *testing.T) {
 		{`<link rel="stylesheet" href="/gopkce.wasm">`, `<link rel="stylesheet" href="/gopkce.wasm">`},
 		{`<link rel="preload" href="/mygopkce.wasm"><p>gopkce.wasm</p>`, `<link rel="preload" href="/mygopkce.wasm"><p>gopkce.wasm</p>`},
 		{`<script src="/gopkce.js"></script>`, `<script src="/gopkce.js"></script>`},
+		// The loader's data-wasm.
+		{`<script src="/gopkce.js" data-wasm="/gopkce.wasm"></script>`, `<script src="/gopkce.js" data-wasm="/gopkce.0123456789abcdef.wasm"></script>`},
+		{`<script data-wasm="/gopkce.wasm" src="/gopkce.js"></script><p>data-wasm="/gopkce.wasm"</p>`, `<script data-wasm="/gopkce.0123456789abcdef.wasm" src="/gopkce.js"></script><p>data-wasm="/gopkce.wasm"</p>`},
+		{`<script src="/gopkce.js" data-wasm="/cdn/gopkce.wasm"></script>`, `<script src="/gopkce.js" data-wasm="/cdn/gopkce.wasm"></script>`},
+		{`<script src="/gopkce.js" xdata-wasm="/gopkce.wasm"></script>`, `<script src="/gopkce.js" xdata-wasm="/gopkce.wasm"></script>`},
+		{`<link rel="preload" href="/gopkce.wasm"><script src="/gopkce.js" data-wasm="/gopkce.wasm"></script>`, `<link rel="preload" href="/gopkce.0123456789abcdef.wasm"><script src="/gopkce.js" data-wasm="/gopkce.0123456789abcdef.wasm"></script>`},
 	} {
-		if got := string(Preload([]byte(tc.in), "/gopkce.wasm", "/"+name)); got != tc.want {
-			t.Errorf("Preload(%s)\n got %s\nwant %s", tc.in, got, tc.want)
+		if got := string(Rewrite([]byte(tc.in), "/gopkce.wasm", "/"+name)); got != tc.want {
+			t.Errorf("Rewrite(%s)\n got %s\nwant %s", tc.in, got, tc.want)
 		}
 	}
 	in := []byte(`<link rel="preload" href="/gopkce.wasm"><link rel="stylesheet" href="/s.css"><link rel="preload" href="/gopkce.wasm">`)
-	got := Preload(in, "/gopkce.wasm", "/"+name)
+	got := Rewrite(in, "/gopkce.wasm", "/"+name)
 	if c := bytes.Count(got, []byte(name)); c != 2 {
 		t.Errorf("two preload links, %d rewritten: %s", c, got)
 	}

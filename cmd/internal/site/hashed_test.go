@@ -14,14 +14,14 @@ import (
 )
 
 // The hashed module is immutable, gopkce.wasm is revalidated, and the
-// page's preload link names the hashed module, following a rebuild.
+// page's data-wasm names the hashed module, following a rebuild.
 func TestHashedModule(t *testing.T) {
 	f := newFixture(t)
-	page := `<!doctype html><link rel="preload" href="/gopkce.wasm" as="fetch" crossorigin><title>demo</title>` + strings.Repeat("<p>x</p>", 100)
+	page := `<!doctype html><script src="/gopkce.js" data-wasm="/gopkce.wasm"></script><title>demo</title>` + strings.Repeat("<p>x</p>", 100)
 	must(t, os.WriteFile(filepath.Join(f.dir, "index.html"), []byte(page), 0o644))
 
 	// No hashed copy: the page is served as it is.
-	if w := f.get("GET", "/"); !strings.Contains(w.Body.String(), `href="/gopkce.wasm"`) {
+	if w := f.get("GET", "/"); !strings.Contains(w.Body.String(), `data-wasm="/gopkce.wasm"`) {
 		t.Fatalf("page rewritten without a hashed copy: %s", w.Body)
 	}
 
@@ -43,7 +43,7 @@ func TestHashedModule(t *testing.T) {
 		t.Errorf("gopkce.wasm: Cache-Control %q, ETag %q", w.Header().Get("Cache-Control"), w.Header().Get("ETag"))
 	}
 	w := f.get("GET", "/", "Accept-Encoding", "br")
-	if got := decode(t, w); !strings.Contains(got, `href="/`+first+`"`) || w.Header().Get("Cache-Control") != "no-store" {
+	if got := decode(t, w); !strings.Contains(got, `data-wasm="/`+first+`"`) || w.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("page after the build (%q): %s", w.Header().Get("Cache-Control"), got)
 	}
 
@@ -51,7 +51,7 @@ func TestHashedModule(t *testing.T) {
 	if second == first {
 		t.Fatal("a new module kept its name")
 	}
-	if got := f.get("GET", "/").Body.String(); !strings.Contains(got, `href="/`+second+`"`) {
+	if got := f.get("GET", "/").Body.String(); !strings.Contains(got, `data-wasm="/`+second+`"`) {
 		t.Fatalf("page after a rebuild names %s, want %s: %s", first, second, got)
 	}
 

@@ -77,7 +77,7 @@ type entry struct {
 	etag  map[string]string
 	cache string // Cache-Control
 	// hashed is gopkce.wasm's hashed name (that file only); module is,
-	// for a page, the hashed name its preload link was rewritten to.
+	// for a page, the hashed name its references were rewritten to.
 	hashed, module string
 }
 
@@ -336,9 +336,9 @@ func (h *handler) load(name string) (*entry, error) {
 	}
 	rewritten := false
 	if module != "" {
-		// The demo's preload link names the hashed module: a repeat visit
-		// takes it from the HTTP cache without a request.
-		if p := hashed.Preload(data, "/"+hashed.Module, "/"+module); !bytes.Equal(p, data) {
+		// The demo's page names the hashed module: a repeat visit takes
+		// it from the HTTP cache without a request.
+		if p := hashed.Rewrite(data, "/"+hashed.Module, "/"+module); !bytes.Equal(p, data) {
 			data, rewritten = p, true
 		}
 	}
