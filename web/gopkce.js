@@ -340,34 +340,49 @@
     url = preloaded() || url;
     const response = fetch(url, { credentials: "same-origin" });
     response.catch(function () {}); // reported by instantiate
-    if (liveRecord() && typeof document !== "undefined" && document.readyState === "loading") {
+    if (!wanted && liveRecord() && typeof document !== "undefined" && document.readyState === "loading") {
       // A returning user's page answers its first token from the record:
       // the module's bytes (3.8 MB to decode, even from the HTTP cache)
       // are read once the page's deferred scripts have sent their first
-      // requests, or as soon as a call needs Go. The request goes out now,
-      // so a transfer the cache cannot serve has started.
+      // requests (DOMContentLoaded, then one task), or as soon as a call
+      // needs Go. The request goes out now.
       deferred = function () {
         instantiate(go, url, response);
       };
-      document.addEventListener("DOMContentLoaded", function () {
-        setTimeout(module, 0);
-      }, { once: true });
+      const later = function () {
+        setTimeout(function () {
+          module(true);
+        }, 0);
+      };
+      document.addEventListener("DOMContentLoaded", later, { once: true });
+      // A parser stopped early (window.stop(), the Stop button) fires no
+      // DOMContentLoaded, but the document still completes.
+      document.addEventListener("readystatechange", function () {
+        if (document.readyState === "complete") {
+          later();
+        }
+      });
       return ns.ready;
     }
     instantiate(go, url, response);
     return ns.ready;
   }
 
-  // deferred starts the module load that load postponed, or is null.
+  // deferred starts the module load that load postponed, or is null;
+  // wanted records that a call needed Go before load ran.
   let deferred = null;
+  let wanted = false;
 
   // module returns the promise of the module's exports; when now is true
   // (a call that needs Go), a load postponed by load starts at once.
   function module(now) {
-    if (deferred !== null && now !== false) {
-      const start = deferred;
-      deferred = null;
-      start();
+    if (now) {
+      wanted = true;
+      if (deferred !== null) {
+        const start = deferred;
+        deferred = null;
+        start();
+      }
     }
     return api;
   }
@@ -380,6 +395,8 @@
     return r !== null && Date.now() < r.until;
   }
 
+  // instantiate compiles and runs the module from its response, a Promise
+  // of the fetch of url.
   function instantiate(go, url, response) {
     stats.read = typeof performance !== "undefined" ? performance.now() : 0;
     const instantiated =
@@ -565,7 +582,7 @@
       const timer = setTimeout(function () {
         fail(loaderError("popup_timeout", "the popup login did not complete within " + timeout + " s"));
       }, timeout * 1000);
-      api
+      module(true)
         .then(function (impl) {
           // After a configure still in flight (one made before this call).
           return configured.then(function () {
@@ -806,7 +823,7 @@
     const got = function (name) {
       return response.headers.get(name) || "";
     };
-    const impl = await api;
+    const impl = await module(true);
     if (early !== null) {
       await early;
     }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"time"
 )
 
 // benchPages serves the benchmark pages of testdata/bench under /bench/,
@@ -12,7 +13,8 @@ import (
 //   - /bench/gopkce.html: gopkce configured like the demo page;
 //   - /bench/floor.html: the floor, plain JavaScript doing the same storage
 //     and fetch work (floor.js);
-//   - /bench/config.js: the demo's page configuration, for both.
+//   - /bench/config.js: the demo's page configuration, for both;
+//   - /bench/slow.js: an empty script answered after 10 s.
 //
 // ?first on either page asks for a token as soon as the page runs; a
 // fragment holding a JSON object overrides configuration keys.
@@ -28,6 +30,16 @@ func benchPages(site http.Handler, pageConfig map[string]any) http.Handler {
 		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-cache")
+		if r.URL.Path == "/bench/slow.js" {
+			// A deferred script that keeps the parser's document loading
+			// (testModuleRead stops it with window.stop()).
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			w.Header().Set("Content-Type", "text/javascript")
+			return
+		}
 		if r.URL.Path == "/bench/config.js" {
 			w.Header().Set("Content-Type", "text/javascript")
 			w.Write([]byte("window.benchConfig = " + string(cfg) + ";\n"))

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -19,21 +23,26 @@ func testModuleRead(t *testing.T) {
 	e.login(ctx, "/", "ivy")
 
 	type probe struct {
-		AtScript  bool    `json:"atScript"`
-		AfterCall bool    `json:"afterCall"`
-		Done      any     `json:"done"`
-		Read      float64 `json:"read"`
-		API       float64 `json:"api"`
+		AtScript       bool    `json:"atScript"`
+		AfterConfigure bool    `json:"afterConfigure"`
+		AfterCall      bool    `json:"afterCall"`
+		Done           any     `json:"done"`
+		Read           float64 `json:"read"`
+		API            float64 `json:"api"`
 	}
 	load := func(then string) probe {
 		t.Helper()
-		e.do(ctx, chromedp.Navigate(e.site+"/bench/deferred.html?then="+then))
+		page := "/bench/deferred.html"
+		if then == "claims-then-load" {
+			page = "/bench/deferred-manual.html"
+		}
+		e.do(ctx, chromedp.Navigate(e.site+page+"?then="+then))
 		e.waitFor(ctx, `!!window.probe`)
 		return eval[probe](e, ctx, `(async () => {
 			const done = await probe.done;
 			await gopkce.ready;
 			const api = performance.getEntriesByType("resource").find(r => new URL(r.name).pathname === "/api/me");
-			return { atScript: probe.atScript, afterCall: probe.afterCall, done, read: gopkce._stats.read, api: api ? api.startTime : -1 };
+			return { atScript: probe.atScript, afterConfigure: !!probe.afterConfigure, afterCall: probe.afterCall, done, read: gopkce._stats.read, api: api ? api.startTime : -1 };
 		})()`)
 	}
 
@@ -52,8 +61,30 @@ func testModuleRead(t *testing.T) {
 	if p := load("other"); p.AtScript || !p.AfterCall || p.Done != "ok" {
 		t.Fatalf("live session, another configuration: %+v", p)
 	}
-	if p := load("claims"); p.AtScript || !p.AfterCall {
+	if p := load("claims"); p.AtScript || p.AfterConfigure || !p.AfterCall {
 		t.Fatalf("live session, getClaims: %+v", p)
+	}
+	// A call made before load (data-manual) is not forgotten by load.
+	if p := load("claims-then-load"); p.AtScript || !p.AfterCall {
+		t.Fatalf("live session, getClaims before gopkce.load: %+v", p)
+	}
+
+	// A parser stopped before DOMContentLoaded (window.stop(), the Stop
+	// button) fires none, but the document completes: the loader reads
+	// the module then, and gopkce.ready settles.
+	cdpRun(t, ctx, func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.Navigate, page.NavigateParams{URL: e.site + "/bench/stopped.html"})
+		return err
+	})
+	e.waitFor(ctx, `!!window.gopkce && document.readyState === "interactive" && gopkce._stats.read === undefined`)
+	// Stopping aborts the module's request too: ready settles either way.
+	eval[chromedp.Void](e, ctx, `window.settled = gopkce.ready.then(() => "ready", (err) => "rejected: " + err.code); window.stop()`)
+	got := eval[string](e, ctx, `Promise.race([
+		window.settled.then((s) => s + ", read " + (gopkce._stats.read !== undefined)),
+		new Promise((r) => setTimeout(() => r("unsettled after 5 s, read " + (gopkce._stats.read !== undefined)), 5000)),
+	])`)
+	if !strings.HasSuffix(got, "read true") || strings.HasPrefix(got, "unsettled") {
+		t.Fatalf("a stopped page: %s", got)
 	}
 
 	// No live session: the loader reads the module at once.

@@ -79,11 +79,10 @@ func Rewrite(page []byte, from, to string) []byte {
 			if r.must != "" && !bytes.Contains(tag, []byte(r.must)) {
 				continue
 			}
-			k := bytes.Index(tag, []byte(" "+r.attr))
+			k := attrAt(tag, r.attr)
 			if k < 0 {
 				continue
 			}
-			k++
 			v := tag[k+len(r.attr):]
 			end := bytes.IndexByte(v, '"')
 			if end < 0 || string(v[:end]) != from {
@@ -100,4 +99,20 @@ func Rewrite(page []byte, from, to string) []byte {
 		}
 	}
 	return page
+}
+
+// attrAt returns the offset in tag of attr (such as `href="`) where it
+// starts an attribute, after ASCII whitespace, or -1.
+func attrAt(tag []byte, attr string) int {
+	for off := 0; ; {
+		k := bytes.Index(tag[off:], []byte(attr))
+		if k < 0 {
+			return -1
+		}
+		k += off
+		if k > 0 && strings.IndexByte(" \t\n\r\f", tag[k-1]) >= 0 {
+			return k
+		}
+		off = k + 1
+	}
 }

@@ -53,6 +53,9 @@ func TestRewrite(t *testing.T) {
 		{`<script data-wasm="/gopkce.wasm" src="/gopkce.js"></script><p>data-wasm="/gopkce.wasm"</p>`, `<script data-wasm="/gopkce.0123456789abcdef.wasm" src="/gopkce.js"></script><p>data-wasm="/gopkce.wasm"</p>`},
 		{`<script src="/gopkce.js" data-wasm="/cdn/gopkce.wasm"></script>`, `<script src="/gopkce.js" data-wasm="/cdn/gopkce.wasm"></script>`},
 		{`<script src="/gopkce.js" xdata-wasm="/gopkce.wasm"></script>`, `<script src="/gopkce.js" xdata-wasm="/gopkce.wasm"></script>`},
+		{"<script src=\"/gopkce.js\"\n  data-wasm=\"/gopkce.wasm\"></script>", "<script src=\"/gopkce.js\"\n  data-wasm=\"/gopkce.0123456789abcdef.wasm\"></script>"},
+		{"<link rel=\"preload\"\thref=\"/gopkce.wasm\">", "<link rel=\"preload\"\thref=\"/gopkce.0123456789abcdef.wasm\">"},
+		{`<link rel="preload" data-href="/gopkce.wasm" href="/x.wasm">`, `<link rel="preload" data-href="/gopkce.wasm" href="/x.wasm">`},
 		{`<link rel="preload" href="/gopkce.wasm"><script src="/gopkce.js" data-wasm="/gopkce.wasm"></script>`, `<link rel="preload" href="/gopkce.0123456789abcdef.wasm"><script src="/gopkce.js" data-wasm="/gopkce.0123456789abcdef.wasm"></script>`},
 	} {
 		if got := string(Rewrite([]byte(tc.in), "/gopkce.wasm", "/"+name)); got != tc.want {

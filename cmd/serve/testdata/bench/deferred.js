@@ -1,6 +1,7 @@
-// testModuleRead's page script, deferred as the README's app.js is: it
-// records whether the loader had begun reading the module when it ran
-// (atScript) and right after the call ?then= names (afterCall).
+// testModuleRead's page script, deferred as the README's app.js is
+// (parser-blocking on deferred-manual.html): it records whether the
+// loader had begun reading the module when it ran (atScript) and right
+// after the call ?then= names (afterCall).
 "use strict";
 (() => {
   const probe = { atScript: gopkce._stats.read !== undefined };
@@ -20,7 +21,12 @@
       break;
     case "claims": // a call only the module answers
       p = gopkce.configure(benchConfig).then(() => {}); // resolved from the record
+      probe.afterConfigure = gopkce._stats.read !== undefined;
       gopkce.getClaims().catch(() => {});
+      break;
+    case "claims-then-load": // deferred-manual.html, still loading: a call, then load
+      gopkce.getClaims().catch(() => {});
+      gopkce.load("/gopkce.wasm");
       break;
   }
   probe.afterCall = gopkce._stats.read !== undefined;
