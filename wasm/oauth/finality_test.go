@@ -58,20 +58,27 @@ func newTabs(t *testing.T, revocation bool) *tabs {
 	tokens, locker, clock := NewMemoryStorage(), NewMemoryLocker(), newClock()
 	tab := func() *env {
 		e := &env{clock: clock, logins: NewMemoryStorage(), tokens: tokens, events: &eventLog{}}
-		c, err := NewClient(cfg, Options{
-			Transport: httpTransport{}, LoginStorage: e.logins, TokenStorage: tokens, Locker: locker,
-			Now: clock.Now, Rand: &randReader{}, SHA256: testSHA256, OnEvent: e.events.add,
-			AfterFunc: func(time.Duration, func()) {}, Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.c = c
+		e.c = tabClient(t, cfg, e, tokens, locker)
 		return e
 	}
 	tb.a, tb.b = tab(), tab()
 	tb.h.nonce = func() string { n, _ := tb.a.nonce.Load().(string); return n }
 	return tb
+}
+
+// tabClient is the client of tab e over tokens (its own storage, or one
+// that wraps it), with the options every tab of newTabs has.
+func tabClient(t *testing.T, cfg Config, e *env, tokens Storage, locker Locker) *Client {
+	t.Helper()
+	c, err := NewClient(cfg, Options{
+		Transport: httpTransport{}, LoginStorage: e.logins, TokenStorage: tokens, Locker: locker,
+		Now: e.clock.Now, Rand: randReader{}, SHA256: testSHA256, OnEvent: e.events.add,
+		AfterFunc: func(time.Duration, func()) {}, Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // randReader is crypto-random: two tabs must not mint the same grant id.
@@ -197,16 +204,7 @@ func chanOr(ch chan *LogoutResult, taken bool) <-chan *LogoutResult {
 func TestLogoutRemovesWhatARacingRefreshStored(t *testing.T) {
 	tb := newTabs(t, true)
 	hooked := &hookStorage{Storage: tb.a.tokens}
-	cfg := tb.a.c.cfg
-	a, err := NewClient(cfg, Options{
-		Transport: httpTransport{}, LoginStorage: tb.a.logins, TokenStorage: hooked, Locker: tb.a.c.opts.Locker,
-		Now: tb.a.clock.Now, Rand: randReader{}, SHA256: testSHA256,
-		AfterFunc: func(time.Duration, func()) {}, Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb.a.c = a
+	tb.a.c = tabClient(t, tb.a.c.cfg, tb.a, hooked, tb.a.c.opts.Locker)
 	tb.a.login(t)
 	done := tb.refreshInFlight(t)
 	logout := make(chan *LogoutResult, 1)
@@ -302,15 +300,7 @@ func TestLoginIsFinalAgainstARefreshInFlight(t *testing.T) {
 func TestRefreshStoresThroughAnUnreadableStorage(t *testing.T) {
 	tb := newTabs(t, true)
 	flaky := &flakyStorage{Storage: tb.a.tokens}
-	a, err := NewClient(tb.a.c.cfg, Options{
-		Transport: httpTransport{}, LoginStorage: tb.a.logins, TokenStorage: flaky, Locker: tb.a.c.opts.Locker,
-		Now: tb.a.clock.Now, Rand: randReader{}, SHA256: testSHA256,
-		AfterFunc: func(time.Duration, func()) {}, Signatures: rsaVerifier{}, Keys: StaticKeys{Set: testKeys()},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb.a.c = a
+	tb.a.c = tabClient(t, tb.a.c.cfg, tb.a, flaky, tb.a.c.opts.Locker)
 	tb.a.login(t)
 	done := tb.refreshInFlight(t)
 	flaky.failNext()
