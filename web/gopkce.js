@@ -146,13 +146,17 @@
     return true;
   }
 
-  // fresh returns the token the fast path may serve now, or undefined.
-  function fresh() {
-    const f = fast;
+  // servable returns the token record f may serve now, or undefined.
+  function servable(f) {
     if (f !== null && Date.now() < f.until && (!f.stored || sameSet(f))) {
       return f.token;
     }
     return undefined;
+  }
+
+  // fresh returns the token the fast path may serve now, or undefined.
+  function fresh() {
+    return servable(fast);
   }
 
   function loadError(message, cause) {
@@ -387,12 +391,11 @@
     return api;
   }
 
-  // liveRecord reports whether a stored fast-path record holds a token
-  // that is not past its deadline.
+  // liveRecord reports whether the stored fast-path record could answer
+  // a token now (servable), before any configure adopted it.
   function liveRecord() {
     const raw = storedRecord();
-    const r = raw === null ? null : adopt(raw, true);
-    return r !== null && Date.now() < r.until;
+    return raw !== null && servable(adopt(raw, true)) !== undefined;
   }
 
   // instantiate compiles and runs the module from its response, a Promise
