@@ -46,20 +46,24 @@ func installClickOnAppear(tb testing.TB, ctx context.Context) {
 	})
 }
 
+// navigateNoWait sends the tab to url (Page.navigate) without waiting for
+// the load event.
+func (e *e2e) navigateNoWait(ctx context.Context, url string) {
+	e.tb.Helper()
+	cdpRun(e.tb, ctx, func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.Navigate, page.NavigateParams{URL: url})
+		return err
+	})
+}
+
 // clickToNavigation loads path signed out, lets clickOnAppear click Log in
 // the moment it shows, waits for the provider's page and returns what was
 // recorded.
 func (e *e2e) clickToNavigation(ctx context.Context, path string) clickResult {
 	e.tb.Helper()
-	// Page.navigate without waiting for the load event: on a slow network
-	// the click may navigate away before the page has loaded.
-	navigate := func(url string) {
-		cdpRun(e.tb, ctx, func(ctx context.Context, t *chromedp.Target) error {
-			_, err := cdp.Call(ctx, t, page.Navigate, page.NavigateParams{URL: url})
-			return err
-		})
-	}
-	navigate(e.site + path)
+	// On a slow network the click may navigate away before the page has
+	// loaded.
+	e.navigateNoWait(ctx, e.site+path)
 	e.waitFor(ctx, `location.href.startsWith(`+jsString(e.idp.Issuer())+`)`)
 	e.do(ctx, chromedp.Navigate(e.site+"/config.json"))
 	return eval[clickResult](e, ctx, `(() => {

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -32,11 +29,11 @@ func testModuleRead(t *testing.T) {
 	}
 	load := func(then string) probe {
 		t.Helper()
-		page := "/bench/deferred.html"
+		path := "/bench/deferred.html"
 		if then == "claims-then-load" {
-			page = "/bench/deferred-manual.html"
+			path = "/bench/deferred-manual.html"
 		}
-		e.do(ctx, chromedp.Navigate(e.site+page+"?then="+then))
+		e.do(ctx, chromedp.Navigate(e.site+path+"?then="+then))
 		e.waitFor(ctx, `!!window.probe`)
 		return eval[probe](e, ctx, `(async () => {
 			const done = await probe.done;
@@ -72,10 +69,7 @@ func testModuleRead(t *testing.T) {
 	// A parser stopped before DOMContentLoaded (window.stop(), the Stop
 	// button) fires none, but the document completes: the loader reads
 	// the module then, and gopkce.ready settles.
-	cdpRun(t, ctx, func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, page.Navigate, page.NavigateParams{URL: e.site + "/bench/stopped.html"})
-		return err
-	})
+	e.navigateNoWait(ctx, e.site+"/bench/stopped.html")
 	e.waitFor(ctx, `!!window.gopkce && document.readyState === "interactive" && gopkce._stats.read === undefined`)
 	// Stopping aborts the module's request too: ready settles either way.
 	eval[chromedp.Void](e, ctx, `window.settled = gopkce.ready.then(() => "ready", (err) => "rejected: " + err.code); window.stop()`)
